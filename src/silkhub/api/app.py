@@ -1,0 +1,54 @@
+"""The /api/v1 router: every resource router is included here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from silkhub.api.routes import countries, health
+
+API_PREFIX = "/api/v1"
+
+
+def api_router() -> APIRouter:
+    """All /api/v1 routes. Feature routers are added to ``FEATURE_ROUTERS`` below."""
+    router = APIRouter(prefix=API_PREFIX)
+    router.include_router(countries.router)
+    for module in _feature_modules():
+        router.include_router(module.router)
+    return router
+
+
+def _feature_modules() -> list:
+    """Optional feature routers (each module exposes ``router``), imported when present."""
+    import importlib
+
+    mods = []
+    for name in FEATURE_ROUTERS:
+        try:
+            mods.append(importlib.import_module(f"silkhub.api.routes.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"silkhub.api.routes.{name}":
+                raise
+    return mods
+
+
+#: routers owned by feature issues; a module that does not exist yet is skipped
+FEATURE_ROUTERS = [
+    "data",
+    "indicators",
+    "partners",
+    "complexity",
+    "index",
+    "benchmark",
+    "gravity",
+    "auth",
+    "organisations",
+    "projects",
+    "events",
+    "agreements",
+    "match",
+    "talent",
+    "places",
+]
+
+health_router = health.router

@@ -1,0 +1,71 @@
+"""RFC 9457 problem+json responses for every error the API can produce."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from silkhub.errors import SilkhubError
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def silkhub_problem(request: Request, exc: SilkhubError) -> JSONResponse:
+    body = exc.to_problem()
+    body["instance"] = str(request.url.path)
+    headers = (
+        {"Retry-After": str(exc.details.get("retry_after", 60))} if exc.status == 429 else None
+    )
+    return problem_response(exc.status, body, headers)
+
+
+def validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = []
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")]
+        errors.append({"field": ".".join(loc) or None, "message": e.get("msg", "invalid")})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
+    body = {
+        "type": "https://silkhub.dev/problems/validation-error",
+        "title": "Invalid input",
+        "status": 422,
+        "detail": detail,
+        "code": "validation-error",
+        "errors": errors,
+        "instance": str(request.url.path),
+    }
+    return problem_response(422, body)
+
+
+def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": str(exc.detail) if exc.detail else "Error",
+        "status": exc.status_code,
+        "detail": str(exc.detail),
+        "instance": str(request.url.path),
+    }
+    return problem_response(exc.status_code, body, getattr(exc, "headers", None))
+
+
+def internal_problem(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    body = {
+        "type": "https://silkhub.dev/problems/internal-error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": "an unexpected error occurred; it has been logged",
+        "instance": str(request.url.path),
+    }
+    return problem_response(500, body)

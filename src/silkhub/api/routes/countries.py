@@ -1,0 +1,96 @@
+"""Countries and country groups (reference data)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from silkhub.api.deps import SessionDep
+from silkhub.data.reference import queries
+
+router = APIRouter(prefix="/countries", tags=["countries"])
+
+
+class CountryOut(BaseModel):
+    iso3: str
+    iso2: str | None
+    name: str
+    name_en: str
+    name_zh: str | None
+    joined: str | None = None
+    left: str | None = None
+    role: str | None = None
+    wb_region: str | None = None
+    wb_income: str | None = None
+    continent: str | None = None
+
+
+class CountryPage(BaseModel):
+    items: list[CountryOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class MembershipOut(BaseModel):
+    group: str
+    role: str
+    joined: str
+    left: str | None
+    source: str
+    note: str | None
+
+
+class CountryDetail(CountryOut):
+    official_name_en: str | None = None
+    memberships: list[MembershipOut] = []
+
+
+@router.get("", response_model=CountryPage)
+def list_countries(
+    session: SessionDep,
+    group: str | None = Query(None, description="bri, route65, sco, asean, rcep or eu"),
+    as_of: date | None = Query(None, description="membership as of this date (default today)"),
+    role: Literal["member", "observer", "dialogue_partner", "all"] = "member",
+    lang: Literal["en", "zh"] = "en",
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> CountryPage:
+    """Countries, or the members of a group as of a date."""
+    rows = queries.list_countries(session, group=group, as_of=as_of, role=role, lang=lang)
+    page = rows[offset : offset + limit]
+    return CountryPage(
+        items=[CountryOut(**r.__dict__) for r in page], total=len(rows), limit=limit, offset=offset
+    )
+
+
+@router.get("/{iso3}", response_model=CountryDetail)
+def show_country(session: SessionDep, iso3: str, lang: Literal["en", "zh"] = "en") -> CountryDetail:
+    """One country with its group memberships."""
+    c = queries.get_country(session, iso3)
+    ms = queries.country_memberships(session, c.iso3)
+    return CountryDetail(
+        iso3=c.iso3,
+        iso2=c.iso2,
+        name=(c.name_zh or c.name_en) if lang == "zh" else c.name_en,
+        name_en=c.name_en,
+        name_zh=c.name_zh,
+        official_name_en=c.official_name_en,
+        wb_region=c.wb_region,
+        wb_income=c.wb_income,
+        continent=c.continent,
+        memberships=[
+            MembershipOut(
+                group=m.group_code,
+                role=m.role,
+                joined=str(m.joined.year) if m.joined_precision == "year" else m.joined.isoformat(),
+                left=m.left.isoformat() if m.left else None,
+                source=m.source,
+                note=m.note,
+            )
+            for m in ms
+        ],
+    )

@@ -1,0 +1,1 @@
+"""SQL storage (SQLAlchemy 2 + Alembic) for reference and hub data."""

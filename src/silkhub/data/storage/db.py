@@ -1,0 +1,121 @@
+"""Engines, sessions and migrations for the hub database (SQLite or PostgreSQL).
+
+The same Alembic migrations run unchanged on both. Migrations live in ``migrations/`` inside the
+package; each feature keeps its own branch (``branch_labels``), so ``upgrade`` applies ``heads``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from silkhub.errors import ConfigurationError
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine:
+    """Create an engine, turning a malformed URL into a :class:`ConfigurationError`.
+
+    ``schema`` (PostgreSQL only) sets the ``search_path`` so that a test can run in its own
+    schema. SQLite gets foreign keys enforced and WAL journaling.
+    """
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigurationError(
+            f"invalid database URL {url!r}: expected e.g. sqlite:///path/silkhub.sqlite or "
+            "postgresql+psycopg://user@host:5432/db"
+        ) from exc
+    connect_args: dict[str, Any] = dict(kwargs.pop("connect_args", {}))
+    if parsed.get_backend_name() == "sqlite":
+        db = parsed.database
+        if db and db != ":memory:":
+            Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        connect_args.setdefault("check_same_thread", False)
+    elif parsed.get_backend_name() == "postgresql" and schema:
+        connect_args["options"] = f"-csearch_path={schema}"
+    try:
+        engine = create_engine(parsed, connect_args=connect_args, **kwargs)
+    except (NoSuchModuleError, ArgumentError, ImportError) as exc:
+        raise ConfigurationError(f"cannot use database URL {url!r}: {exc}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory that does not expire objects on commit (services return them)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """Transactional scope: commit on success, roll back on any error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(engine: Engine) -> Any:
+    """An Alembic ``Config`` bound to ``engine`` (used by upgrade and by tests)."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Apply all migrations up to ``revision`` (default: every branch head)."""
+    from alembic import command
+
+    check_connection(engine)
+    command.upgrade(alembic_config(engine), revision)
+    logger.info("database migrated to %s", revision)
+
+
+def check_connection(engine: Engine) -> None:
+    """Open a connection and run ``SELECT 1``; a failure becomes a ConfigurationError."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise ConfigurationError(
+            f"cannot connect to database {engine.url.render_as_string(hide_password=True)}: "
+            f"{reason}"
+        ) from exc

@@ -1,0 +1,158 @@
+"""The one error hierarchy of silkhub.
+
+Every expected failure is a :class:`SilkhubError`. Each subclass carries an HTTP status, a
+machine-readable ``code`` and a human message. The edges map it exactly once each:
+
+* API: RFC 9457 problem+json (``silkhub.api.problems``),
+* web: a translated error page,
+* CLI: one line on stderr and exit code 1 (usage errors: 2).
+
+This module imports nothing from silkhub.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+class SilkhubError(Exception):
+    """Base of every expected, user-facing error."""
+
+    status: int = 400
+    code: str = "silkhub-error"
+    title: str = "Bad request"
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = details or {}
+
+    def to_problem(self) -> dict[str, Any]:
+        """Return an RFC 9457 problem document (without ``instance``)."""
+        body: dict[str, Any] = {
+            "type": f"https://silkhub.dev/problems/{self.code}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.message,
+            "code": self.code,
+        }
+        body.update(self.details)
+        return body
+
+
+class ValidationError(SilkhubError):
+    """Input that is well-formed but not acceptable (bad value, bad date ...)."""
+
+    status = 422
+    code = "validation-error"
+    title = "Invalid input"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        errors: Sequence[dict[str, Any]] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        d = dict(details or {})
+        if errors is None and field is not None:
+            errors = [{"field": field, "message": message}]
+        if errors is not None:
+            d["errors"] = list(errors)
+        super().__init__(message, details=d)
+        self.field = field
+
+
+class NotFoundError(SilkhubError):
+    """A named thing does not exist (or is not visible to the caller)."""
+
+    status = 404
+    code = "not-found"
+    title = "Not found"
+
+
+class UnknownChoiceError(ValidationError):
+    """A value outside a closed list; the message lists the valid choices."""
+
+    code = "unknown-choice"
+
+    def __init__(self, what: str, value: str, choices: Sequence[str], *, field: str | None = None):
+        shown = ", ".join(choices[:40]) + (" …" if len(choices) > 40 else "")
+        super().__init__(
+            f"unknown {what} {value!r}; valid choices: {shown}",
+            field=field or what,
+            details={"valid_choices": list(choices)},
+        )
+        self.value = value
+        self.choices = list(choices)
+
+
+class UnknownCountryError(NotFoundError):
+    """An ISO3 code or country name that silkhub does not know."""
+
+    code = "unknown-country"
+
+    def __init__(self, value: str, suggestions: Sequence[str] = ()) -> None:
+        msg = f"unknown country {value!r}"
+        if suggestions:
+            msg += f"; did you mean: {', '.join(suggestions)}?"
+        else:
+            msg += "; use an ISO 3166 alpha-3 code such as CHN, DEU or KAZ"
+        super().__init__(msg, details={"suggestions": list(suggestions)})
+
+
+class ConflictError(SilkhubError):
+    """The request conflicts with the current state (duplicate id, illegal transition ...)."""
+
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class AuthenticationError(SilkhubError):
+    status = 401
+    code = "unauthenticated"
+    title = "Authentication required"
+
+
+class PermissionDeniedError(SilkhubError):
+    status = 403
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class RateLimitedError(SilkhubError):
+    status = 429
+    code = "rate-limited"
+    title = "Too many requests"
+
+
+class ConfigurationError(SilkhubError):
+    """Bad settings: a corrupt database URL, a missing directory ..."""
+
+    status = 500
+    code = "configuration-error"
+    title = "Configuration error"
+
+
+class DataImportError(SilkhubError):
+    """An import was rejected; ``errors`` lists ``file:row:column: reason`` lines."""
+
+    status = 422
+    code = "import-error"
+    title = "Import rejected"
+
+    def __init__(self, message: str, *, errors: Sequence[str] = (), error_file: str | None = None):
+        super().__init__(message, details={"errors": list(errors)[:50], "error_file": error_file})
+        self.errors = list(errors)
+        self.error_file = error_file
+
+
+class DataMissingError(SilkhubError):
+    """The data a question needs has not been imported yet; the message says how to get it."""
+
+    status = 404
+    code = "data-missing"
+    title = "Data not available"

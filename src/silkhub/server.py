@@ -1,0 +1,110 @@
+"""The ASGI application: API under /api/v1, web pages elsewhere, one error mapper for both."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from silkhub import __version__
+from silkhub.api import problems
+from silkhub.api.app import API_PREFIX, api_router, health_router
+from silkhub.bootstrap import Runtime, make_runtime, prepare
+from silkhub.errors import SilkhubError
+from silkhub.settings import Settings, get_settings
+from silkhub.web import pages
+
+logger = logging.getLogger(__name__)
+
+
+def _is_api(request: Request) -> bool:
+    path = request.url.path
+    return (
+        path.startswith(API_PREFIX)
+        or path == "/health"
+        or "json" in request.headers.get("accept", "").split(",")[0]
+    )
+
+
+def create_app(
+    settings: Settings | None = None, *, runtime: Runtime | None = None, init: bool = True
+) -> FastAPI:
+    """Build the app. ``init`` migrates the database and loads reference data on start-up."""
+    if runtime is None:
+        settings = settings or get_settings()
+        runtime = make_runtime(settings)
+    if init:
+        prepare(runtime)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+
+    app = FastAPI(
+        title="silkhub API",
+        version=__version__,
+        description="Belt and Road participation analytics and cooperation hub",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.include_router(health_router)
+    app.include_router(api_router())
+    app.include_router(pages.router)
+    for module in _web_feature_modules():
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR)), name="static")
+
+    @app.exception_handler(SilkhubError)
+    async def _silkhub_error(request: Request, exc: SilkhubError):
+        if _is_api(request):
+            return problems.silkhub_problem(request, exc)
+        return pages.render(
+            request, "error.html", {"status": exc.status, "message": exc.message}, exc.status
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError):
+        if _is_api(request):
+            return problems.validation_problem(request, exc)
+        return pages.render(request, "error.html", {"status": 422, "message": str(exc)}, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        if _is_api(request):
+            return problems.http_problem(request, exc)
+        return pages.render(
+            request,
+            "error.html",
+            {"status": exc.status_code, "message": exc.detail},
+            exc.status_code,
+        )
+
+    @app.exception_handler(Exception)
+    async def _internal_error(request: Request, exc: Exception):
+        return problems.internal_problem(request, exc)
+
+    return app
+
+
+#: web page modules owned by feature issues; skipped while they do not exist
+WEB_FEATURE_PAGES: list[str] = []
+
+
+def _web_feature_modules() -> list:
+    import importlib
+
+    mods = []
+    for name in WEB_FEATURE_PAGES:
+        try:
+            mods.append(importlib.import_module(f"silkhub.web.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"silkhub.web.{name}":
+                raise
+    return mods

@@ -1,0 +1,74 @@
+"""Runtime settings, read from the environment (prefix ``SILKHUB_``) at the edges only.
+
+Services receive plain values; nothing below ``cli``/``api``/``web`` calls :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: repository root when running from a checkout (src/silkhub/settings.py -> ../../..)
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """silkhub settings. Every field can be set as ``SILKHUB_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="SILKHUB_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=REPO_ROOT / "var",
+        description="Directory for the SQLite database, Parquet files and the secret key.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the hub database; default SQLite file in data_dir.",
+    )
+    shared_data: Path = Field(
+        default=REPO_ROOT.parent / "shared" / "data",
+        description="Folder with the staged public datasets (tests and benchmarks only).",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key for session cookies and CSRF tokens; generated and stored on first run.",
+    )
+    default_lang: str = Field(
+        default="en", description="UI language when none is chosen: en or zh."
+    )
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        self.data_dir = Path(self.data_dir).expanduser()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'silkhub.sqlite'}"
+        return self
+
+    @property
+    def analytics_dir(self) -> Path:
+        """Where imported Parquet tables and the DuckDB catalog live."""
+        return self.data_dir / "analytics"
+
+    def ensure_secret_key(self) -> str:
+        """Return the secret key, generating and storing one under data_dir on first use."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            self.secret_key = path.read_text().strip()
+        else:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.secret_key = secrets.token_urlsafe(48)
+            path.write_text(self.secret_key)
+            path.chmod(0o600)
+        return self.secret_key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings from the environment, cached (tests call ``get_settings.cache_clear()``)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Server-rendered, bilingual (zh-CN / en) web UI."""
