@@ -1,0 +1,1 @@
+"""Analytics services: DuckDB queries over the imported tables, calling pure ``core`` functions."""
