@@ -3,4 +3,5 @@
 Each feature owns one module here; add its import below.
 """
 
+import silkhub.data.storage.models.hub  # noqa: F401
 from silkhub.data.storage.models import reference  # noqa: F401
