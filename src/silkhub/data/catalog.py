@@ -1,0 +1,180 @@
+"""The dataset catalog: provenance of every imported dataset version.
+
+The catalog is one JSON file (``catalog.json``) under the analytics store root. It keeps, per
+dataset name, every version ever imported (never deleted) and which version is current:
+
+.. code-block:: json
+
+    {"format": 1,
+     "datasets": {"wdi": {"current": 2, "versions": [{...CatalogEntry...}, {...}]}}}
+
+The file is rewritten atomically (write a temporary file, then :func:`os.replace`) under an
+exclusive ``fcntl`` lock, so a killed process never leaves a half-written catalog and two imports
+in parallel do not lose each other's entries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+CATALOG_FILE = "catalog.json"
+CATALOG_FORMAT = 1
+
+
+@dataclass
+class CatalogEntry:
+    """Metadata of one imported dataset version (provenance).
+
+    Attributes
+    ----------
+    name : dataset name, also the DuckDB view name (``wdi``, ``baci`` ...).
+    version : 1, 2, ... in import order.
+    source : importer / source kind (``wdi``, ``baci``, ``openflights`` ...).
+    title : human description of the source.
+    source_url : where the source files come from (publisher or repository URL).
+    source_version : the publisher's version / vintage / commit, when known.
+    sha256 : SHA-256 of the source file (for several files: of their sorted ``name:sha256`` lines).
+    rows : row count of the stored table.
+    licence : the source's licence.
+    imported_at : ISO 8601 UTC timestamp.
+    importer : ``module`` that produced it; ``importer_version`` its version string.
+    command : the command line (or API call) that made it.
+    files : source file names (no directories).
+    path : version directory relative to the store root.
+    columns : column name -> DuckDB type of the view.
+    years : ``[first, last]`` year covered, if the table has a ``year`` column.
+    notes : warnings and caveats recorded during the import (unmatched names, fixes ...).
+    """
+
+    name: str
+    version: int
+    source: str
+    sha256: str
+    rows: int
+    imported_at: str
+    importer: str
+    importer_version: str
+    path: str
+    columns: dict[str, str]
+    title: str | None = None
+    source_url: str | None = None
+    source_version: str | None = None
+    licence: str | None = None
+    command: str | None = None
+    files: list[str] = field(default_factory=list)
+    years: list[int] | None = None
+    notes: list[str] = field(default_factory=list)
+    current: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CatalogEntry:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+class Catalog:
+    """Read and update ``catalog.json`` under ``root``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.path = self.root / CATALOG_FILE
+
+    # -- reading -------------------------------------------------------------------------
+    def _read(self) -> dict[str, Any]:
+        if not self.path.exists():
+            return {"format": CATALOG_FORMAT, "datasets": {}}
+        return json.loads(self.path.read_text(encoding="utf-8"))
+
+    def names(self) -> list[str]:
+        """Dataset names that have a current version, sorted."""
+        return sorted(n for n, d in self._read()["datasets"].items() if d.get("current"))
+
+    def current(self, name: str) -> CatalogEntry | None:
+        """The current version of ``name`` (or None)."""
+        d = self._read()["datasets"].get(name)
+        if not d or not d.get("current"):
+            return None
+        for v in d["versions"]:
+            if v["version"] == d["current"]:
+                e = CatalogEntry.from_dict(v)
+                e.current = True
+                return e
+        return None
+
+    def versions(self, name: str) -> list[CatalogEntry]:
+        """Every version of ``name``, oldest first, the current one flagged."""
+        d = self._read()["datasets"].get(name)
+        if not d:
+            return []
+        out = []
+        for v in d["versions"]:
+            e = CatalogEntry.from_dict(v)
+            e.current = v["version"] == d.get("current")
+            out.append(e)
+        return out
+
+    def entries(self) -> list[CatalogEntry]:
+        """Current versions of all datasets, sorted by name."""
+        return [e for n in self.names() if (e := self.current(n)) is not None]
+
+    def next_version(self, name: str) -> int:
+        vs = self.versions(name)
+        return max((v.version for v in vs), default=0) + 1
+
+    # -- writing -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold an exclusive lock on the catalog (POSIX; best effort elsewhere)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock_path = self.root / ".catalog.lock"
+        with open(lock_path, "a+") as fh:
+            try:
+                import fcntl
+
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            except ImportError:  # pragma: no cover - non-POSIX
+                pass
+            yield
+
+    def _write(self, data: dict[str, Any]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".json", dir=self.root)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, ensure_ascii=False, indent=1)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def add_version(self, entry: CatalogEntry) -> None:
+        """Record ``entry`` and make it current (call while holding :meth:`locked`)."""
+        data = self._read()
+        d = data["datasets"].setdefault(entry.name, {"current": None, "versions": []})
+        rec = entry.to_dict()
+        rec.pop("current", None)
+        d["versions"].append(rec)
+        d["current"] = entry.version
+        self._write(data)
+
+    def set_current(self, name: str, version: int | None) -> None:
+        """Point ``name`` at an existing version (``None``: hide the dataset, keep history)."""
+        data = self._read()
+        d = data["datasets"].get(name)
+        if d is None:
+            return
+        d["current"] = version
+        self._write(data)
