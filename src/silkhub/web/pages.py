@@ -1,16 +1,28 @@
-"""Page routes of the web UI (HTML)."""
+"""Core of the web UI: rendering in the request's language, the dashboard, shared helpers.
+
+Feature pages live in sibling modules (``explore``, ``hub_pages``, ``account``, ``reports``)
+registered through ``WEB_FEATURE_PAGES`` in :mod:`silkhub.server`. Pages call services (hub,
+data, report builders), never the API.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
-from silkhub.data.reference.queries import count_members
-from silkhub.web.i18n import gettext, pick_lang
+from silkhub.bootstrap import Runtime
+from silkhub.errors import ValidationError
+from silkhub.report.data import StoreReader
+from silkhub.report.geo import world_geojson_text
+from silkhub.web.i18n import HTML_LANG, LANGS, gettext, pick, pick_lang
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -18,9 +30,32 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 router = APIRouter(include_in_schema=False)
 
+#: main navigation: (path, i18n key); hub entries are grouped under "nav.hub"
+NAV: list[tuple[str, str]] = [
+    ("/", "nav.dashboard"),
+    ("/countries", "nav.countries"),
+    ("/regions", "nav.regions"),
+    ("/benchmark", "nav.benchmark"),
+    ("/partners", "nav.partners"),
+    ("/hub/projects", "nav.hub"),
+    ("/reports", "nav.reports"),
+]
+HUB_NAV: list[tuple[str, str]] = [
+    ("/hub/organisations", "nav.organisations"),
+    ("/hub/projects", "nav.projects"),
+    ("/hub/events", "nav.events"),
+    ("/hub/agreements", "nav.agreements"),
+    ("/hub/match", "nav.match"),
+    ("/hub/meetings", "nav.meetings"),
+]
+
+
+def runtime_of(request: Request) -> Runtime:
+    return request.app.state.runtime
+
 
 def request_lang(request: Request) -> str:
-    runtime = request.app.state.runtime
+    runtime = runtime_of(request)
     return pick_lang(
         request.query_params.get("lang"),
         request.cookies.get("lang"),
@@ -29,20 +64,127 @@ def request_lang(request: Request) -> str:
     )
 
 
+def translator(lang: str):
+    """``t(key, **params)`` bound to ``lang``."""
+
+    def t(key: str, **params: object) -> str:
+        return gettext(key, lang, **params)
+
+    return t
+
+
+def store_reader(request: Request) -> StoreReader:
+    """A reader over the analytics store of this app (closed by the caller)."""
+    return StoreReader(runtime_of(request).settings.analytics_dir)
+
+
+def lang_switch_url(request: Request, lang: str) -> str:
+    """The current URL with ``lang`` chosen (other query parameters kept)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    params.append(("lang", lang))
+    return request.url.path + "?" + urlencode(params)
+
+
+def current_user(request: Request) -> Any | None:
+    """The logged-in user (accounts feature), or None."""
+    try:
+        from silkhub.web import account
+    except ImportError:
+        return None
+    return account.current_user(request)
+
+
+def csrf_token(request: Request) -> str:
+    from silkhub.web.forms import csrf_token as _token
+
+    return _token(request)
+
+
+def _tojson_attr(value: Any) -> Markup:
+    return Markup(json.dumps(value, ensure_ascii=False).replace("</", "<\\/"))
+
+
 def render(request: Request, template: str, context: dict, status_code: int = 200) -> HTMLResponse:
     """Render ``template`` in the request's language; remembers an explicit ``?lang=`` choice."""
     lang = request_lang(request)
-    ctx = {"request": request, "lang": lang, "_": lambda key: gettext(key, lang), **context}
+    other = "en" if lang == "zh" else "zh"
+    ctx = {
+        "request": request,
+        "lang": lang,
+        "html_lang": HTML_LANG[lang],
+        "_": translator(lang),
+        "pick": lambda en, zh: pick(en, zh, lang),
+        "nav": NAV,
+        "hub_nav": HUB_NAV,
+        "path": request.url.path,
+        "switch_url": lang_switch_url(request, other),
+        "other_lang": other,
+        "user": current_user(request),
+        "csrf_token": lambda: csrf_token(request),
+        "tojson": _tojson_attr,
+        **context,
+    }
     resp = templates.TemplateResponse(request, template, ctx, status_code=status_code)
-    if request.query_params.get("lang") in ("en", "zh"):
+    from silkhub.web.forms import set_csrf_cookie
+
+    set_csrf_cookie(request, resp)
+    if request.query_params.get("lang") in LANGS:
         resp.set_cookie("lang", lang, max_age=3600 * 24 * 365, samesite="lax")
     return resp
 
 
+def parse_as_of(value: str | None) -> date:
+    """``as_of`` query parameter (YYYY-MM-DD; default today)."""
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(
+            f"as_of: {value!r} is not a date; use YYYY-MM-DD", field="as_of"
+        ) from None
+
+
+GROUPS = ("bri", "route65", "sco", "asean", "rcep", "eu")
+
+
 @router.get("/", response_class=HTMLResponse)
-def landing(request: Request) -> HTMLResponse:
-    runtime = request.app.state.runtime
-    today = date.today()
-    with runtime.session() as s:
-        n = count_members(s, "bri", today)
-    return render(request, "landing.html", {"bri_count": n, "today": today.isoformat()})
+def dashboard(request: Request, as_of: str | None = None, group: str = "bri") -> HTMLResponse:
+    """Dashboard: KPIs, membership map and charts from reference data; data status."""
+    from silkhub.report.profiles import dashboard as build
+
+    lang = request_lang(request)
+    day = parse_as_of(as_of)
+    if group not in GROUPS:
+        from silkhub.errors import UnknownChoiceError
+
+        raise UnknownChoiceError("group", group, GROUPS, field="group")
+    reader = store_reader(request)
+    try:
+        with runtime_of(request).session() as s:
+            profile = build(s, reader, day, group, lang, translator(lang))
+        datasets = [reader.info(n) for n in reader.names()]
+    finally:
+        reader.close()
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "profile": profile,
+            "as_of": day.isoformat(),
+            "group": group,
+            "groups": GROUPS,
+            "datasets": datasets,
+            "bri_count": profile.kpis[0][1],
+        },
+    )
+
+
+@router.get("/geo/world.json")
+def world_geo() -> Response:
+    """World boundaries (world-atlas 1:110m) as GeoJSON named by ISO3, for the maps."""
+    return Response(
+        world_geojson_text(),
+        media_type="application/geo+json",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )

@@ -1,0 +1,221 @@
+"""Chart specifications shared by the web UI (ECharts) and the reports (server-side SVG).
+
+A :class:`Figure` holds the data of one chart plus its sources; :meth:`Figure.echarts` gives the
+ECharts option the browser draws, :meth:`Figure.svg` the same chart as SVG for HTML/PDF
+reports, and :meth:`Figure.rows` the figures as a table (XLSX sheets, accessible tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from silkhub.report import svg
+
+PALETTE = list(svg.PALETTE)
+
+
+@dataclass
+class Figure:
+    """One chart with its data and provenance.
+
+    ``kind`` is ``bar`` (``items``), ``line`` (``series`` of (x, y) points), ``radar``
+    (``axes`` + ``series`` of values) or ``map`` (``categories`` iso3 -> key with ``colors`` /
+    ``legend``, or numeric ``values`` iso3 -> number). ``labels`` maps codes to display names.
+    """
+
+    id: str
+    kind: str
+    title: str
+    sources: list[str] = field(default_factory=list)
+    unit: str = ""
+    items: list[tuple[str, float]] = field(default_factory=list)
+    highlight: list[str] = field(default_factory=list)
+    series: dict[str, list[Any]] = field(default_factory=dict)
+    axes: list[str] = field(default_factory=list)
+    max_value: float = 100.0
+    categories: dict[str, str] = field(default_factory=dict)
+    colors: dict[str, str] = field(default_factory=dict)
+    legend: dict[str, str] = field(default_factory=dict)
+    values: dict[str, float] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+    # -- tables ----------------------------------------------------------------------------
+    def columns(self) -> list[str]:
+        """Column headers of :meth:`rows`."""
+        if self.kind == "bar":
+            return ["label", "value"]
+        if self.kind == "line":
+            return ["series", "x", "value"]
+        if self.kind == "radar":
+            return ["series", *self.axes]
+        return ["iso3", "name", "category" if self.categories else "value"]
+
+    def rows(self) -> list[list[Any]]:
+        """The chart's numbers as rows (what XLSX sheets and HTML tables show)."""
+        if self.kind == "bar":
+            return [[label, value] for label, value in self.items]
+        if self.kind == "line":
+            return [[name, x, y] for name, pts in self.series.items() for x, y in pts]
+        if self.kind == "radar":
+            return [[name, *vals] for name, vals in self.series.items()]
+        if self.categories:
+            return [
+                [iso3, self.labels.get(iso3, iso3), self.legend.get(cat, cat)]
+                for iso3, cat in sorted(self.categories.items())
+            ]
+        return [[iso3, self.labels.get(iso3, iso3), v] for iso3, v in sorted(self.values.items())]
+
+    def is_empty(self) -> bool:
+        return not (self.items or self.series or self.categories or self.values)
+
+    # -- renderers -------------------------------------------------------------------------
+    def svg(self) -> str:
+        """The chart as an SVG string (server side)."""
+        if self.kind == "bar":
+            return svg.bar_chart(
+                self.items, title=self.title, highlight=self.highlight, unit=self.unit
+            )
+        if self.kind == "line":
+            return svg.line_chart(self.series, title=self.title, unit=self.unit)
+        if self.kind == "radar":
+            return svg.radar_chart(
+                self.axes, self.series, title=self.title, max_value=self.max_value
+            )
+        if self.categories:
+            return svg.world_map(self.categories, self.colors, title=self.title, legend=self.legend)
+        cats, colors, legend = _bin_values(self.values)
+        return svg.world_map(cats, colors, title=self.title, legend=legend)
+
+    def echarts(self) -> dict[str, Any]:
+        """The ECharts option drawing this figure in the browser."""
+        base: dict[str, Any] = {
+            "aria": {"enabled": True},
+            "color": PALETTE,
+            "tooltip": {"trigger": "item"},
+            "animation": False,
+        }
+        if self.kind == "bar":
+            items = list(reversed(self.items))  # ECharts draws category axes bottom-up
+            base.update(
+                grid={"left": 8, "right": 48, "top": 8, "bottom": 8, "containLabel": True},
+                xAxis={"type": "value"},
+                yAxis={"type": "category", "data": [i[0] for i in items]},
+                series=[
+                    {
+                        "type": "bar",
+                        "data": [
+                            {
+                                "value": v,
+                                "itemStyle": {
+                                    "color": PALETTE[0] if lbl in self.highlight else PALETTE[1]
+                                },
+                            }
+                            for lbl, v in items
+                        ],
+                        "label": {"show": True, "position": "right"},
+                    }
+                ],
+            )
+            base["tooltip"] = {"trigger": "axis"}
+        elif self.kind == "line":
+            base.update(
+                grid={"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": True},
+                legend={"top": 0},
+                xAxis={"type": "value", "min": "dataMin", "max": "dataMax"},
+                yAxis={"type": "value", "scale": True},
+                series=[
+                    {"type": "line", "name": name, "data": [list(p) for p in pts], "smooth": False}
+                    for name, pts in self.series.items()
+                ],
+            )
+            base["tooltip"] = {"trigger": "axis"}
+        elif self.kind == "radar":
+            base.update(
+                legend={"bottom": 0},
+                radar={
+                    "indicator": [{"name": a, "max": self.max_value} for a in self.axes],
+                    "radius": "62%",
+                },
+                series=[
+                    {
+                        "type": "radar",
+                        "data": [
+                            {"name": name, "value": list(vals), "areaStyle": {"opacity": 0.12}}
+                            for name, vals in self.series.items()
+                        ],
+                    }
+                ],
+            )
+        else:
+            base.update(self._echarts_map())
+        return base
+
+    def _echarts_map(self) -> dict[str, Any]:
+        series: dict[str, Any] = {
+            "type": "map",
+            "map": "world",
+            "roam": True,
+            "nameProperty": "name",
+            "emphasis": {"label": {"show": False}},
+            "itemStyle": {"areaColor": "#eef1f4", "borderColor": "#fff", "borderWidth": 0.5},
+        }
+        out: dict[str, Any] = {}
+        if self.categories:
+            keys = list(self.colors)
+            series["data"] = [
+                {
+                    "name": iso3,
+                    "value": keys.index(cat) if cat in keys else -1,
+                    "label_text": self.labels.get(iso3, iso3),
+                    "category": self.legend.get(cat, cat),
+                }
+                for iso3, cat in self.categories.items()
+            ]
+            out["visualMap"] = {
+                "type": "piecewise",
+                "pieces": [
+                    {"value": i, "label": self.legend.get(k, k), "color": self.colors[k]}
+                    for i, k in enumerate(keys)
+                ],
+                "left": 0,
+                "bottom": 0,
+                "orient": "horizontal",
+            }
+        else:
+            vals = list(self.values.values()) or [0]
+            series["data"] = [
+                {"name": iso3, "value": v, "label_text": self.labels.get(iso3, iso3)}
+                for iso3, v in self.values.items()
+            ]
+            out["visualMap"] = {
+                "min": 0,
+                "max": max(vals),
+                "left": 0,
+                "bottom": 0,
+                "orient": "horizontal",
+                "calculable": False,
+                "inRange": {"color": ["#fde0dc", "#b3261e"]},
+                "text": ["", ""],
+            }
+        out["series"] = [series]
+        return out
+
+
+def _bin_values(values: dict[str, float]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Five equal-count classes of numeric map values (for the SVG map)."""
+    shades = ["#fde0dc", "#f4a99f", "#e57368", "#c9433a", "#8c1d18"]
+    ordered = sorted(values.items(), key=lambda kv: kv[1])
+    n = len(ordered)
+    cats: dict[str, str] = {}
+    bounds: dict[str, list[float]] = {}
+    for i, (iso3, v) in enumerate(ordered):
+        k = f"q{min(4, i * 5 // max(n, 1))}"
+        cats[iso3] = k
+        bounds.setdefault(k, []).append(v)
+    colors = {f"q{i}": shades[i] for i in range(5) if f"q{i}" in bounds}
+    legend = {
+        k: f"{svg.fmt_number(min(bounds[k]))}–{svg.fmt_number(max(bounds[k]))}" for k in colors
+    }
+    return cats, colors, legend

@@ -1,0 +1,228 @@
+"""Small, dependency-free SVG charts for reports (PDF via WeasyPrint, HTML, e-mail).
+
+They draw the same figures as the ECharts charts of the web UI: horizontal bars, lines over
+time, a radar of index pillars and a world choropleth. Every function returns an ``<svg>``
+string with a ``<title>`` (accessible name) and uses the CJK-capable font stack.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from html import escape
+
+from silkhub.report.geo import world_geojson
+
+FONT = "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"
+PALETTE = ("#b3261e", "#0b5cad", "#2e7d32", "#8e24aa", "#ef6c00", "#00838f", "#5d4037")
+GREY = "#d0d7de"
+TEXT = "#1b1f24"
+
+
+def _svg(width: int, height: int, title: str, body: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" font-family="{FONT}" font-size="12">'
+        f"<title>{escape(title)}</title>{body}</svg>"
+    )
+
+
+def fmt_number(value: float | None, digits: int = 1) -> str:
+    """Compact number: 1234567 -> ``1.2M``; ``None`` -> ``–``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    v = float(value)
+    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= div:
+            return f"{v / div:.{digits}f}{suffix}"
+    if v == int(v):
+        return f"{int(v)}"
+    return f"{v:.{digits + 1}f}" if abs(v) < 10 else f"{v:.{digits}f}"
+
+
+def _nice_max(v: float) -> float:
+    if v <= 0:
+        return 1.0
+    exp = 10 ** math.floor(math.log10(v))
+    for m in (1, 2, 2.5, 5, 10):
+        if v <= m * exp:
+            return m * exp
+    return 10 * exp
+
+
+def bar_chart(
+    items: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    highlight: Sequence[str] = (),
+    width: int = 640,
+    unit: str = "",
+) -> str:
+    """Horizontal bars, largest first as given; ``highlight`` labels are drawn in the accent."""
+    label_w, bar_h, gap, top = 170, 18, 6, 28
+    height = top + len(items) * (bar_h + gap) + 10
+    vmax = max((abs(v) for _, v in items), default=1.0) or 1.0
+    plot_w = width - label_w - 70
+    parts = [f'<text x="0" y="16" font-weight="700" fill="{TEXT}">{escape(title)}</text>']
+    for i, (label, value) in enumerate(items):
+        y = top + i * (bar_h + gap)
+        w = max(1.0, plot_w * abs(value) / vmax)
+        color = PALETTE[0] if label in highlight else PALETTE[1]
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" fill="{TEXT}">'
+            f"{escape(label[:28])}</text>"
+            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{color}"/>'
+            f'<text x="{label_w + w + 4:.1f}" y="{y + 13}" fill="{TEXT}">'
+            f"{escape(fmt_number(value))}{escape(unit)}</text>"
+        )
+    return _svg(width, height, title, "".join(parts))
+
+
+def line_chart(
+    series: Mapping[str, Sequence[tuple[float, float]]],
+    *,
+    title: str,
+    width: int = 640,
+    height: int = 260,
+    unit: str = "",
+) -> str:
+    """Lines over x (years); one colour per series with a legend underneath."""
+    left, right, top, bottom = 56, 16, 28, 48
+    xs = [x for pts in series.values() for x, _ in pts]
+    ys = [y for pts in series.values() for _, y in pts if y is not None]
+    parts = [f'<text x="0" y="16" font-weight="700" fill="{TEXT}">{escape(title)}</text>']
+    if not xs or not ys:
+        parts.append(f'<text x="{left}" y="{top + 40}" fill="#57606a">–</text>')
+        return _svg(width, height, title, "".join(parts))
+    x0, x1 = min(xs), max(xs)
+    if x1 == x0:
+        x1 = x0 + 1
+    ymin = min(0.0, min(ys))
+    ymax = _nice_max(max(ys))
+    pw, ph = width - left - right, height - top - bottom
+
+    def sx(x: float) -> float:
+        return left + pw * (x - x0) / (x1 - x0)
+
+    def sy(y: float) -> float:
+        return top + ph - ph * (y - ymin) / (ymax - ymin or 1)
+
+    for k in range(5):
+        yv = ymin + (ymax - ymin) * k / 4
+        yy = sy(yv)
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{GREY}"/>'
+            f'<text x="{left - 4}" y="{yy + 4:.1f}" text-anchor="end" fill="#57606a">'
+            f"{escape(fmt_number(yv))}{escape(unit)}</text>"
+        )
+    for xv in sorted({int(x0), int((x0 + x1) / 2), int(x1)}):
+        parts.append(
+            f'<text x="{sx(xv):.1f}" y="{top + ph + 16}" text-anchor="middle" '
+            f'fill="#57606a">{xv}</text>'
+        )
+    for i, (name, pts) in enumerate(series.items()):
+        color = PALETTE[i % len(PALETTE)]
+        coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts if y is not None)
+        if coords:
+            parts.append(
+                f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="2"/>'
+            )
+        lx = left + i * 150
+        ly = height - 10
+        parts.append(
+            f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{color}"/>'
+            f'<text x="{lx + 14}" y="{ly}" fill="{TEXT}">{escape(name[:20])}</text>'
+        )
+    return _svg(width, height, title, "".join(parts))
+
+
+def radar_chart(
+    axes: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    max_value: float = 100.0,
+    size: int = 360,
+) -> str:
+    """A radar (spider) chart: one polygon per series over the same axes (0..max_value)."""
+    cx, cy, r = size / 2, size / 2 + 10, size / 2 - 70
+    n = max(len(axes), 3)
+    parts = [f'<text x="0" y="16" font-weight="700" fill="{TEXT}">{escape(title)}</text>']
+
+    def pt(i: int, frac: float) -> tuple[float, float]:
+        a = -math.pi / 2 + 2 * math.pi * i / n
+        return cx + r * frac * math.cos(a), cy + r * frac * math.sin(a)
+
+    for ring in (0.25, 0.5, 0.75, 1.0):
+        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (pt(i, ring) for i in range(n)))
+        parts.append(f'<polygon points="{pts}" fill="none" stroke="{GREY}"/>')
+    for i, label in enumerate(axes):
+        x, y = pt(i, 1.0)
+        lx, ly = pt(i, 1.18)
+        anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
+        parts.append(
+            f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GREY}"/>'
+            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="{anchor}" fill="{TEXT}">'
+            f"{escape(label[:18])}</text>"
+        )
+    for k, (name, values) in enumerate(series.items()):
+        color = PALETTE[k % len(PALETTE)]
+        pts = " ".join(
+            f"{x:.1f},{y:.1f}"
+            for x, y in (
+                pt(i, max(0.0, min(1.0, (v or 0) / max_value))) for i, v in enumerate(values)
+            )
+        )
+        parts.append(
+            f'<polygon points="{pts}" fill="{color}" fill-opacity="0.15" stroke="{color}" '
+            f'stroke-width="2"/>'
+            f'<rect x="{10 + k * 120}" y="{size + 4}" width="10" height="10" fill="{color}"/>'
+            f'<text x="{24 + k * 120}" y="{size + 13}" fill="{TEXT}">{escape(name[:16])}</text>'
+        )
+    return _svg(size, size + 20, title, "".join(parts))
+
+
+def world_map(
+    categories: Mapping[str, str],
+    colors: Mapping[str, str],
+    *,
+    title: str,
+    legend: Mapping[str, str] | None = None,
+    width: int = 720,
+) -> str:
+    """A world map (equirectangular) with countries filled by category.
+
+    ``categories`` maps ISO3 -> category key; ``colors`` maps category key -> fill;
+    ``legend`` maps category key -> label (defaults to the key). Others are grey.
+    """
+    height = int(width * 0.5)
+    top = 24
+    sx = width / 360.0
+    sy = (height - top) / 170.0  # latitudes -80..90
+
+    def proj(lon: float, lat: float) -> str:
+        return f"{(lon + 180) * sx:.1f},{top + (90 - lat) * sy:.1f}"
+
+    parts = [f'<text x="0" y="16" font-weight="700" fill="{TEXT}">{escape(title)}</text>']
+    for f in world_geojson()["features"]:
+        iso3 = f["properties"]["name"]
+        if iso3 == "ATA":
+            continue
+        g = f["geometry"]
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        d = []
+        for poly in polys:
+            for ring in poly:
+                d.append("M" + "L".join(proj(x, y) for x, y in ring) + "Z")
+        fill = colors.get(categories.get(iso3, ""), "#eef1f4")
+        parts.append(
+            f'<path d="{"".join(d)}" fill="{fill}" stroke="#fff" stroke-width="0.4">'
+            f"<title>{escape(iso3)}</title></path>"
+        )
+    for i, (key, color) in enumerate(colors.items()):
+        label = (legend or {}).get(key, key)
+        parts.append(
+            f'<rect x="{10 + i * 170}" y="{height - 14}" width="10" height="10" fill="{color}"/>'
+            f'<text x="{24 + i * 170}" y="{height - 5}" fill="{TEXT}">{escape(label)}</text>'
+        )
+    return _svg(width, height + 6, title, "".join(parts))

@@ -1,0 +1,195 @@
+"""Server-side form handling: field-level errors (translated), kept input, CSRF checks.
+
+A :class:`Form` wraps the submitted values; validators record an i18n message key per field,
+and templates render every field with its value and message (``templates/_forms.html``), so a
+rejected form shows what the user typed with the reason next to the field.
+
+CSRF: uses :mod:`silkhub.web.csrf` (accounts feature) when it is installed; otherwise a
+double-submit token: a random ``silkhub_csrf`` cookie and a hidden field holding its HMAC with
+the app's secret key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from fastapi import Request
+from starlette.responses import Response
+
+from silkhub.errors import PermissionDeniedError
+
+CSRF_COOKIE = "silkhub_csrf"
+CSRF_FIELD = "csrf_token"
+
+
+def _secret(request: Request) -> bytes:
+    return request.app.state.runtime.settings.ensure_secret_key().encode()
+
+
+def _csrf_module():
+    try:
+        from silkhub.web import csrf
+    except ImportError:
+        return None
+    return csrf
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token to embed in forms of this response."""
+    mod = _csrf_module()
+    if mod is not None and hasattr(mod, "csrf_token"):
+        return mod.csrf_token(request)
+    raw = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if not raw:
+        raw = secrets.token_urlsafe(24)
+        request.state.new_csrf = raw
+    return hmac.new(_secret(request), raw.encode(), hashlib.sha256).hexdigest()
+
+
+def set_csrf_cookie(request: Request, response: Response) -> None:
+    """Set the CSRF cookie when this request created one (fallback mode)."""
+    raw = getattr(request.state, "new_csrf", None)
+    if raw:
+        response.set_cookie(CSRF_COOKIE, raw, httponly=True, samesite="lax", max_age=86400 * 7)
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    """Reject a POST whose CSRF token is missing or wrong (403)."""
+    mod = _csrf_module()
+    if mod is not None and hasattr(mod, "verify_csrf"):
+        mod.verify_csrf(request, submitted)
+        return
+    raw = request.cookies.get(CSRF_COOKIE)
+    if not raw or not submitted:
+        raise PermissionDeniedError("missing CSRF token: reload the form and submit it again")
+    expected = hmac.new(_secret(request), raw.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, submitted):
+        raise PermissionDeniedError("invalid CSRF token: reload the form and submit it again")
+
+
+class Form:
+    """Submitted values plus field errors (i18n keys with parameters)."""
+
+    def __init__(self, data: dict[str, Any] | None = None) -> None:
+        self.data: dict[str, Any] = {k: v for k, v in (data or {}).items() if k != CSRF_FIELD}
+        self.errors: dict[str, tuple[str, dict[str, Any]]] = {}
+
+    @classmethod
+    async def from_request(cls, request: Request) -> Form:
+        """Read a urlencoded/multipart body and check its CSRF token."""
+        raw = await request.form()
+        check_csrf(request, raw.get(CSRF_FIELD))  # type: ignore[arg-type]
+        data: dict[str, Any] = {}
+        for key in raw:
+            values = raw.getlist(key)
+            data[key] = values if len(values) > 1 else values[0]
+        return cls(data)
+
+    # -- access ----------------------------------------------------------------------------
+    def value(self, name: str, default: str = "") -> str:
+        v = self.data.get(name, default)
+        if isinstance(v, list):
+            v = v[0] if v else default
+        return str(v).strip() if v is not None else default
+
+    def values(self, name: str) -> list[str]:
+        v = self.data.get(name, [])
+        return [str(x) for x in (v if isinstance(v, list) else [v]) if str(x).strip()]
+
+    def error(self, name: str, key: str, **params: Any) -> None:
+        """Record the first error of field ``name``."""
+        self.errors.setdefault(name, (key, params))
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def message(self, name: str, t) -> str:
+        """The translated message of ``name`` ('' if none)."""
+        if name not in self.errors:
+            return ""
+        key, params = self.errors[name]
+        return t(key, **params)
+
+    # -- validators (return the cleaned value or None) ---------------------------------------
+    def text(
+        self, name: str, *, required: bool = False, max_len: int = 500, min_len: int = 0
+    ) -> str | None:
+        v = self.value(name)
+        if not v:
+            if required:
+                self.error(name, "form.required")
+            return None
+        if len(v) > max_len:
+            self.error(name, "form.too_long", max=max_len)
+        elif len(v) < min_len:
+            self.error(name, "form.too_short", min=min_len)
+        return v
+
+    def choice(self, name: str, choices: Iterable[str], *, required: bool = False) -> str | None:
+        v = self.value(name)
+        allowed = list(choices)
+        if not v:
+            if required:
+                self.error(name, "form.required")
+            return None
+        if v not in allowed:
+            self.error(name, "form.choice", choices=", ".join(allowed))
+            return None
+        return v
+
+    def date(self, name: str, *, required: bool = False) -> date | None:
+        v = self.value(name)
+        if not v:
+            if required:
+                self.error(name, "form.required")
+            return None
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            self.error(name, "form.date")
+            return None
+
+    def amount(self, name: str, *, required: bool = False) -> Decimal | None:
+        v = self.value(name).replace(",", "").replace(" ", "")
+        if not v:
+            if required:
+                self.error(name, "form.required")
+            return None
+        try:
+            d = Decimal(v)
+        except InvalidOperation:
+            self.error(name, "form.number")
+            return None
+        if d < 0 or not d.is_finite():
+            self.error(name, "form.positive")
+            return None
+        return d
+
+    def integer(self, name: str, *, required: bool = False) -> int | None:
+        v = self.value(name)
+        if not v:
+            if required:
+                self.error(name, "form.required")
+            return None
+        try:
+            return int(v)
+        except ValueError:
+            self.error(name, "form.integer")
+            return None
+
+    def absorb(self, exc: Exception, default_field: str = "__all__") -> None:
+        """Turn a service's ValidationError (field + message) into a field error."""
+        field = getattr(exc, "field", None) or default_field
+        errors = getattr(exc, "details", {}).get("errors") if hasattr(exc, "details") else None
+        if errors:
+            for e in errors:
+                self.error(e.get("field") or field, "form.service", message=e.get("message", ""))
+        else:
+            self.error(field, "form.service", message=getattr(exc, "message", str(exc)))

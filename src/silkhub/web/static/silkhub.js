@@ -1,0 +1,49 @@
+/* silkhub: draw the ECharts figures embedded in the page (progressive enhancement).
+ * Each .chart[data-chart] holds its option as JSON in a <script type="application/json">.
+ * Charts use the SVG renderer; maps load /geo/world.json (vendored world-atlas) once. */
+(function () {
+  "use strict";
+  var worldPromise = null;
+  function loadWorld() {
+    if (!worldPromise) {
+      worldPromise = fetch("/geo/world.json").then(function (r) { return r.json(); })
+        .then(function (geo) { echarts.registerMap("world", geo); return geo; });
+    }
+    return worldPromise;
+  }
+  function mapTooltip(p) {
+    var d = p.data || {};
+    var name = d.label_text || p.name;
+    if (d.category) return name + ": " + d.category;
+    if (typeof d.value === "number") return name + ": " + d.value.toLocaleString();
+    return name;
+  }
+  function draw(el) {
+    if (el.dataset.drawn) return;
+    var src = el.querySelector('script[type="application/json"]');
+    if (!src) return;
+    var option = JSON.parse(src.textContent);
+    var isMap = (option.series || []).some(function (s) { return s.type === "map"; });
+    var ready = isMap ? loadWorld() : Promise.resolve();
+    ready.then(function () {
+      if (isMap) option.tooltip = { trigger: "item", formatter: mapTooltip };
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(option);
+      el.dataset.drawn = "1";
+      window.addEventListener("resize", function () { chart.resize(); });
+    }).catch(function (err) {
+      el.dataset.error = String(err);
+    });
+  }
+  function drawAll(root) {
+    if (typeof echarts === "undefined") return;
+    (root || document).querySelectorAll(".chart[data-chart]").forEach(draw);
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { drawAll(e.target); });
+  /* move focus to the error summary of a rejected form */
+  document.addEventListener("DOMContentLoaded", function () {
+    var errs = document.getElementById("form-errors");
+    if (errs) errs.focus();
+  });
+})();
