@@ -51,6 +51,7 @@ class CatalogEntry:
     columns : column name -> DuckDB type of the view.
     years : ``[first, last]`` year covered, if the table has a ``year`` column.
     notes : warnings and caveats recorded during the import (unmatched names, fixes ...).
+    parts : for a dataset fed by several sources, the sha256 of each source's files.
     """
 
     name: str
@@ -71,6 +72,8 @@ class CatalogEntry:
     files: list[str] = field(default_factory=list)
     years: list[int] | None = None
     notes: list[str] = field(default_factory=list)
+    #: datasets fed by several sources (tracker_projects): source -> sha256 of its files
+    parts: dict[str, str] = field(default_factory=dict)
     current: bool = False
 
     def to_dict(self) -> dict[str, Any]:

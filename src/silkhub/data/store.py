@@ -60,6 +60,7 @@ class NewVersion:
     command: str | None = None
     files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    parts: dict[str, str] = field(default_factory=dict)
 
 
 def check_name(name: str) -> str:
@@ -226,6 +227,7 @@ class AnalyticsStore:
                     files=list(meta.files),
                     years=years,
                     notes=list(meta.notes),
+                    parts=dict(meta.parts),
                     current=True,
                 )
                 self.catalog.add_version(entry)

@@ -1,0 +1,106 @@
+"""pandera schemas of the canonical datasets (see docs/reference/datasets.md).
+
+Importers validate their output with :func:`validate` before publishing; a failure here is a bug
+in an importer (inputs are checked row by row earlier, with ``file:row:column`` messages).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from silkhub.errors import DataImportError
+
+_ISO3 = pa.Check.str_matches(r"^[A-Z]{3}$")
+
+WDI_SCHEMA = pa.DataFrameSchema(
+    {
+        "iso3": pa.Column(str, _ISO3),
+        "indicator": pa.Column(str),
+        "year": pa.Column("int32", pa.Check.in_range(1900, 2100)),
+        "value": pa.Column(float, nullable=True),
+    },
+    unique=["iso3", "indicator", "year"],
+    strict=True,
+    ordered=True,
+)
+
+BILATERAL_SCHEMA = pa.DataFrameSchema(
+    {
+        "year": pa.Column("int32", pa.Check.in_range(1900, 2100)),
+        "exporter": pa.Column(str, _ISO3),
+        "importer": pa.Column(str, _ISO3),
+        "product": pa.Column(str),
+        "value_usd": pa.Column(float, nullable=True),
+        "quantity": pa.Column(float, nullable=True),
+    },
+    strict=True,
+    ordered=True,
+)
+
+EXPORTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "year": pa.Column("int32"),
+        "exporter": pa.Column(str, _ISO3),
+        "product": pa.Column(str),
+        "value_usd": pa.Column(float, pa.Check.ge(0)),
+    },
+    unique=["year", "exporter", "product"],
+    strict=True,
+    ordered=True,
+)
+
+TRACKER_COLUMNS = [
+    "source",
+    "source_id",
+    "year",
+    "month",
+    "iso3",
+    "country_name",
+    "sector",
+    "subsector",
+    "amount_usd",
+    "investor",
+    "counterparty",
+    "project_type",
+    "status",
+    "title",
+    "bri",
+    "region_name",
+    "record_json",
+]
+
+TRACKER_SCHEMA = pa.DataFrameSchema(
+    {
+        "source": pa.Column(str, pa.Check.isin(["cgit", "gcdf"])),
+        "source_id": pa.Column(str),
+        "year": pa.Column("Int32", nullable=True),
+        "month": pa.Column("Int32", pa.Check.in_range(1, 12), nullable=True),
+        "iso3": pa.Column(object, nullable=True),
+        "country_name": pa.Column(object, nullable=True),
+        "sector": pa.Column(object, nullable=True),
+        "subsector": pa.Column(object, nullable=True),
+        "amount_usd": pa.Column(float, nullable=True),
+        "investor": pa.Column(object, nullable=True),
+        "counterparty": pa.Column(object, nullable=True),
+        "project_type": pa.Column(object, nullable=True),
+        "status": pa.Column(object, nullable=True),
+        "title": pa.Column(object, nullable=True),
+        "bri": pa.Column("boolean", nullable=True),
+        "region_name": pa.Column(object, nullable=True),
+        "record_json": pa.Column(str),
+    },
+    unique=["source", "source_id"],
+    strict=True,
+    ordered=True,
+)
+
+
+def validate(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate an importer's output; schema errors become a :class:`DataImportError`."""
+    try:
+        return schema.validate(frame, lazy=True)
+    except (pa.errors.SchemaErrors, pa.errors.SchemaError) as exc:
+        raise DataImportError(
+            f"output failed the {schema.name or 'dataset'} schema: {exc}"
+        ) from None
