@@ -1,0 +1,186 @@
+"""The append-only audit log: who changed what, when, with the record before and after.
+
+Every hub service that writes calls :func:`record` inside the same transaction as the change,
+so an entry exists exactly when the change was committed. Entries are never changed or deleted
+(an ORM guard and database triggers enforce it); there is no update or delete function here.
+
+Reading the log (:func:`list_entries`) is for hub staff (admin, operator).
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from silkhub.data.storage.base import utcnow
+from silkhub.data.storage.models.accounts import AuditEntry
+from silkhub.errors import ValidationError
+from silkhub.hub.policy import Actor, ensure_role
+
+logger = logging.getLogger(__name__)
+
+#: keys whose values never reach the audit log (they are replaced by ``"***"``)
+SECRET_KEYS = frozenset({"password", "password_hash", "token", "token_hash", "secret"})
+REDACTED = "***"
+MAX_PAGE = 500
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: object = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one audit entry (flushed, committed with the caller's transaction).
+
+    Parameters
+    ----------
+    actor
+        Who did it (``Actor.system()`` for CLI commands and imports).
+    action
+        A verb, conventionally ``<entity>.<verb>``: ``project.create``, ``project.transition``,
+        ``user.set_role`` ...
+    entity, entity_id
+        The table or domain name of the record and its id (stored as text).
+    before, after
+        The record's fields before and after the change (``None`` for a create / delete).
+        Values are made JSON-safe (dates as ISO strings, decimals as strings); secrets are
+        redacted. Use :func:`snapshot` to build them from an ORM object.
+    """
+    entry = AuditEntry(
+        actor_user_id=actor.user_id,
+        actor_label=(actor.label or actor.role)[:254],
+        actor_role=actor.role,
+        action=action[:60],
+        entity=entity[:60],
+        entity_id=None if entity_id is None else str(entity_id)[:100],
+        before=None if before is None else _jsonable_dict(before),
+        after=None if after is None else _jsonable_dict(after),
+        at=utcnow(),
+    )
+    session.add(entry)
+    session.flush()
+    logger.info("audit %s %s %s by %s", action, entity, entity_id, entry.actor_label)
+    return entry
+
+
+def snapshot(obj: object, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """The column values of an ORM object as a JSON-safe dict (secrets redacted)."""
+    skip = set(exclude)
+    mapper = sa_inspect(obj).mapper
+    values = {
+        attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs if attr.key not in skip
+    }
+    return _jsonable_dict(values)
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys whose value differs between two snapshots, with the new value."""
+    return {k: v for k, v in after.items() if before.get(k) != v}
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert a value to something ``json.dumps`` accepts, without losing information."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return (
+            value if value == value and value not in (float("inf"), float("-inf")) else str(value)
+        )
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return to_jsonable(value.value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, Mapping):
+        return _jsonable_dict(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    return str(value)
+
+
+def _jsonable_dict(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        str(k): (REDACTED if str(k).lower() in SECRET_KEYS and v is not None else to_jsonable(v))
+        for k, v in values.items()
+    }
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of audit entries, newest first; ``next_cursor`` fetches the next (older) page."""
+
+    items: list[AuditEntry]
+    next_cursor: int | None
+
+
+def list_entries(
+    session: Session,
+    actor: Actor,
+    *,
+    entity: str | None = None,
+    entity_id: object = None,
+    action: str | None = None,
+    actor_user_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 50,
+    cursor: int | None = None,
+) -> AuditPage:
+    """Audit entries matching the filters, newest first (hub staff only).
+
+    ``since`` is inclusive and ``until`` exclusive. ``cursor`` is the ``next_cursor`` of the
+    previous page (entries with a smaller id).
+    """
+    ensure_role(actor, "admin", "operator")
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationError(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+    if since is not None and until is not None and since >= until:
+        raise ValidationError("since must be before until", field="since")
+    q = select(AuditEntry)
+    if entity is not None:
+        q = q.where(AuditEntry.entity == entity)
+    if entity_id is not None:
+        q = q.where(AuditEntry.entity_id == str(entity_id))
+    if action is not None:
+        q = q.where(AuditEntry.action == action)
+    if actor_user_id is not None:
+        q = q.where(AuditEntry.actor_user_id == actor_user_id)
+    if since is not None:
+        q = q.where(AuditEntry.at >= since)
+    if until is not None:
+        q = q.where(AuditEntry.at < until)
+    if cursor is not None:
+        q = q.where(AuditEntry.id < cursor)
+    rows = list(session.scalars(q.order_by(AuditEntry.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return AuditPage(rows, rows[-1].id if more and rows else None)
+
+
+def history(session: Session, actor: Actor, entity: str, entity_id: object) -> list[AuditEntry]:
+    """All entries of one record, oldest first (hub staff only)."""
+    ensure_role(actor, "admin", "operator")
+    q = (
+        select(AuditEntry)
+        .where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
+        .order_by(AuditEntry.id)
+    )
+    return list(session.scalars(q))

@@ -1,0 +1,128 @@
+"""The audit log: entries recorded with before/after, JSON-safe, redacted, append-only."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import DatabaseError
+
+from silkhub.data.storage.models.accounts import AppendOnlyError, AuditEntry
+from silkhub.data.storage.models.hub import Organisation
+from silkhub.errors import AuthenticationError, PermissionDeniedError, ValidationError
+from silkhub.hub import audit
+from silkhub.hub.policy import Actor
+
+ALICE = Actor(None, 3, "operator", label="alice@hub.cn")
+
+
+def test_record_with_before_after_json_safe(runtime) -> None:
+    with runtime.session() as s:
+        org = Organisation(kind="soe", name_en="Qingdao Port")
+        s.add(org)
+        s.flush()
+        before = audit.snapshot(org)
+        org.name_zh = "青岛港"
+        s.flush()
+        after = audit.snapshot(org)
+        assert audit.changes(before, after).keys() == {"name_zh", "updated_at"}
+        audit.record(
+            s,
+            ALICE,
+            "organisation.update",
+            "organisation",
+            org.id,
+            before,
+            {
+                **after,
+                "amount": Decimal("42.70"),
+                "signed": date(2020, 5, 1),
+                "password": "hunter2",
+                "tags": {
+                    "a",
+                },
+            },
+        )
+    with runtime.session() as s:
+        e = s.scalar(select(AuditEntry))
+        assert e.actor_label == "alice@hub.cn" and e.actor_role == "operator"
+        assert e.before["name_zh"] is None and e.after["name_zh"] == "青岛港"
+        assert e.after["amount"] == "42.70" and e.after["signed"] == "2020-05-01"
+        assert e.after["password"] == "***" and e.after["tags"] == ["a"]
+        assert e.entity == "organisation" and e.entity_id == str(org.id)
+
+
+def test_orm_guard_refuses_update_and_delete(sqlite_runtime) -> None:
+    with sqlite_runtime.session() as s:
+        entry_id = audit.record(s, Actor.system(), "x.create", "x", 1, None, {"a": 1}).id
+    with pytest.raises(AppendOnlyError), sqlite_runtime.session() as s:
+        e = s.get(AuditEntry, entry_id)
+        e.action = "x.forged"
+        s.flush()
+    with pytest.raises(AppendOnlyError), sqlite_runtime.session() as s:
+        s.delete(s.get(AuditEntry, entry_id))
+        s.flush()
+
+
+@pytest.mark.parametrize(
+    "stmt",
+    [
+        pytest.param(update(AuditEntry).values(action="forged"), id="update"),
+        pytest.param(delete(AuditEntry), id="delete"),
+    ],
+)
+def test_database_triggers_refuse_update_and_delete(runtime, stmt) -> None:
+    with runtime.session() as s:
+        audit.record(s, Actor.system(), "x.create", "x", 1, None, {"a": 1})
+    with pytest.raises(DatabaseError, match="append-only"), runtime.session() as s:
+        s.execute(stmt)
+    with runtime.session() as s:
+        assert s.scalar(select(AuditEntry.action)) == "x.create"
+
+
+def test_raw_sql_delete_refused_too(runtime) -> None:
+    with runtime.session() as s:
+        audit.record(s, Actor.system(), "x.create", "x", 1)
+    with pytest.raises(DatabaseError, match="append-only"), runtime.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_entry"))
+
+
+def test_list_entries_filters_and_cursor(sqlite_runtime) -> None:
+    with sqlite_runtime.session() as s:
+        for i in range(7):
+            audit.record(s, ALICE, "project.update", "project", i % 2, None, {"i": i})
+        audit.record(s, Actor.system(), "user.create", "user", 1)
+    with sqlite_runtime.session() as s:
+        page = audit.list_entries(s, ALICE, entity="project", limit=3)
+        assert [e.after["i"] for e in page.items] == [6, 5, 4]
+        page2 = audit.list_entries(s, ALICE, entity="project", limit=3, cursor=page.next_cursor)
+        assert [e.after["i"] for e in page2.items] == [3, 2, 1]
+        page3 = audit.list_entries(s, ALICE, entity="project", limit=3, cursor=page2.next_cursor)
+        assert [e.after["i"] for e in page3.items] == [0] and page3.next_cursor is None
+        odd = audit.list_entries(s, ALICE, entity="project", entity_id=1)
+        assert [e.after["i"] for e in odd.items] == [5, 3, 1]
+        assert [e.action for e in audit.history(s, ALICE, "user", 1)] == ["user.create"]
+        now = datetime.now(UTC)
+        assert audit.list_entries(s, ALICE, since=now + timedelta(hours=1)).items == []
+        assert len(audit.list_entries(s, ALICE, until=now + timedelta(hours=1)).items) == 8
+        with pytest.raises(ValidationError):
+            audit.list_entries(s, ALICE, limit=0)
+        with pytest.raises(ValidationError):
+            audit.list_entries(s, ALICE, since=now, until=now)
+
+
+def test_only_staff_read_the_log(sqlite_runtime) -> None:
+    with sqlite_runtime.session() as s:
+        with pytest.raises(PermissionDeniedError):
+            audit.list_entries(s, Actor(1, 2, "member"))
+        with pytest.raises(PermissionDeniedError):
+            audit.history(s, Actor(1, 2, "viewer"), "project", 1)
+        with pytest.raises(AuthenticationError):
+            audit.list_entries(s, Actor.anonymous())
+
+
+def test_there_is_no_update_or_delete_api() -> None:
+    public = {n for n in dir(audit) if not n.startswith("_")}
+    assert not {n for n in public if any(w in n for w in ("update", "delete", "remove", "edit"))}
