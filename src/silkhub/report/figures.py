@@ -120,13 +120,19 @@ class Figure:
             )
             base["tooltip"] = {"trigger": "axis"}
         elif self.kind == "line":
+            xs = sorted({x for pts in self.series.values() for x, _ in pts})
             base.update(
                 grid={"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": True},
                 legend={"top": 0},
-                xAxis={"type": "value", "min": "dataMin", "max": "dataMax"},
+                xAxis={"type": "category", "data": [str(x) for x in xs], "boundaryGap": False},
                 yAxis={"type": "value", "scale": True},
                 series=[
-                    {"type": "line", "name": name, "data": [list(p) for p in pts], "smooth": False}
+                    {
+                        "type": "line",
+                        "name": name,
+                        "data": [dict(pts).get(x) for x in xs],
+                        "connectNulls": True,
+                    }
                     for name, pts in self.series.items()
                 ],
             )

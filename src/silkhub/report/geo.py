@@ -6,6 +6,7 @@ The web UI (ECharts ``registerMap``) and the server-side SVG maps of the reports
 
 from __future__ import annotations
 
+import itertools
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -59,7 +60,19 @@ def _ring(indices: list[int], arcs: list[list[tuple[float, float]]]) -> list[lis
         # consecutive arcs share their joining point
         start = 1 if out else 0
         out.extend([round(x, 3), round(y, 3)] for x, y in pts[start:])
-    return out
+    return _unwrap_antimeridian(out)
+
+
+def _unwrap_antimeridian(ring: list[list[float]]) -> list[list[float]]:
+    """Keep a ring that crosses the 180° meridian on one side (planar maps draw no stripe).
+
+    Points on the far side are clamped to ±180 (Chukotka, Fiji): at 1:110m this loses a
+    sliver of land but avoids a polygon spanning the whole map.
+    """
+    if not any(abs(a[0] - b[0]) > 180 for a, b in itertools.pairwise(ring)):
+        return ring
+    east = sum(1 for x, _ in ring if x > 0) >= len(ring) / 2
+    return [[(180.0 if x < 0 else x) if east else (-180.0 if x > 0 else x), y] for x, y in ring]
 
 
 def topojson_to_geojson(topo: dict[str, Any], obj: str = "countries") -> dict[str, Any]:
@@ -96,9 +109,11 @@ def topojson_to_geojson(topo: dict[str, Any], obj: str = "countries") -> dict[st
 
 @lru_cache(maxsize=1)
 def world_geojson() -> dict[str, Any]:
-    """The world (1:110m) as GeoJSON, features named by ISO3 (cached)."""
+    """The world (1:110m) as GeoJSON, features named by ISO3, without Antarctica (cached)."""
     topo = json.loads(WORLD_ATLAS.read_text("utf-8"))
-    return topojson_to_geojson(topo)
+    geo = topojson_to_geojson(topo)
+    geo["features"] = [f for f in geo["features"] if f["properties"]["name"] != "ATA"]
+    return geo
 
 
 @lru_cache(maxsize=1)

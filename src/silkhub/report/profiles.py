@@ -138,11 +138,12 @@ def dashboard(
 ) -> Profile:
     """The dashboard: KPIs, the membership map, growth and continents; data status."""
     n_bri = count_members(session, "bri", as_of)
-    n_group = count_members(session, group, as_of)
+    other = "route65" if group == "bri" else group
+    n_group = count_members(session, other, as_of)
     p = Profile(title=t("dash.title"), subtitle=t("dash.subtitle", date=as_of.isoformat()))
     p.kpis = [
         (t("kpi.bri_count"), str(n_bri)),
-        (t("kpi.group_count", group=group.upper()), str(n_group)),
+        (t("kpi.group_count", group=t(f"group.{other}")), str(n_group)),
         (t("kpi.regions"), str(len(list(session.scalars(select(Region.region_id)))))),
         (t("kpi.datasets"), str(len(reader.names()))),
     ]

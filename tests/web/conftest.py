@@ -1,0 +1,110 @@
+"""Fixtures of the web tests: a live server (uvicorn in a thread) and a Playwright browser.
+
+The browser is Debian's ``/usr/bin/chromium`` (installed by ``scripts/setup-system.sh``);
+Playwright never downloads one. Without it the browser tests skip locally and fail in CI.
+Screenshots go to ``test-artifacts/screenshots/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from silkhub.bootstrap import make_runtime, prepare
+from silkhub.settings import REPO_ROOT, Settings
+from tests.conftest import need
+
+CHROMIUM = os.environ.get("SILKHUB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the app served by uvicorn over a temp SQLite DB with the demo data."""
+    import uvicorn
+
+    from silkhub.demo import load_demo
+    from silkhub.server import create_app
+
+    data_dir: Path = tmp_path_factory.mktemp("live")
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=f"sqlite:///{data_dir / 'live.sqlite'}",
+        secret_key="test-secret-key-for-browser-tests",
+    )
+    rt = make_runtime(settings)
+    prepare(rt)
+    for _ in load_demo(rt):
+        pass
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(runtime=rt, init=False), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        rt.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    need(Path(CHROMIUM).exists(), f"{CHROMIUM} not installed (sudo bash scripts/setup-system.sh)")
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser, live_server: str):
+    """A fresh browser page (own cookies) with ``page.base`` = the live server URL."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    pg.base = live_server
+    yield pg
+    context.close()
+
+
+def shot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot under test-artifacts/screenshots/ and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
