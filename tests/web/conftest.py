@@ -108,3 +108,53 @@ def shot(page, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+ADMIN_EMAIL = "admin@example.org"
+ADMIN_PASSWORD = "correct horse battery staple"
+
+
+def make_admin(runtime) -> int:
+    """Create the admin account used by the web tests; returns its id."""
+    from silkhub.hub import accounts
+    from silkhub.hub.policy import Actor
+
+    with runtime.session() as s:
+        user = accounts.find_user(s, ADMIN_EMAIL)
+        if user is None:
+            user = accounts.create_user(
+                s, Actor.system(), ADMIN_EMAIL, ADMIN_PASSWORD, role="admin", display_name="Ada"
+            )
+        return int(user.id)
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token embedded in a rendered form."""
+    import re
+
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "no CSRF token in the page"
+    return m.group(1)
+
+
+@pytest.fixture
+def web(sqlite_runtime):
+    """A TestClient over a SQLite runtime with an admin account (``web.login()`` signs in)."""
+    from fastapi.testclient import TestClient
+
+    from silkhub.server import create_app
+
+    make_admin(sqlite_runtime)
+    with TestClient(create_app(runtime=sqlite_runtime, init=False)) as c:
+
+        def login(email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD):
+            token = csrf_of(c.get("/login").text)
+            return c.post(
+                "/login",
+                data={"email": email, "password": password, "csrf_token": token, "next": "/"},
+                follow_redirects=False,
+            )
+
+        c.login = login
+        c.runtime = sqlite_runtime
+        yield c

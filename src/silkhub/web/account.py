@@ -1,0 +1,324 @@
+"""Sign-in, sign-out, the account page, API tokens and user administration (web).
+
+The session cookie ``silkhub_session`` carries a session secret signed with the app key
+(:func:`silkhub.hub.accounts.sign_session`); services get an :class:`Actor` built from it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from silkhub.errors import (
+    AuthenticationError,
+    ConflictError,
+    RateLimitedError,
+    ValidationError,
+)
+from silkhub.hub import accounts
+from silkhub.hub.policy import ROLES, Actor
+from silkhub.web.forms import Form
+from silkhub.web.pages import render, request_lang, runtime_of, translator
+
+logger = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+
+SESSION_COOKIE = "silkhub_session"
+
+
+@dataclass(frozen=True)
+class WebUser:
+    """What templates need to know about the signed-in user."""
+
+    id: int
+    email: str
+    display: str
+    role: str
+    organisation_id: int | None
+    actor: Actor
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _secret_key(request: Request) -> str:
+    return runtime_of(request).settings.ensure_secret_key()
+
+
+def current_user(request: Request) -> WebUser | None:
+    """The user of this request's session cookie (None: anonymous); cached per request."""
+    if hasattr(request.state, "web_user"):
+        return request.state.web_user
+    user: WebUser | None = None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    secret = accounts.unsign_session(_secret_key(request), cookie) if cookie else None
+    if secret:
+        with runtime_of(request).session() as s:
+            actor = accounts.actor_for_secret(s, secret, kind="session")
+            if actor is not None and actor.user_id is not None:
+                from silkhub.data.storage.models.accounts import User
+
+                u = s.get(User, actor.user_id)
+                if u is not None:
+                    user = WebUser(
+                        u.id,
+                        u.email,
+                        u.display_name or u.email,
+                        u.role,
+                        u.organisation_id,
+                        actor,
+                    )
+    request.state.web_user = user
+    return user
+
+
+def current_actor(request: Request) -> Actor:
+    """The policy actor of this request (anonymous when not signed in)."""
+    u = current_user(request)
+    return u.actor if u else Actor.anonymous()
+
+
+def require_user(request: Request) -> WebUser:
+    """The signed-in user, or AuthenticationError (rendered as a page with a login link)."""
+    u = current_user(request)
+    if u is None:
+        raise AuthenticationError("please sign in first: /login")
+    return u
+
+
+def _safe_next(value: str | None) -> str:
+    if value and value.startswith("/") and not value.startswith("//"):
+        return value
+    return "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", {"form": Form({"next": next})})
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    form = await Form.from_request(request)
+    email = form.text("email", required=True, max_len=254)
+    password = form.value("password")
+    if not password:
+        form.error("password", "form.required")
+    if form.ok:
+        runtime = runtime_of(request)
+        ip = request.client.host if request.client else "unknown"
+        try:
+            with runtime.session() as s:
+                user = accounts.authenticate(s, email or "", password, ip=ip)
+                secret = accounts.start_session(s, user)
+        except RateLimitedError:
+            form.error("__all__", "login.rate_limited")
+        except AuthenticationError:
+            form.error("password", "login.failed")
+        else:
+            resp = RedirectResponse(_safe_next(form.value("next")), status_code=303)
+            resp.set_cookie(
+                SESSION_COOKIE,
+                accounts.sign_session(_secret_key(request), secret),
+                httponly=True,
+                samesite="lax",
+                max_age=int(accounts.SESSION_TTL.total_seconds()),
+            )
+            return resp
+    return render(request, "login.html", {"form": form}, status_code=422)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await Form.from_request(request)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    secret = accounts.unsign_session(_secret_key(request), cookie) if cookie else None
+    if secret:
+        with runtime_of(request).session() as s:
+            accounts.end_session(s, secret)
+    resp = RedirectResponse("/", status_code=303)
+    resp.delete_cookie(SESSION_COOKIE)
+    return resp
+
+
+# -- account ------------------------------------------------------------------------------
+def _account_page(request: Request, **ctx) -> HTMLResponse:
+    user = require_user(request)
+    with runtime_of(request).session() as s:
+        tokens = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "prefix": t.prefix,
+                "created_at": t.created_at.date().isoformat() if t.created_at else "",
+                "expires_at": t.expires_at.date().isoformat() if t.expires_at else "",
+                "last_used_at": t.last_used_at.date().isoformat() if t.last_used_at else "",
+            }
+            for t in accounts.list_tokens(s, user.actor, user.id)
+        ]
+    ctx.setdefault("pw_form", Form())
+    ctx.setdefault("token_form", Form({"expires_in_days": "90"}))
+    status = ctx.pop("status_code", 200)
+    return render(request, "account.html", {"tokens": tokens, **ctx}, status_code=status)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request) -> HTMLResponse:
+    return _account_page(request)
+
+
+@router.get("/account/tokens", response_class=HTMLResponse)
+def tokens_page(request: Request) -> HTMLResponse:
+    return _account_page(request)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+async def change_password(request: Request) -> Response:
+    user = require_user(request)
+    form = await Form.from_request(request)
+    current = form.value("current_password")
+    new = form.value("new_password")
+    if not current:
+        form.error("current_password", "form.required")
+    if not new:
+        form.error("new_password", "form.required")
+    elif new != form.value("new_password2"):
+        form.error("new_password2", "account.mismatch")
+    if form.ok:
+        try:
+            with runtime_of(request).session() as s:
+                accounts.change_own_password(s, user.actor, current, new)
+        except ValidationError as exc:
+            form.absorb(exc, "new_password")
+        else:
+            return RedirectResponse("/login?next=/account", status_code=303)
+    form.data = {}  # never echo passwords
+    return _account_page(request, pw_form=form, status_code=422)
+
+
+@router.post("/account/tokens", response_class=HTMLResponse)
+async def create_token(request: Request) -> Response:
+    user = require_user(request)
+    form = await Form.from_request(request)
+    name = form.text("name", required=True, max_len=100)
+    days = form.integer("expires_in_days")
+    if days is not None and not 1 <= days <= 3650:
+        form.error("expires_in_days", "account.days_range")
+    new_secret = None
+    if form.ok:
+        try:
+            with runtime_of(request).session() as s:
+                _tok, new_secret = accounts.create_token(
+                    s,
+                    user.actor,
+                    user.id,
+                    name or "",
+                    expires_in=timedelta(days=days) if days else None,
+                )
+        except ValidationError as exc:
+            form.absorb(exc, "name")
+    if not form.ok:
+        return _account_page(request, token_form=form, status_code=422)
+    return _account_page(request, new_secret=new_secret)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+async def revoke_token(request: Request, token_id: int) -> Response:
+    user = require_user(request)
+    await Form.from_request(request)
+    with runtime_of(request).session() as s:
+        accounts.revoke_token(s, user.actor, token_id)
+    return RedirectResponse("/account/tokens", status_code=303)
+
+
+# -- admin of users ---------------------------------------------------------------------
+def _users_page(request: Request, form: Form | None = None, status: int = 200) -> HTMLResponse:
+    user = require_user(request)
+    t = translator(request_lang(request))
+    with runtime_of(request).session() as s:
+        items, _total = accounts.list_users(s, user.actor, limit=500)
+        users = [
+            {
+                "id": u.id,
+                "email": u.email,
+                "display_name": u.display_name or "",
+                "role": u.role,
+                "active": u.active,
+                "organisation_id": u.organisation_id,
+                "last_login_at": u.last_login_at.date().isoformat() if u.last_login_at else "",
+            }
+            for u in items
+        ]
+    return render(
+        request,
+        "admin_users.html",
+        {
+            "users": users,
+            "form": form or Form({"role": "member"}),
+            "roles": ROLES,
+            "role_options": [(r, t(f"role.{r}")) for r in ROLES],
+        },
+        status_code=status,
+    )
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request) -> HTMLResponse:
+    return _users_page(request)
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+async def create_user(request: Request) -> Response:
+    user = require_user(request)
+    form = await Form.from_request(request)
+    email = form.text("email", required=True, max_len=254)
+    password = form.value("password")
+    if not password:
+        form.error("password", "form.required")
+    role = form.choice("role", ROLES, required=True)
+    org = form.integer("organisation_id")
+    display = form.text("display_name", max_len=200)
+    if form.ok:
+        try:
+            with runtime_of(request).session() as s:
+                accounts.create_user(
+                    s,
+                    user.actor,
+                    email or "",
+                    password,
+                    role=role or "member",
+                    organisation_id=org,
+                    display_name=display,
+                )
+        except ConflictError as exc:
+            form.error("email", "form.service", message=exc.message)
+        except ValidationError as exc:
+            form.absorb(exc, "email")
+    if not form.ok:
+        form.data.pop("password", None)
+        return _users_page(request, form, 422)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}", response_class=HTMLResponse)
+async def update_user(request: Request, user_id: int) -> Response:
+    user = require_user(request)
+    form = await Form.from_request(request)
+    t = translator("en")
+    changes: dict[str, object] = {}
+    role = form.choice("role", ROLES)
+    if role:
+        changes["role"] = role
+    if form.value("active") in ("0", "1"):
+        changes["active"] = form.value("active") == "1"
+    if form.ok and changes:
+        with runtime_of(request).session() as s:
+            accounts.update_user(s, user.actor, user_id, **changes)
+    elif not form.ok:
+        raise ValidationError(t("form.has_errors"), field="role")
+    return RedirectResponse("/admin/users", status_code=303)

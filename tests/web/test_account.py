@@ -1,0 +1,85 @@
+"""Sign-in, account page, API tokens and user admin through the web forms."""
+
+from __future__ import annotations
+
+from tests.web.conftest import ADMIN_EMAIL, csrf_of
+
+
+def test_login_wrong_password_keeps_email_and_says_why(web):
+    token = csrf_of(web.get("/login", headers={"accept-language": "en"}).text)
+    r = web.post("/login", data={"email": ADMIN_EMAIL, "password": "nope", "csrf_token": token})
+    assert r.status_code == 422
+    assert "Wrong e-mail address or password" in r.text
+    assert f'value="{ADMIN_EMAIL}"' in r.text  # input kept
+    assert 'aria-invalid="true"' in r.text
+
+
+def test_login_required_field_in_chinese(web):
+    token = csrf_of(web.get("/login?lang=zh").text)
+    r = web.post("/login", data={"email": "", "password": "", "csrf_token": token})
+    assert r.status_code == 422
+    assert "此项为必填" in r.text
+
+
+def test_post_without_csrf_is_rejected(web):
+    web.get("/login")
+    r = web.post("/login", data={"email": ADMIN_EMAIL, "password": "x"})
+    assert r.status_code == 403
+    assert "CSRF" in r.text
+
+
+def test_login_account_tokens_and_logout(web):
+    r = web.login()
+    assert r.status_code == 303
+    page = web.get("/account")
+    assert page.status_code == 200 and ADMIN_EMAIL in page.text
+    r = web.post(
+        "/account/tokens",
+        data={"name": "ci", "expires_in_days": "30", "csrf_token": csrf_of(page.text)},
+    )
+    assert r.status_code == 200 and "shk_" in r.text
+    # a bad token form keeps the input and names the field
+    r = web.post(
+        "/account/tokens",
+        data={"name": "x" * 101, "expires_in_days": "0", "csrf_token": csrf_of(r.text)},
+    )
+    assert r.status_code == 422 and 'data-testid="error-name"' in r.text
+    assert 'value="0"' in r.text
+    r = web.post("/logout", data={"csrf_token": csrf_of(r.text)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert web.get("/account").status_code == 401
+
+
+def test_admin_creates_user_with_field_errors(web):
+    web.login()
+    page = web.get("/admin/users")
+    assert page.status_code == 200
+    r = web.post(
+        "/admin/users",
+        data={
+            "email": "new@example.org",
+            "password": "short",
+            "role": "operator",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    assert r.status_code == 422
+    assert 'value="new@example.org"' in r.text
+    assert 'value="short"' not in r.text  # passwords are never echoed
+    r = web.post(
+        "/admin/users",
+        data={
+            "email": "new@example.org",
+            "password": "a long enough password",
+            "role": "operator",
+            "csrf_token": csrf_of(r.text),
+        },
+        follow_redirects=True,
+    )
+    assert r.status_code == 200 and "new@example.org" in r.text
+
+
+def test_account_needs_login(web):
+    r = web.get("/account", headers={"accept-language": "en"})
+    assert r.status_code == 401
+    assert "/login?next=" in r.text
