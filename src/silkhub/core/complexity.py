@@ -50,6 +50,7 @@ class ComplexityResult:
     coi : standardised complexity outlook index (C,).
     cog : complexity outlook gain (C, P), zero where ``M_cp = 1``.
     dropped_countries, dropped_products : labels removed because their total is zero.
+    values : the export values (C, P) of the rows and columns kept.
     """
 
     countries: list[str]
@@ -66,6 +67,7 @@ class ComplexityResult:
     cog: np.ndarray | None
     dropped_countries: list[str]
     dropped_products: list[str]
+    values: np.ndarray | None = None
 
 
 def rca_matrix(values: np.ndarray) -> np.ndarray:
@@ -266,6 +268,7 @@ def complexity(
         cog=cog,
         dropped_countries=dropped_c,
         dropped_products=dropped_p,
+        values=x,
     )
 
 

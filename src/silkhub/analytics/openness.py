@@ -1,0 +1,306 @@
+"""Openness of a country (``wdi``) or a region (``regional``), and country-group shares.
+
+Formulas live in :mod:`silkhub.core.indicators`; this module fetches the inputs from the store
+with DuckDB and says explicitly which inputs are missing (a ``missing`` column), never filling
+them with zero.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from silkhub.analytics.datasets import (
+    all_countries,
+    country_code,
+    group_as_of,
+    group_members,
+    quote,
+    require_dataset,
+)
+from silkhub.core import indicators as ind
+from silkhub.data.storage.models.reference import Region
+from silkhub.errors import UnknownChoiceError, ValidationError
+
+logger = logging.getLogger(__name__)
+
+#: input -> accepted indicator codes, first found wins (WDI codes, then regional template names)
+INPUTS: dict[str, tuple[str, ...]] = {
+    "gdp_usd": ("NY.GDP.MKTP.CD", "gdp_usd"),
+    "exports_usd": ("NE.EXP.GNFS.CD", "exports_usd"),
+    "imports_usd": ("NE.IMP.GNFS.CD", "imports_usd"),
+    "goods_exports_usd": ("TX.VAL.MRCH.CD.WT", "goods_exports_usd"),
+    "goods_imports_usd": ("TM.VAL.MRCH.CD.WT", "goods_imports_usd"),
+    "fdi_inflow_usd": ("BX.KLT.DINV.CD.WD", "fdi_inflow_usd"),
+    "rd_gdp_pct": ("GB.XPD.RSDV.GD.ZS", "rd_gdp_pct"),
+    "rd_expenditure_usd": ("rd_expenditure_usd",),
+    "high_tech_exports_usd": ("TX.VAL.TECH.CD", "high_tech_exports_usd"),
+    "high_tech_share_pct": ("TX.VAL.TECH.MF.ZS", "high_tech_share_pct"),
+    "population": ("SP.POP.TOTL", "population"),
+}
+
+BASES = ("gns", "goods")
+
+OPENNESS_COLUMNS = [
+    "year",
+    "gdp_usd",
+    "exports_usd",
+    "imports_usd",
+    "trade_dependence_pct",
+    "export_dependence_pct",
+    "import_dependence_pct",
+    "fdi_inflow_usd",
+    "fdi_gdp_pct",
+    "rd_gdp_pct",
+    "high_tech_share_pct",
+    "trade_growth_pct",
+    "exports_growth_pct",
+    "gdp_growth_pct",
+    "missing",
+]
+
+
+@dataclass
+class Openness:
+    """Openness indicators by year for one place, with CAGR over the span and notes."""
+
+    place: str
+    dataset: str
+    start: int
+    end: int
+    basis: str
+    rows: pd.DataFrame
+    cagr_pct: dict[str, float | None]
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_years(text: str) -> tuple[int, int]:
+    """``2013-2019`` or ``2015`` -> (start, end); ValidationError otherwise."""
+    parts = text.replace("–", "-").split("-")
+    try:
+        years = [int(p) for p in parts if p.strip()]
+    except ValueError:
+        years = []
+    if len(years) not in (1, 2) or not all(1900 <= y <= 2100 for y in years):
+        raise ValidationError(
+            f"years {text!r}: use YYYY or YYYY-YYYY, e.g. 2013-2019", field="years"
+        )
+    start, end = years[0], years[-1]
+    if end < start:
+        raise ValidationError(f"years {text!r}: the end is before the start", field="years")
+    return start, end
+
+
+def _long_inputs(
+    con: duckdb.DuckDBPyConnection, dataset: str, key_col: str, key: str, start: int, end: int
+) -> pd.DataFrame:
+    codes = sorted({c for cs in INPUTS.values() for c in cs})
+    placeholders = ", ".join("?" for _ in codes)
+    sql = f"""
+        SELECT year, indicator, value FROM {quote(dataset)}
+        WHERE {key_col} = ? AND year BETWEEN ? AND ? AND indicator IN ({placeholders})
+    """
+    return con.execute(sql, [key, start - 1, end, *codes]).df()
+
+
+def _wide(long: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+    years = pd.Index(range(start - 1, end + 1), name="year")
+    piv = long.pivot_table(index="year", columns="indicator", values="value", aggfunc="first")
+    piv = piv.reindex(years)
+    out = pd.DataFrame(index=years)
+    for name, codes in INPUTS.items():
+        col = pd.Series(np.nan, index=years)
+        for code in codes:  # the first code with a value wins
+            if code in piv.columns:
+                col = col.combine_first(piv[code])
+        out[name] = col.astype("float64")
+    return out
+
+
+def openness(
+    con: duckdb.DuckDBPyConnection,
+    session: Session,
+    *,
+    place: str,
+    start: int,
+    end: int,
+    basis: str = "gns",
+) -> Openness:
+    """Openness indicators for a country (ISO3/name, from ``wdi``) or a region (``regional``).
+
+    ``basis``: ``gns`` = exports/imports of goods and services (WDI ``NE.EXP/IMP.GNFS.CD``),
+    ``goods`` = merchandise trade (``TX/TM.VAL.MRCH.CD.WT``). Percentages: trade dependence
+    ``100 (X + M) / GDP``, FDI ``100 FDI / GDP``, R&D ``100 R&D / GDP`` (or the WDI % directly),
+    high-tech share ``TX.VAL.TECH.MF.ZS`` (of manufactured exports) or ``100 HT / X``.
+    Growth is year on year; ``cagr_pct`` is over ``start``–``end``.
+    """
+    if basis not in BASES:
+        raise UnknownChoiceError("trade basis", basis, BASES, field="basis")
+    region = session.get(Region, place)
+    if region is not None:
+        dataset, key_col, key = "regional", "region_id", region.region_id
+    else:
+        dataset, key_col, key = "wdi", "iso3", country_code(session, place)
+    require_dataset(con, dataset, (key_col, "year", "indicator", "value"))
+    long = _long_inputs(con, dataset, key_col, key, start, end)
+    if long.empty:
+        raise ValidationError(
+            f"{dataset!r} has no openness inputs for {key} in {start}–{end}", field="years"
+        )
+    w = _wide(long, start, end)
+    notes: list[str] = []
+    x_col, m_col = (
+        ("exports_usd", "imports_usd")
+        if basis == "gns"
+        else (
+            "goods_exports_usd",
+            "goods_imports_usd",
+        )
+    )
+    x, m, gdp = w[x_col], w[m_col], w["gdp_usd"]
+    trade_v = x + m  # NaN if either is missing (never a half total)
+    out = pd.DataFrame(index=w.index)
+    out["gdp_usd"] = gdp
+    out["exports_usd"] = x
+    out["imports_usd"] = m
+    out["trade_dependence_pct"] = 100 * ind.trade_dependence(x, m, gdp)
+    out["export_dependence_pct"] = 100 * ind.export_dependence(x, gdp)
+    out["import_dependence_pct"] = 100 * ind.import_dependence(m, gdp)
+    out["fdi_inflow_usd"] = w["fdi_inflow_usd"]
+    out["fdi_gdp_pct"] = 100 * ind.fdi_to_gdp(w["fdi_inflow_usd"], gdp)
+    rd = w["rd_gdp_pct"].combine_first(100 * ind.rd_intensity(w["rd_expenditure_usd"], gdp))
+    out["rd_gdp_pct"] = rd
+    ht = w["high_tech_share_pct"]
+    if ht.isna().all() and w["high_tech_exports_usd"].notna().any():
+        ht = 100 * ind.high_tech_share(w["high_tech_exports_usd"], x)
+        notes.append("high-tech share computed as high-tech exports / total exports")
+    out["high_tech_share_pct"] = ht
+    out["trade_growth_pct"] = 100 * ind.yoy_growth(trade_v)
+    out["exports_growth_pct"] = 100 * ind.yoy_growth(x)
+    out["gdp_growth_pct"] = 100 * ind.yoy_growth(gdp)
+    out = out.loc[start:end]
+    inputs = {
+        "GDP": gdp,
+        "exports": x,
+        "imports": m,
+        "FDI inflows": w["fdi_inflow_usd"],
+        "R&D": rd,
+        "high-tech exports": ht,
+    }
+    out["missing"] = [
+        ", ".join(k for k, s in inputs.items() if np.isnan(s.get(y, np.nan))) for y in out.index
+    ]
+    out = out.reset_index()
+    cagr = {
+        "gdp_usd": ind.cagr_between(gdp, start, end),
+        "exports_usd": ind.cagr_between(x, start, end),
+        "imports_usd": ind.cagr_between(m, start, end),
+        "trade_usd": ind.cagr_between(trade_v, start, end),
+    }
+    cagr_pct = {k: (None if np.isnan(v) else 100 * v) for k, v in cagr.items()}
+    if start == end:
+        notes.append("one year only: no CAGR")
+    elif any(v is None for v in cagr_pct.values()):
+        notes.append(f"CAGR needs values in both {start} and {end}; missing ones are empty")
+    return Openness(key, dataset, start, end, basis, out[OPENNESS_COLUMNS], cagr_pct, notes)
+
+
+#: group-share measures -> (label, indicator inputs summed)
+MEASURES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "population": ("SP.POP.TOTL", ("population",)),
+    "gdp": ("NY.GDP.MKTP.CD", ("gdp_usd",)),
+    "trade": ("NE.EXP.GNFS.CD + NE.IMP.GNFS.CD", ("exports_usd", "imports_usd")),
+}
+
+
+def group_share(
+    con: duckdb.DuckDBPyConnection,
+    session: Session,
+    *,
+    group: str,
+    year: int,
+    as_of: date | None = None,
+    measures: tuple[str, ...] = ("population", "gdp", "trade"),
+    world: str = "auto",
+) -> pd.DataFrame:
+    """Share of a country group in world population, GDP and trade for a year (from ``wdi``).
+
+    The group is taken as of 31 December of ``year`` (or ``as_of``). The world total is the
+    WDI ``WLD`` row when the dataset has it and ``world`` is ``auto`` or ``wld``; otherwise
+    (``sum``, or no ``WLD`` row — the silkhub WDI importer drops aggregates) it is the sum over
+    every country of the reference table that has a value. ``share = sum_{i in G} v_i / world``;
+    members without a value are listed in ``missing`` and left out (the share is then a lower
+    bound), never counted as 0.
+    """
+    for m in measures:
+        if m not in MEASURES:
+            raise UnknownChoiceError("measure", m, list(MEASURES), field="measures")
+    if world not in ("auto", "wld", "sum"):
+        raise UnknownChoiceError("world basis", world, ["auto", "wld", "sum"], field="world")
+    require_dataset(con, "wdi", ("iso3", "year", "indicator", "value"))
+    members = group_members(session, group, year, as_of)
+    countries = set(all_countries(session))
+    codes = sorted({c for m in measures for i in MEASURES[m][1] for c in INPUTS[i]})
+    placeholders = ", ".join("?" for _ in codes)
+    long = con.execute(
+        f"SELECT iso3, indicator, value FROM wdi WHERE year = ? AND indicator IN ({placeholders})",
+        [year, *codes],
+    ).df()
+    rows = []
+    for m in measures:
+        label, inputs = MEASURES[m]
+        per_input = []
+        for name in inputs:
+            code = INPUTS[name][0]
+            per_input.append(long[long["indicator"] == code].set_index("iso3")["value"])
+        v = per_input[0]
+        for extra in per_input[1:]:
+            v = v.add(extra)  # NaN unless both present
+        v = v.dropna()
+        wld = v.get("WLD") if world in ("auto", "wld") else None
+        if world == "wld" and wld is None:
+            raise ValidationError(
+                f"the wdi dataset has no WLD row for {year}; use --world sum", field="world"
+            )
+        country_v = v[v.index.isin(countries)]
+        if country_v.empty:
+            rows.append(
+                {
+                    "measure": m,
+                    "indicator": label,
+                    "year": year,
+                    "group": group,
+                    "share_pct": None,
+                    "group_total": None,
+                    "world_total": None,
+                    "world_basis": None,
+                    "members": len(members),
+                    "members_with_data": 0,
+                    "missing": f"no {label} data for {year}",
+                }
+            )
+            continue
+        share, g_tot, w_tot, missing = ind.group_share(country_v, members, wld)
+        rows.append(
+            {
+                "measure": m,
+                "indicator": label,
+                "year": year,
+                "group": group,
+                "share_pct": None if np.isnan(share) else 100 * share,
+                "group_total": g_tot,
+                "world_total": w_tot,
+                "world_basis": "WLD" if wld is not None else f"sum of {len(country_v)} countries",
+                "members": len(members),
+                "members_with_data": len(members) - len(missing),
+                "missing": ", ".join(missing),
+            }
+        )
+    logger.info("group share %s %s as of %s", group, year, group_as_of(year, as_of))
+    return pd.DataFrame(rows)

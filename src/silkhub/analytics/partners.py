@@ -1,0 +1,436 @@
+"""Partner rankings and specialisation / fit measures over the trade datasets of the store.
+
+DuckDB does the heavy aggregation (one pass over a year of a BACI-sized table); the formulas
+live in :mod:`silkhub.core.trade`. Inputs follow the store contract: bilateral datasets have
+``year, exporter, importer, product, value_usd`` (``product = 'TOTAL'`` for all-goods totals),
+export-only datasets ``year, exporter, product, value_usd``.
+
+Conventions (see docs/decisions.md, "Trade analytics"):
+
+* the reporter's exports are the rows ``exporter = reporter``; its imports the rows
+  ``importer = reporter`` (one record per flow);
+* a partner present in one direction only has 0 in the other (bilateral datasets such as BACI
+  list positive flows only); a partner with no row at all is *absent* and named in ``notes``;
+* all-goods figures use the ``TOTAL`` rows when the year has them, else the sum over products;
+  product-level measures never mix in ``TOTAL`` rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from silkhub.analytics.datasets import (
+    AGGREGATES,
+    BILATERAL_COLUMNS,
+    EXPORT_COLUMNS,
+    TOTAL,
+    check_level,
+    check_year,
+    country_code,
+    group_members,
+    quote,
+    require_dataset,
+)
+from silkhub.core import trade
+from silkhub.data.storage.models.reference import Country
+from silkhub.errors import UnknownChoiceError, ValidationError
+
+logger = logging.getLogger(__name__)
+
+FLOWS = ("total", "exports", "imports")
+
+
+@dataclass
+class Ranking:
+    """A Table-1-style partner ranking and how it was computed."""
+
+    rows: pd.DataFrame
+    reporter: str
+    year: int
+    flow: str
+    dataset: str
+    group: str | None
+    basis: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _names(session: Session, codes: list[str], lang: str = "en") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for c in session.query(Country).filter(Country.iso3.in_(codes)).all():
+        out[c.iso3] = (c.name_zh or c.name_en) if lang == "zh" else (c.name_en or c.iso3)
+    return out
+
+
+def _has_totals(
+    con: duckdb.DuckDBPyConnection,
+    ds: str,
+    year: int,
+    cond: str = "TRUE",
+    params: list[object] | None = None,
+) -> bool:
+    q = f"SELECT count(*) FROM {quote(ds)} WHERE year = ? AND product = ? AND ({cond})"
+    return bool(con.execute(q, [year, TOTAL, *(params or [])]).fetchall()[0][0])
+
+
+def partner_flows(
+    con: duckdb.DuckDBPyConnection, dataset: str, reporter: str, years: list[int]
+) -> pd.DataFrame:
+    """Reporter's exports to and imports from each partner (rows ``year, partner, ...``).
+
+    Uses ``TOTAL`` rows for a year when it has any for the reporter, else sums over products.
+    """
+    require_dataset(con, dataset, BILATERAL_COLUMNS)
+    frames = []
+    for y in years:
+        cond = "exporter = $r OR importer = $r"
+        tot = _has_totals(con, dataset, y, "exporter = ? OR importer = ?", [reporter, reporter])
+        pfilter = f"product = '{TOTAL}'" if tot else f"product <> '{TOTAL}'"
+        sql = f"""
+            SELECT year,
+                   CASE WHEN exporter = $r THEN importer ELSE exporter END AS partner,
+                   coalesce(sum(CASE WHEN exporter = $r THEN value_usd END), 0) AS exports_usd,
+                   coalesce(sum(CASE WHEN importer = $r THEN value_usd END), 0) AS imports_usd
+            FROM {quote(dataset)}
+            WHERE year = $y AND ({cond}) AND exporter <> importer AND {pfilter}
+            GROUP BY ALL
+        """
+        frames.append(con.execute(sql, {"r": reporter, "y": y}).df())
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return df
+
+
+def rank_partners(
+    con: duckdb.DuckDBPyConnection,
+    session: Session,
+    *,
+    dataset: str,
+    reporter: str,
+    year: int,
+    flow: str = "total",
+    group: str | None = None,
+    as_of: date | None = None,
+    top: int | None = None,
+    lang: str = "en",
+) -> Ranking:
+    """Rank the reporter's partners by exports, imports or total trade, with shares,
+    year-on-year growth and the trade balance (seed 002 Table 1; seed 004 trade balance).
+
+    ``group`` restricts partners to the members of a country group as of 31 December of
+    ``year`` (or ``as_of``). Shares are of the reporter's trade with the world: the ``WLD``
+    partner rows when the dataset has them, else the sum over all partners in the dataset
+    (``basis`` says which); ``share_of_selection_pct`` is of the listed selection.
+    """
+    if flow not in FLOWS:
+        raise UnknownChoiceError("flow", flow, FLOWS, field="flow")
+    if top is not None and top < 1:
+        raise ValidationError("top must be at least 1", field="top")
+    require_dataset(con, dataset, BILATERAL_COLUMNS)
+    reporter = country_code(session, reporter)
+    check_year(con, dataset, year)
+    flows = partner_flows(con, dataset, reporter, [year, year - 1])
+    cur = flows[flows["year"] == year]
+    prev = flows[flows["year"] == year - 1]
+    notes: list[str] = []
+    if cur.empty:
+        raise ValidationError(f"{dataset!r} has no trade of {reporter} in {year}", field="reporter")
+    world = cur[cur["partner"].isin(AGGREGATES)]
+    cur = cur[~cur["partner"].isin(AGGREGATES)]
+    prev = prev[~prev["partner"].isin(AGGREGATES)]
+    if not world.empty:
+        w = world.iloc[0]
+        basis_tot = {
+            "exports": float(w["exports_usd"]),
+            "imports": float(w["imports_usd"]),
+            "total": float(w["exports_usd"] + w["imports_usd"]),
+        }
+        basis = f"share of {reporter}'s trade with the world ({world.iloc[0]['partner']} rows)"
+    else:
+        basis_tot = {
+            "exports": float(cur["exports_usd"].sum()),
+            "imports": float(cur["imports_usd"].sum()),
+            "total": float(cur["exports_usd"].sum() + cur["imports_usd"].sum()),
+        }
+        basis = f"share of {reporter}'s trade with all {len(cur)} partners in {dataset!r}"
+    if group is not None:
+        members = [m for m in group_members(session, group, year, as_of) if m != reporter]
+        absent = sorted(set(members) - set(cur["partner"]))
+        if absent:
+            notes.append(
+                f"no {year} trade of {reporter} recorded in {dataset!r} with {len(absent)} "
+                f"{group} member(s): {', '.join(absent)} (left out, not counted as 0)"
+            )
+        cur = cur[cur["partner"].isin(members)]
+        prev = prev[prev["partner"].isin(members)]
+    if prev.empty:
+        notes.append(f"{dataset!r} has no {year - 1} data for {reporter}: growth not available")
+    out = trade.rank_partners(cur, prev, flow=flow, reporter_total=basis_tot, top=top)
+    names = _names(session, list(out["partner"]), lang)
+    out.insert(2, "partner_name", [names.get(p, p) for p in out["partner"]])
+    return Ranking(out, reporter, year, flow, dataset, group, basis, notes)
+
+
+# -- product-level measures --------------------------------------------------------------
+def _product_expr(con: duckdb.DuckDBPyConnection, dataset: str, year: int, level: int | None):
+    check_level(level)
+    n = con.execute(
+        f"SELECT count(*), max(length(product)) FROM {quote(dataset)} "
+        f"WHERE year = ? AND product <> '{TOTAL}'",
+        [year],
+    ).fetchall()[0]
+    if not n[0]:
+        raise ValidationError(
+            f"{dataset!r} has only all-goods totals for {year}; product-level measures need "
+            "HS-coded rows (e.g. BACI)",
+            field="dataset",
+        )
+    if level is not None and int(n[1]) < level:
+        raise ValidationError(
+            f"{dataset!r} has {n[1]}-digit product codes; cannot show HS{level}", field="level"
+        )
+    return "product" if level is None else f"substr(product, 1, {int(level)})"
+
+
+def export_matrix_long(
+    con: duckdb.DuckDBPyConnection, dataset: str, year: int, level: int | None = None
+) -> pd.DataFrame:
+    """Exports by ``exporter, product`` (summed over importers) for a year, at HS ``level``."""
+    require_dataset(con, dataset, EXPORT_COLUMNS)
+    check_year(con, dataset, year)
+    expr = _product_expr(con, dataset, year, level)
+    sql = f"""
+        SELECT exporter, {expr} AS product, sum(coalesce(value_usd, 0)) AS value_usd
+        FROM {quote(dataset)}
+        WHERE year = ? AND product <> '{TOTAL}' AND exporter NOT IN {AGGREGATES!r}
+        GROUP BY ALL
+    """
+    return con.execute(sql, [year]).df()
+
+
+def rca_table(
+    con: duckdb.DuckDBPyConnection,
+    session: Session | None = None,
+    *,
+    dataset: str,
+    year: int,
+    level: int | None = None,
+    country: str | None = None,
+    top: int | None = None,
+) -> pd.DataFrame:
+    """Balassa and symmetric RCA of every exporter (or one ``country``) and product.
+
+    Columns: ``exporter, product, exports_usd, share, world_share, rca, rca_sym``; sorted by RCA
+    (descending) when one country is asked for.
+    """
+    long = export_matrix_long(con, dataset, year, level)
+    if session is not None and country:
+        country = country_code(session, country)
+    out = trade.balassa_rca(long).rename(columns={"value_usd": "exports_usd"})
+    if country:
+        out = out[out["exporter"] == country]
+        if out.empty:
+            raise ValidationError(
+                f"{country} has no exports in {dataset!r} for {year}", field="country"
+            )
+        out = out.sort_values(["rca", "product"], ascending=[False, True])
+    out = out.reset_index(drop=True)
+    return out.head(top) if top else out
+
+
+def _by_product(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    year: int,
+    level: int | None,
+    where: str,
+    params: list[object],
+) -> pd.Series:
+    expr = _product_expr(con, dataset, year, level)
+    sql = f"""
+        SELECT {expr} AS product, sum(value_usd) AS v FROM {quote(dataset)}
+        WHERE year = ? AND product <> '{TOTAL}' AND ({where}) GROUP BY ALL
+    """
+    df = con.execute(sql, [year, *params]).df()
+    return df.set_index("product")["v"].astype("float64")
+
+
+def _nonempty(s: pd.Series, what: str, field_name: str) -> pd.Series:
+    if s.empty or not (s > 0).any():
+        raise ValidationError(f"no {what}", field=field_name)
+    return s
+
+
+def complementarity(
+    con: duckdb.DuckDBPyConnection,
+    session: Session,
+    *,
+    dataset: str,
+    exporter: str,
+    importer: str,
+    year: int,
+    level: int | None = None,
+) -> dict[str, object]:
+    """Trade complementarity index of ``exporter``'s exports with ``importer``'s imports."""
+    require_dataset(con, dataset, BILATERAL_COLUMNS)
+    check_year(con, dataset, year)
+    i, j = country_code(session, exporter), country_code(session, importer)
+    x = _nonempty(
+        _by_product(con, dataset, year, level, "exporter = ?", [i]),
+        f"exports of {i} in {dataset!r} for {year}",
+        "exporter",
+    )
+    m = _nonempty(
+        _by_product(con, dataset, year, level, "importer = ?", [j]),
+        f"imports of {j} in {dataset!r} for {year}",
+        "importer",
+    )
+    return {
+        "exporter": i,
+        "importer": j,
+        "year": year,
+        "level": level,
+        "products": len(x.index.union(m.index)),
+        "tci": trade.trade_complementarity(x, m),
+    }
+
+
+def similarity(
+    con: duckdb.DuckDBPyConnection,
+    session: Session,
+    *,
+    dataset: str,
+    a: str,
+    b: str,
+    year: int,
+    level: int | None = None,
+    market: str | None = None,
+) -> dict[str, object]:
+    """Export similarity index of two exporters (to the world or to one ``market``)."""
+    require_dataset(con, dataset, EXPORT_COLUMNS)
+    check_year(con, dataset, year)
+    ca, cb = country_code(session, a), country_code(session, b)
+    where, extra = "exporter = ?", []
+    if market:
+        require_dataset(con, dataset, BILATERAL_COLUMNS)
+        mk = country_code(session, market)
+        where, extra = "exporter = ? AND importer = ?", [mk]
+    xa = _nonempty(
+        _by_product(con, dataset, year, level, where, [ca, *extra]), f"exports of {ca}", "a"
+    )
+    xb = _nonempty(
+        _by_product(con, dataset, year, level, where, [cb, *extra]), f"exports of {cb}", "b"
+    )
+    return {
+        "a": ca,
+        "b": cb,
+        "market": market.upper() if market else "world",
+        "year": year,
+        "level": level,
+        "esi": trade.export_similarity(xa, xb),
+    }
+
+
+def concentration(
+    con: duckdb.DuckDBPyConnection,
+    session: Session,
+    *,
+    dataset: str,
+    country: str,
+    year: int,
+    by: str = "product",
+    flow: str = "exports",
+    level: int | None = None,
+) -> dict[str, object]:
+    """Herfindahl–Hirschman concentration of a country's exports/imports by product or partner."""
+    if by not in ("product", "partner"):
+        raise UnknownChoiceError("concentration basis", by, ["product", "partner"], field="by")
+    if flow not in ("exports", "imports"):
+        raise UnknownChoiceError("flow", flow, ["exports", "imports"], field="flow")
+    check_year(con, dataset, year)
+    c = country_code(session, country)
+    side = "exporter" if flow == "exports" else "importer"
+    if by == "product":
+        cols = EXPORT_COLUMNS if flow == "exports" else BILATERAL_COLUMNS
+        require_dataset(con, dataset, cols)
+        v = _by_product(con, dataset, year, level, f"{side} = ?", [c])
+    else:
+        require_dataset(con, dataset, BILATERAL_COLUMNS)
+        other = "importer" if flow == "exports" else "exporter"
+        pfilter = f"product = '{TOTAL}'" if _has_totals(con, dataset, year) else "TRUE"
+        sql = f"""
+            SELECT {other} AS partner, sum(value_usd) AS v FROM {quote(dataset)}
+            WHERE year = ? AND {side} = ? AND {other} NOT IN {AGGREGATES!r}
+              AND {other} <> {side} AND {pfilter}
+            GROUP BY ALL
+        """
+        v = con.execute(sql, [year, c]).df().set_index("partner")["v"]
+    v = _nonempty(v.astype("float64"), f"{flow} of {c} in {dataset!r} for {year}", "country")
+    return {
+        "country": c,
+        "year": year,
+        "by": by,
+        "flow": flow,
+        "items": int((v > 0).sum()),
+        "hhi": trade.hhi(v),
+        "hhi_normalised": trade.hhi(v, normalised=True),
+        "top_item": str(v.idxmax()),
+        "top_share_pct": float(100 * v.max() / v.sum()),
+    }
+
+
+def intensity(
+    con: duckdb.DuckDBPyConnection,
+    session: Session,
+    *,
+    dataset: str,
+    exporter: str,
+    importer: str,
+    year: int,
+) -> dict[str, object]:
+    """Trade intensity index of ``exporter``'s exports to ``importer`` (all goods)."""
+    require_dataset(con, dataset, BILATERAL_COLUMNS)
+    check_year(con, dataset, year)
+    i, j = country_code(session, exporter), country_code(session, importer)
+    pfilter = f"product = '{TOTAL}'" if _has_totals(con, dataset, year) else f"product <> '{TOTAL}'"
+    sql = f"""
+        SELECT
+          sum(CASE WHEN exporter = $i AND importer = $j THEN value_usd END) AS x_ij,
+          sum(CASE WHEN exporter = $i THEN value_usd END) AS x_i,
+          sum(CASE WHEN importer = $j THEN value_usd END) AS m_j,
+          sum(value_usd) AS m_w
+        FROM {quote(dataset)}
+        WHERE year = $y AND {pfilter} AND exporter <> importer
+          AND exporter NOT IN {AGGREGATES!r} AND importer NOT IN {AGGREGATES!r}
+    """
+    x_ij, x_i, m_j, m_w = con.execute(sql, {"i": i, "j": j, "y": year}).fetchall()[0]
+    if not x_i:
+        raise ValidationError(f"no exports of {i} in {dataset!r} for {year}", field="exporter")
+    if not m_j:
+        raise ValidationError(f"no imports of {j} in {dataset!r} for {year}", field="importer")
+    x_ij = float(x_ij or 0.0)
+    return {
+        "exporter": i,
+        "importer": j,
+        "year": year,
+        "exports_to_partner_usd": x_ij,
+        "exporter_total_usd": float(x_i),
+        "importer_total_usd": float(m_j),
+        "world_total_usd": float(m_w),
+        "tii": float(trade.trade_intensity(x_ij, x_i, m_j, m_w)),
+    }
+
+
+def balance_summary(ranking: Ranking) -> dict[str, float]:
+    """Totals of a ranking's selection: exports, imports and balance (US$)."""
+    r = ranking.rows
+    return {
+        "exports_usd": float(np.nansum(r["exports_usd"])),
+        "imports_usd": float(np.nansum(r["imports_usd"])),
+        "balance_usd": float(np.nansum(r["balance_usd"])),
+    }

@@ -1,0 +1,56 @@
+"""Openness and group shares over a tiny hand-made ``wdi`` view."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from silkhub.analytics import openness
+from silkhub.errors import UnknownCountryError, ValidationError
+
+
+def test_openness_by_hand(con, session) -> None:
+    r = openness.openness(con, session, place="CHN", start=2013, end=2015)
+    rows = r.rows.set_index("year")
+    # 2013: (20 + 10) / 100 = 30 % ; 2014: (22 + 11) / 110 = 30 %
+    assert rows.loc[2013, "trade_dependence_pct"] == pytest.approx(30.0)
+    assert rows.loc[2014, "trade_dependence_pct"] == pytest.approx(30.0)
+    assert rows.loc[2014, "export_dependence_pct"] == pytest.approx(20.0)
+    # 2015 has no exports: NaN and said so, never 0
+    assert math.isnan(rows.loc[2015, "trade_dependence_pct"])
+    assert "exports" in rows.loc[2015, "missing"]
+    assert rows.loc[2013, "fdi_gdp_pct"] == pytest.approx(5.0)  # 5 / 100
+    assert rows.loc[2014, "rd_gdp_pct"] == pytest.approx(2.0)
+    assert rows.loc[2014, "high_tech_share_pct"] == pytest.approx(25.0)
+    assert rows.loc[2013, "gdp_growth_pct"] == pytest.approx(100 * (100 / 90 - 1))  # from 2012
+    assert rows.loc[2014, "trade_growth_pct"] == pytest.approx(10.0)  # 33 / 30 - 1
+    assert r.cagr_pct["gdp_usd"] == pytest.approx(10.0)  # 100 -> 121 over 2 years
+    assert r.cagr_pct["exports_usd"] is None
+    assert any("CAGR" in n for n in r.notes)
+
+
+def test_openness_errors(con, session) -> None:
+    with pytest.raises(UnknownCountryError):
+        openness.openness(con, session, place="ZZZ", start=2013, end=2015)
+    with pytest.raises(ValidationError, match="no openness inputs"):
+        openness.openness(con, session, place="FRA", start=2013, end=2015)
+    with pytest.raises(ValidationError):
+        openness.parse_years("2019-2013")
+    assert openness.parse_years("2013-2019") == (2013, 2019)
+    assert openness.parse_years("2015") == (2015, 2015)
+
+
+def test_group_share_by_hand(con, session) -> None:
+    df = openness.group_share(con, session, group="route65", year=2015, measures=("population",))
+    row = df.iloc[0]
+    # route65 members with data: CHN 50 + RUS 10 = 60 ; world = sum of 4 countries = 100
+    assert row["share_pct"] == pytest.approx(60.0)
+    assert row["world_basis"] == "sum of 4 countries"
+    assert row["members"] == 65
+    assert row["members_with_data"] == 2
+    assert "KAZ" in row["missing"]
+    gdp = openness.group_share(con, session, group="route65", year=2015, measures=("gdp",))
+    assert gdp.iloc[0]["share_pct"] == pytest.approx(100.0)  # only CHN has 2015 GDP
+    with pytest.raises(ValidationError, match="no members"):
+        openness.group_share(con, session, group="route65", year=2012)
