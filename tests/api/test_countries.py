@@ -5,11 +5,15 @@ def test_health(client):
 
 
 def test_countries_group_as_of(client):
-    r = client.get("/api/v1/countries", params={"group": "bri", "as_of": "2020-01-01", "limit": 500})
+    r = client.get(
+        "/api/v1/countries", params={"group": "bri", "as_of": "2020-01-01", "limit": 500}
+    )
     assert r.status_code == 200
     iso3s = {c["iso3"] for c in r.json()["items"]}
     assert "ITA" in iso3s
-    r = client.get("/api/v1/countries", params={"group": "bri", "as_of": "2024-06-01", "limit": 500})
+    r = client.get(
+        "/api/v1/countries", params={"group": "bri", "as_of": "2024-06-01", "limit": 500}
+    )
     assert "ITA" not in {c["iso3"] for c in r.json()["items"]}
 
 

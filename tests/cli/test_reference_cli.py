@@ -66,8 +66,21 @@ def test_db_upgrade(cli):
 
 
 def test_regions(cli):
-    r = cli("regions", "add", "CN-SD-jining", "--name-en", "Jining", "--name-zh", "济宁市",
-            "--parent", "CN-SD", "--lat", "35.4", "--lon", "116.6")
+    r = cli(
+        "regions",
+        "add",
+        "CN-SD-jining",
+        "--name-en",
+        "Jining",
+        "--name-zh",
+        "济宁市",
+        "--parent",
+        "CN-SD",
+        "--lat",
+        "35.4",
+        "--lon",
+        "116.6",
+    )
     assert r.exit_code == 0, r.stderr
     r = cli("regions", "list", "--level", "city", "--format", "csv")
     assert "CN-SD-jining" in r.stdout and "CN-SD-qingdao" in r.stdout

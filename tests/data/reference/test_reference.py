@@ -52,7 +52,7 @@ def test_every_membership_has_a_source(runtime):
     with runtime.session() as s:
         rows = queries.list_countries(s, group="bri", as_of=date(2025, 1, 1))
         assert rows
-        for c, m in queries.members_as_of(s, "bri", date(2025, 1, 1)):
+        for _c, m in queries.members_as_of(s, "bri", date(2025, 1, 1)):
             assert m.source
 
 

@@ -1,8 +1,8 @@
+import pytest
 from sqlalchemy import inspect
 
 from silkhub.data.storage.db import make_engine, upgrade
 from silkhub.errors import ConfigurationError
-import pytest
 
 
 def test_migrations_run_from_empty(bare_runtime):
