@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -150,6 +150,8 @@ def list_entries(
     previous page (entries with a smaller id).
     """
     ensure_role(actor, "admin", "operator")
+    since = _aware(since)
+    until = _aware(until)
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationError(f"limit must be between 1 and {MAX_PAGE}", field="limit")
     if since is not None and until is not None and since >= until:
@@ -173,6 +175,11 @@ def list_entries(
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(rows, rows[-1].id if more and rows else None)
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    """Naive datetimes are taken as UTC (every stored time is UTC)."""
+    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
 
 
 def history(session: Session, actor: Actor, entity: str, entity_id: object) -> list[AuditEntry]:
