@@ -1,0 +1,1 @@
+"""Shipped gravity model specs (YAML) and the small packaged inputs for potentials."""
