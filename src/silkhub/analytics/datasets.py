@@ -120,3 +120,38 @@ def group_members(session: Session, group: str, year: int, as_of: date | None = 
             field="group",
         )
     return members
+
+
+#: preference order when no dataset is named
+BILATERAL_PREFERENCE = ("baci", "comtrade", "china_br65_trade", "wits_2009")
+PRODUCT_PREFERENCE = (
+    "baci",
+    "comtrade",
+    "world_trade_2017_hs4",
+    "world_trade_1998_2000_sitc4",
+)
+
+
+def pick_dataset(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str | None,
+    year: int,
+    preference: Iterable[str],
+) -> str:
+    """``dataset`` if given (and not ``auto``), else the first preferred view covering ``year``."""
+    if dataset and dataset != "auto":
+        return dataset
+    names = set(view_names(con))
+    tried = []
+    for name in preference:
+        if name in names:
+            tried.append(name)
+            rng = year_range(con, name)
+            if rng and rng[0] <= year <= rng[1]:
+                return name
+    raise DataMissingError(
+        f"no imported dataset covers {year} (looked for {', '.join(preference)}; "
+        f"present: {', '.join(tried) or 'none'}); import one with `silkhub data import ...` "
+        "or name it with --dataset",
+        details={"year": year},
+    )
