@@ -1,0 +1,150 @@
+"""Money: an amount in an ISO 4217 currency in a given year, converted to US$ explicitly.
+
+Conversion uses the ``exchange_rate`` table (annual averages, US$ per unit of currency) and
+never guesses: a missing rate raises :class:`~silkhub.errors.DataMissingError` unless the
+caller asks for ``None``. The shipped rates (``reference/exchange_rates.csv``) are annual
+averages of the official exchange rate, LCU per US$ (World Bank WDI ``PA.NUS.FCRF``, from the
+IMF International Financial Statistics), 2010–2024, for CNY, EUR, RUB, KZT, GBP, JPY, KRW,
+INR, PKR, UZS and TRY; US$ is 1 by definition.
+
+Formula: ``usd = amount × usd_per_unit(currency, year)``, where
+``usd_per_unit = 1 / units_per_usd``.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from silkhub.data.storage.models.hub import ExchangeRate
+from silkhub.errors import DataMissingError, ValidationError
+
+logger = logging.getLogger(__name__)
+
+RATES_CSV = Path(__file__).parent / "reference" / "exchange_rates.csv"
+RATES_SOURCE = "World Bank WDI PA.NUS.FCRF (IMF IFS), official exchange rate, period average"
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount with its currency and the year it is expressed in."""
+
+    amount: Decimal
+    currency: str
+    year: int | None = None
+
+
+def check_amount(
+    amount: object, currency: str | None, *, field: str = "amount", required: bool = False
+) -> tuple[Decimal | None, str | None]:
+    """Validate an amount + currency pair: non-negative, and a currency whenever an amount.
+
+    Returns the amount as Decimal and the upper-case currency code.
+    """
+    if amount is None or (isinstance(amount, str) and not amount.strip()):
+        if required:
+            raise ValidationError(f"{field} is required", field=field)
+        return None, (currency.strip().upper() if currency and currency.strip() else None)
+    try:
+        value = Decimal(str(amount).replace(",", "").strip())
+    except InvalidOperation:
+        raise ValidationError(f"{field}: {amount!r} is not a number", field=field) from None
+    if not value.is_finite():
+        raise ValidationError(f"{field}: {amount!r} is not a finite number", field=field)
+    if value < 0:
+        raise ValidationError(f"{field} must be non-negative (got {amount})", field=field)
+    cur = (currency or "").strip().upper()
+    if not cur:
+        raise ValidationError(f"{field} needs a currency (ISO 4217, e.g. CNY)", field="currency")
+    if len(cur) != 3 or not cur.isalpha():
+        raise ValidationError(
+            f"currency {currency!r} is not an ISO 4217 code such as CNY, USD or EUR",
+            field="currency",
+        )
+    return value, cur
+
+
+def load_rates(session: Session, path: Path = RATES_CSV, *, source: str = RATES_SOURCE) -> int:
+    """Load (insert or update) the shipped annual rates; idempotent. Returns the row count."""
+    existing = {(r.currency, r.year): r for r in session.scalars(select(ExchangeRate))}
+    n = 0
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    years = {int(r["year"]) for r in rows}
+    for y in sorted(years):
+        rows.append({"currency": "USD", "year": str(y), "units_per_usd": "1"})
+    for r in rows:
+        key = (r["currency"], int(r["year"]))
+        usd_per_unit = 1.0 / float(r["units_per_usd"])
+        row = existing.get(key)
+        if row is None:
+            session.add(
+                ExchangeRate(currency=key[0], year=key[1], usd_per_unit=usd_per_unit, source=source)
+            )
+        else:
+            row.usd_per_unit, row.source = usd_per_unit, source
+        n += 1
+    session.flush()
+    logger.info("exchange rates loaded: %d", n)
+    return n
+
+
+def rates_loaded(session: Session) -> bool:
+    return session.scalar(select(ExchangeRate.currency).limit(1)) is not None
+
+
+def ensure_rates(session: Session) -> None:
+    """Load the shipped rates on first use."""
+    if not rates_loaded(session):
+        load_rates(session)
+
+
+def usd_per_unit(session: Session, currency: str, year: int) -> float:
+    """US$ per one unit of ``currency`` in ``year``; raise DataMissingError when unknown."""
+    if currency == "USD":
+        return 1.0
+    rate = session.get(ExchangeRate, (currency, year))
+    if rate is None:
+        known = sorted(
+            session.scalars(
+                select(ExchangeRate.year).where(ExchangeRate.currency == currency)
+            ).all()
+        )
+        hint = f" (known years {known[0]}–{known[-1]})" if known else " (no rates for it)"
+        raise DataMissingError(f"no exchange rate for {currency} in {year}{hint}")
+    return rate.usd_per_unit
+
+
+def to_usd(
+    session: Session,
+    amount: Decimal | float | None,
+    currency: str | None,
+    year: int | None,
+    *,
+    strict: bool = False,
+) -> float | None:
+    """Convert to US$: ``amount × usd_per_unit(currency, year)``.
+
+    Returns ``None`` when the amount, currency or year is missing, or when no rate is known
+    and ``strict`` is false (strict: raise DataMissingError).
+    """
+    if amount is None or not currency:
+        return None
+    if currency == "USD":
+        return float(amount)
+    if year is None:
+        if strict:
+            raise DataMissingError(f"cannot convert {currency} to USD without a year")
+        return None
+    try:
+        return float(amount) * usd_per_unit(session, currency, year)
+    except DataMissingError:
+        if strict:
+            raise
+        return None
