@@ -73,7 +73,7 @@ def run_import(
     files = mod.collect(path)
     if not files:
         raise DataImportError(f"{path}: no input files for the {source} importer")
-    datasets = list(mod.DATASETS)
+    datasets = list(mod.datasets_for(files) if hasattr(mod, "datasets_for") else mod.DATASETS)
     if name is not None:
         check_name(name)
         if len(datasets) != 1:
