@@ -10,6 +10,8 @@
   diagonal (``(1 - shrink) S + shrink diag(S)``) so that it stays invertible with few units.
 
 Indicators with no observed value cannot be imputed; they stay missing and are reported.
+Indicators with fewer than three observed values, or constant ones, carry no covariance
+information: EM leaves them at mean substitution and does not use them as predictors.
 """
 
 from __future__ import annotations
@@ -72,7 +74,12 @@ def impute(
     report.n_imputed = int(fill.sum())
     if method == "mean":
         return x, report
-    cols = np.flatnonzero(~empty)
+    n_obs = (~miss).sum(axis=0)
+    obs_sd = np.array(
+        [np.nanstd(np.where(miss[:, j], np.nan, x[:, j])) if n_obs[j] else 0.0 for j in range(k)]
+    )
+    # too few or constant observations carry no covariance information: mean substitution only
+    cols = np.flatnonzero((n_obs >= 3) & (obs_sd > 0))
     if len(cols) < 2 or n < 3:
         return x, report  # nothing to regress on: mean substitution is the EM answer
     sub = x[:, cols]
@@ -90,7 +97,7 @@ def impute(
             mi, oi = m[i], ~m[i]
             s_oo = s[np.ix_(oi, oi)]
             s_mo = s[np.ix_(mi, oi)]
-            pred = mu[mi] + s_mo @ np.linalg.solve(s_oo, sub[i, oi] - mu[oi])
+            pred = mu[mi] + s_mo @ np.linalg.lstsq(s_oo, sub[i, oi] - mu[oi], rcond=None)[0]
             biggest = max(biggest, float(np.max(np.abs(pred - sub[i, mi]) / scale[mi])))
             new[i, mi] = pred
         sub = new

@@ -4,6 +4,9 @@
     -> normalisation -> weights -> aggregation (sub-pillar, pillar, index) -> ranks
     -> coherence -> Monte Carlo uncertainty and sensitivity (optional)
 
+Indicators observed for fewer than ``min_coverage`` of the units (default 30 %) are excluded
+from scoring (reported, not imputed): imputing most of a column invents the indicator.
+
 Pure: takes a framework and a DataFrame, returns an :class:`IndexResult`; no I/O.
 """
 
@@ -54,6 +57,7 @@ class IndexConfig:
     mc_runs: int = 0
     seed: int = 1
     weight_spread: float = 0.25
+    min_coverage: float = 0.3
     mc_imputations: tuple[str, ...] = IMPUTATIONS
     mc_normalisations: tuple[str, ...] = MC_NORMALISATIONS
     mc_aggregations: tuple[str, ...] = AGGREGATIONS
@@ -79,6 +83,8 @@ class IndexConfig:
                 raise UnknownChoiceError("aggregation", v, AGGREGATIONS)
         if not 0 <= self.mc_runs <= 1_000_000:
             raise ValidationError("mc runs must be between 0 and 1,000,000", field="mc")
+        if not 0 <= self.min_coverage <= 1:
+            raise ValidationError("min coverage must be in [0, 1]", field="min_coverage")
         if not 0 <= self.weight_spread < 1:
             raise ValidationError("weight spread must be in [0, 1)", field="weight_spread")
         return self
@@ -174,6 +180,9 @@ def compute_index(
     x = values.to_numpy(dtype=float)
     observed = ~np.isnan(x)
     coverage = pd.Series(100.0 * observed.mean(axis=1), index=units)
+    share = observed.mean(axis=0)
+    low = (share < cfg.min_coverage) & observed.any(axis=0)
+    x[:, low] = np.nan  # too sparse to score: excluded, not imputed
     steps: list[dict[str, Any]] = [
         {
             "step": "indicators",
@@ -185,6 +194,12 @@ def compute_index(
             "indicators_without_data": [
                 c for c, o in zip(st.indicators, observed.any(0), strict=True) if not o
             ],
+            "excluded_low_coverage": {
+                c: round(float(v), 3)
+                for c, v, lo in zip(st.indicators, share, low, strict=True)
+                if lo
+            },
+            "min_coverage": cfg.min_coverage,
         }
     ]
     treated, irep, orep = _treat(x, cfg.imputation, cfg.outliers, fw, units)
