@@ -34,6 +34,7 @@ def main() -> None:
         if a.branch:
             kwargs["branch_label"] = a.branch
             kwargs["head"] = a.down or "base"
+            kwargs["splice"] = True
         elif a.down:
             kwargs["head"] = a.down
         if a.depends:
