@@ -350,8 +350,8 @@ def to_number(
 
 def empty_to_none(s: pd.Series) -> pd.Series:
     """Strip text; empty strings and NaN become None."""
-    t = s.astype("string").str.strip()
-    return t.where(t.notna() & (t != ""), None).astype(object)
+    t = s.astype(object).where(s.notna(), "").astype(str).str.strip()
+    return t.astype(object).where(t != "", None)
 
 
 @dataclass
