@@ -114,14 +114,28 @@ class StoreReader:
             rows=int(e.rows or 0),  # type: ignore[attr-defined]
         )
 
-    def sql(self, query: str, params: Sequence[object] = ()) -> pd.DataFrame:
-        """Run ``query`` on a DuckDB connection with one view per dataset."""
+    def connection(self):
+        """The DuckDB connection (one view per dataset), or None without a store."""
         self._load()
         if self._store is None:
-            return pd.DataFrame()
+            return None
         if self._con is None:
             self._con = self._store.connect()
-        return self._con.execute(query, list(params)).df()
+        return self._con
+
+    def sql(self, query: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        """Run ``query`` on a DuckDB connection with one view per dataset."""
+        con = self.connection()
+        if con is None:
+            return pd.DataFrame()
+        return con.execute(query, list(params)).df()
+
+    def years(self, name: str) -> tuple[int, int] | None:
+        """First and last year of ``name`` (from the catalog)."""
+        self._load()
+        e = (self._entries or {}).get(name)
+        yrs = getattr(e, "years", None) if e is not None else None
+        return (int(yrs[0]), int(yrs[1])) if yrs else None
 
     def close(self) -> None:
         if self._con is not None:

@@ -7,6 +7,7 @@ the same data with the same sources. Builders take a SQL session (reference data
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,10 +23,12 @@ from silkhub.data.reference.queries import (
     members_as_of,
 )
 from silkhub.data.storage.models.reference import Country, CountryGroup, GroupMembership, Region
-from silkhub.report.data import OPENNESS_INDICATORS, StoreReader, missing_hint
+from silkhub.errors import SilkhubError
+from silkhub.report.data import StoreReader, missing_hint
 from silkhub.report.figures import Figure
 from silkhub.web.i18n import pick
 
+logger = logging.getLogger(__name__)
 Translate = Callable[..., str]
 REFERENCE_SOURCE = "silkhub reference data: group_membership (dated intervals with sources)"
 
@@ -196,38 +199,16 @@ def country_profile(
     p.sections.append(facts)
 
     bri = set(iso for iso, _ in ((c2.iso3, m) for c2, m in members_as_of(session, "bri", as_of)))
-    # openness over time
     open_sec = Section(id="openness", title=t("profile.openness"))
-    wdi = reader.wdi([iso3], list(OPENNESS_INDICATORS))
-    if wdi.empty:
-        open_sec.missing.append(missing_hint("wdi"))
-    else:
-        src = reader.info("wdi")
-        for code, key in OPENNESS_INDICATORS.items():
-            sub = wdi[wdi.indicator == code]
-            if sub.empty:
-                continue
-            open_sec.figures.append(
-                Figure(
-                    id=f"wdi-{code}",
-                    kind="line",
-                    title=t(key),
-                    series={
-                        labels.get(iso3, iso3): [
-                            (int(r.year), float(r.value)) for r in sub.itertuples()
-                        ]
-                    },
-                    sources=[f"World Bank WDI {code}; " + (src.line() if src else "wdi")],
-                )
-            )
+    open_sec.figures, hints = openness_figures(session, reader, [(iso3, p.title)], t)
+    open_sec.missing.extend(hints)
     p.sections.append(open_sec)
 
     trade = Section(id="partners", title=t("profile.partners"))
-    df, year = reader.partners(iso3)
+    df, year, ds = partner_ranking(session, reader, iso3, lang)
     if df.empty:
         trade.missing.append(missing_hint("trade"))
     else:
-        ds = reader.trade_dataset() or "trade"
         info = reader.info(ds)
         src = f"{ds}: " + (info.line() if info else ds)
         names = [labels.get(x, x) for x in df.partner]
@@ -238,7 +219,6 @@ def country_profile(
                 title=t("fig.partners", year=year),
                 items=[(n, float(v)) for n, v in zip(names, df.total_usd, strict=True)],
                 highlight=[labels.get(x, x) for x in df.partner if x in bri],
-                unit=" $",
                 sources=[src],
                 note=t("note.bri_highlight"),
             )
@@ -256,49 +236,148 @@ def country_profile(
     p.sections.append(trade)
 
     nxt = Section(id="what-next", title=t("profile.what_next"))
-    products = _what_next(reader, iso3)
-    if products is None:
-        nxt.missing.append(missing_hint("trade"))
+    fig, hint = what_next_figure(session, reader, iso3, t)
+    if fig is None:
+        nxt.missing.append(hint or missing_hint("trade"))
     else:
-        nxt.figures.append(products)
+        nxt.figures.append(fig)
     p.sections.append(nxt)
     return p
 
 
-def _what_next(reader: StoreReader, iso3: str) -> Figure | None:
-    """Products with the highest revealed comparative advantage (RCA) of ``iso3``.
+#: openness measures of :func:`silkhub.analytics.openness.openness` -> i18n label key
+OPENNESS_MEASURES = {
+    "trade_dependence_pct": "ind.trade_gdp",
+    "fdi_gdp_pct": "ind.fdi_gdp",
+    "rd_gdp_pct": "ind.rd_gdp",
+    "high_tech_share_pct": "ind.hightech",
+}
 
-    RCA_cp = (X_cp / X_c) / (X_wp / X_w) (Balassa 1965), over the latest year of the
-    export-product dataset; shows the ten largest RCA values with X_cp > 0.
-    """
-    for ds in ("world_trade_2017_hs4", "baci", "comtrade"):
-        if not reader.has(ds):
+
+def openness_figures(
+    session: Session, reader: StoreReader, places: Sequence[tuple[str, str]], t: Translate
+) -> tuple[list[Figure], list[str]]:
+    """Openness over time (trade, FDI, R&D, high-tech) of ``places`` (id, label), one line
+    each, from the analytics openness service over ``wdi`` (countries) or ``regional``."""
+    try:
+        from silkhub.analytics.openness import openness
+    except ImportError:
+        return [], [missing_hint("wdi")]
+    con = reader.connection()
+    if con is None:
+        return [], [missing_hint("wdi")]
+    series: dict[str, dict[str, list[tuple[int, float]]]] = {m: {} for m in OPENNESS_MEASURES}
+    datasets: set[str] = set()
+    hints: list[str] = []
+    for place, label in places:
+        ds = "regional" if session.get(Region, place) is not None else "wdi"
+        yrs = reader.years(ds)
+        if yrs is None:
+            if missing_hint(ds) not in hints:
+                hints.append(missing_hint(ds))
             continue
-        df = reader.sql(
-            f"""
-            WITH y AS (SELECT max(year) AS y FROM "{ds}"),
-            x AS (SELECT exporter, product, sum(value_usd) AS v FROM "{ds}", y
-                   WHERE year = y.y AND product <> 'TOTAL' GROUP BY exporter, product),
-            c AS (SELECT exporter, sum(v) AS vc FROM x GROUP BY exporter),
-            p AS (SELECT product, sum(v) AS vp FROM x GROUP BY product),
-            w AS (SELECT sum(v) AS vw FROM x)
-            SELECT x.product, (x.v / c.vc) / (p.vp / w.vw) AS rca
-              FROM x JOIN c USING (exporter) JOIN p USING (product), w
-             WHERE x.exporter = ? AND x.v > 0 ORDER BY rca DESC LIMIT 10
-            """,
-            [iso3],
-        )
-        if df.empty:
-            return None
+        try:
+            res = openness(con, session, place=place, start=yrs[0], end=yrs[1])
+        except SilkhubError as exc:
+            logger.info("no openness for %s: %s", place, exc.message)
+            continue
+        datasets.add(res.dataset)
+        for m in OPENNESS_MEASURES:
+            pts = [
+                (int(r.year), round(float(v), 3))
+                for r, v in zip(res.rows.itertuples(), res.rows[m], strict=True)
+                if pd.notna(v)
+            ]
+            if pts:
+                series[m][label] = pts
+    sources = []
+    for ds in sorted(datasets):
         info = reader.info(ds)
-        return Figure(
-            id="rca",
-            kind="bar",
-            title="RCA (Balassa)",
-            items=[(str(r.product), round(float(r.rca), 2)) for r in df.itertuples()],
-            sources=[f"{ds}: " + (info.line() if info else ds)],
+        sources.append(f"{ds}: " + (info.line() if info else ds))
+    sources.append("silkhub.analytics.openness (formulas in docs)")
+    figs = [
+        Figure(id=f"open-{m}", kind="line", title=t(key), series=series[m], sources=sources)
+        for m, key in OPENNESS_MEASURES.items()
+        if series[m]
+    ]
+    if not figs and not hints:
+        hints.append(missing_hint("wdi"))
+    return figs, hints
+
+
+def partner_ranking(
+    session: Session, reader: StoreReader, iso3: str, lang: str, top: int = 15
+) -> tuple[pd.DataFrame, int | None, str]:
+    """Largest partners of ``iso3`` in the latest year: ``partner, exports_usd, imports_usd,
+    total_usd`` (analytics ranking service when present, else a direct query)."""
+    ds = reader.trade_dataset()
+    if ds is None:
+        return pd.DataFrame(), None, ""
+    try:
+        from silkhub.analytics.partners import rank_partners
+    except ImportError:
+        df, year = reader.partners(iso3, top=top)
+        return df, year, ds
+    yr = reader.sql(
+        f'SELECT max(year) AS y FROM "{ds}" WHERE exporter = ? OR importer = ?', [iso3, iso3]
+    )
+    if yr.empty or pd.isna(yr["y"].iloc[0]):
+        return pd.DataFrame(), None, ds
+    year = int(yr["y"].iloc[0])
+    try:
+        r = rank_partners(
+            reader.connection(), session, dataset=ds, reporter=iso3, year=year, top=top, lang=lang
         )
-    return None
+    except SilkhubError as exc:
+        logger.info("no partner ranking for %s: %s", iso3, exc.message)
+        return pd.DataFrame(), None, ds
+    return r.rows, year, ds
+
+
+def what_next_figure(
+    session: Session, reader: StoreReader, iso3: str, t: Translate
+) -> tuple[Figure | None, str | None]:
+    """Products ``iso3`` does not export competitively yet, by complexity outlook gain (COG),
+    from the analytics complexity service; falls back to the top RCA products."""
+    try:
+        from silkhub.analytics import complexity
+    except ImportError:
+        return None, missing_hint("trade")
+    for ds in ("baci", "world_trade_2017_hs4", "comtrade", reader.trade_dataset()):
+        if not ds or not reader.has(ds):
+            continue
+        yrs = reader.years(ds)
+        if yrs is None:
+            continue
+        info = reader.info(ds)
+        try:
+            res = complexity.compute(
+                reader.connection(),
+                dataset=ds,
+                year=yrs[1],
+                version=(info.version, info.sha256) if info else None,
+            )
+            df = complexity.what_next(res, session, iso3, top=12)
+        except SilkhubError as exc:
+            logger.info("no what-next for %s in %s: %s", iso3, ds, exc.message)
+            continue
+        if df.empty:
+            continue
+        return (
+            Figure(
+                id="what-next",
+                kind="bar",
+                title=t("fig.what_next", year=yrs[1]),
+                items=[(str(r.product), round(float(r.cog), 3)) for r in df.itertuples()],
+                sources=[
+                    f"{ds}: " + (info.line() if info else ds),
+                    "silkhub.analytics.complexity (Hidalgo–Hausmann; ecomplexity conventions)",
+                ],
+                note=t("note.what_next"),
+            ),
+            None,
+        )
+    return None, missing_hint("trade")
 
 
 # -- region profile ---------------------------------------------------------------------
@@ -337,6 +416,13 @@ def region_profile(
         (t("field.country"), region.iso3),
     ]
     p.sections.append(facts)
+
+    open_sec = Section(id="openness", title=t("profile.openness"))
+    open_sec.figures, hints = openness_figures(
+        session, reader, [(r.region_id, rlabels[r.region_id]) for r in regions], t
+    )
+    open_sec.missing.extend(hints)
+    p.sections.append(open_sec)
 
     ind = Section(id="indicators", title=t("region.indicators"))
     df = reader.regional([r.region_id for r in regions])
@@ -411,3 +497,152 @@ def _latest_table(df: pd.DataFrame, rlabels: dict[str, str], focus: str) -> Figu
         series=series,
         sources=["regional (latest year per indicator; scaled to the best region = 100)"],
     )
+
+
+# -- index & benchmark ------------------------------------------------------------------
+#: Monte Carlo runs behind the rank intervals of the benchmark (web and reports)
+MC_RUNS = 200
+
+
+@dataclass
+class Benchmark:
+    """Index benchmark of a region against peers, ready for pages and reports."""
+
+    section: Section
+    ranks: list[dict[str, object]] = field(default_factory=list)
+    strengths: list[tuple[str, float]] = field(default_factory=list)
+    weaknesses: list[tuple[str, float]] = field(default_factory=list)
+    needs: list[dict[str, object]] = field(default_factory=list)
+    year: int | None = None
+    framework: str = ""
+
+
+def index_benchmark(
+    session: Session,
+    reader: StoreReader,
+    region: Region,
+    peers: Sequence[Region],
+    lang: str,
+    t: Translate,
+) -> Benchmark:
+    """City-internationalisation index of ``region`` vs ``peers``: pillar radar, ranks with
+    Monte Carlo intervals (5th–95th percentile), strengths and weaknesses (standardised gap
+    to the peer median), and what it would take to reach the median.
+
+    Data: the regional dataset of the store when imported (over the shipped demo city data),
+    else the demo data alone (and the section says so).
+    """
+    sec = Section(id="index", title=t("bench.index"))
+    bm = Benchmark(section=sec)
+    if not peers:
+        sec.missing.append(t("bench.need_peers"))
+        return bm
+    try:
+        from silkhub.analytics import index_service as ix
+        from silkhub.core.index.pipeline import IndexConfig
+    except ImportError:
+        sec.missing.append("silkhub index --help")
+        return bm
+    fw = ix.load_framework("city-internationalization")
+    data = ix.load_data(fw, session=session)
+    src = ["silkhub demo city data (analytics/demo_data/city_indicators.csv; 'recalled' values)"]
+    regional = reader.regional([])  # just the columns
+    if reader.has("regional"):
+        regional = reader.sql("SELECT * FROM regional")
+        if not regional.empty:
+            data = ix.merge_sources(data, ix.regional_long(regional))
+            info = reader.info("regional")
+            src.append("regional: " + (info.line() if info else "regional"))
+    names = {r.region_id: pick(r.name_en, r.name_zh, lang) for r in session.scalars(select(Region))}
+    try:
+        rep = ix.benchmark(
+            fw,
+            data,
+            region.region_id,
+            [p.region_id for p in peers],
+            config=IndexConfig(mc_runs=MC_RUNS),
+            resolver=lambda n: find_region(session, n).region_id,
+            names=names,
+        )
+    except SilkhubError as exc:
+        sec.missing.append(exc.message)
+        return bm
+    bm.year = rep.run.year
+    bm.framework = pick(fw.name_en, fw.name_zh, lang)
+    src.append(f"silkhub.analytics.index_service: {fw.code}, {rep.run.year}")
+    pillars = [(p.code, pick(p.name_en, p.name_zh, lang)) for p in fw.pillars]
+    series: dict[str, list[float]] = {}
+    for row in rep.scores.itertuples():
+        vals = [getattr(row, code, None) for code, _ in pillars]
+        series[names.get(row.unit, row.unit)] = [
+            round(float(v), 1) if v is not None and pd.notna(v) else 0.0 for v in vals
+        ]
+    sec.figures.append(
+        Figure(
+            id="index-radar",
+            kind="radar",
+            title=t("fig.pillars", year=rep.run.year),
+            axes=[label for _, label in pillars],
+            series=series,
+            max_value=100.0,
+            sources=src,
+            note=t("note.pillars"),
+        )
+    )
+    sec.figures.append(
+        Figure(
+            id="index-score",
+            kind="bar",
+            title=t("fig.index_score", year=rep.run.year),
+            items=[
+                (names.get(r.unit, r.unit), round(float(r.score), 1))
+                for r in rep.scores.sort_values("score", ascending=False).itertuples()
+                if pd.notna(r.score)
+            ],
+            highlight=[names.get(region.region_id, region.region_id)],
+            sources=src,
+        )
+    )
+    for r in rep.scores.itertuples():
+        bm.ranks.append(
+            {
+                "name": names.get(r.unit, r.unit),
+                "score": round(float(r.score), 1) if pd.notna(r.score) else None,
+                "rank": int(r.rank) if pd.notna(r.rank) else None,
+                "low": _int_or_none(getattr(r, "mc_rank_p05", None)),
+                "high": _int_or_none(getattr(r, "mc_rank_p95", None)),
+                "coverage": round(float(r.coverage_pct), 0)
+                if "coverage_pct" in rep.scores.columns and pd.notna(r.coverage_pct)
+                else None,
+            }
+        )
+    for g in rep.gaps.itertuples():
+        if pd.isna(g.standardised_gap):
+            continue
+        label = pick(g.name_en, g.name_zh, lang)
+        target = bm.strengths if g.status == "strength" else bm.weaknesses
+        if g.status in ("strength", "weakness"):
+            target.append((label, round(float(g.standardised_gap), 2)))
+    bm.weaknesses.sort(key=lambda x: x[1])
+    for n in rep.needs.itertuples():
+        bm.needs.append(
+            {
+                "indicator": pick(n.name_en, n.name_zh, lang),
+                "value": n.value,
+                "value_needed": n.value_needed,
+                "change_pct": n.change_pct,
+                "inputs": n.inputs,
+                "input_now": n.input_now,
+                "input_needed": n.input_needed,
+            }
+        )
+    if len(rep.run.lagged):
+        sec.note = t("note.lagged", n=len(rep.run.lagged))
+    return bm
+
+
+def _int_or_none(v: object) -> int | None:
+    try:
+        return None if v is None or pd.isna(v) else round(float(v))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
