@@ -458,3 +458,28 @@ def run_to_dict(run: IndexRun, *, details: bool = True) -> dict[str, Any]:
         }
         out["weights"] = r.weights.as_rows(r.structure)
     return plain(out)
+
+
+def reference_helpers(
+    session: Any, framework: Framework, lang: str = "en"
+) -> tuple[dict[str, str], Callable[[str], str]]:
+    """Display names of units and a name -> unit id resolver from the reference data."""
+    from silkhub.data.reference import queries
+
+    queries.check_lang(lang)
+    if framework.unit_kind == "region":
+        names = {
+            r.region_id: (r.name_zh or r.name_en) if lang == "zh" else r.name_en
+            for r in queries.list_regions(session)
+        }
+
+        def resolve(name: str) -> str:
+            return queries.find_region(session, name).region_id
+
+        return names, resolve
+    names = {c.iso3: c.name for c in queries.list_countries(session, lang=lang)}
+
+    def resolve_country(name: str) -> str:
+        return queries.get_country(session, name).iso3
+
+    return names, resolve_country

@@ -4,7 +4,7 @@
 * Correlation of each indicator with its own pillar score and with the index; an indicator that
   correlates negatively with its pillar is flagged (it pulls against its pillar: check direction,
   data or placement).
-* Cronbach's alpha per pillar on standardised indicators (complete cases):
+* Cronbach's alpha per pillar on standardised indicators (complete cases, indicators with data):
   ``alpha = k / (k - 1) * (1 - sum_i var(x_i) / var(sum_i x_i))``; >= 0.7 is the usual bar.
 * PCA per pillar on the correlation matrix: share of variance of the first component and the
   number of components with eigenvalue > 1 (Kaiser).
@@ -86,7 +86,8 @@ def coherence(
         )
     prow = []
     for p, code in enumerate(st.pillars):
-        cols = np.flatnonzero(st.ind_pil == p)
+        # indicators without any score (no data, or excluded) carry no information here
+        cols = np.flatnonzero((st.ind_pil == p) & ~np.isnan(scores).all(axis=0))
         x = scores[:, cols]
         share, n_eig = pca_variance(x)
         alpha = cronbach_alpha(x)
