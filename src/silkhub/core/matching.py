@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -414,17 +414,39 @@ def reweight(
     suggestions had *less* of lose weight. Needs ``min_feedback`` decisions including at
     least one of each kind; otherwise the weights are returned unchanged (normalised).
     """
-    w = check_weights(weights)
+    return reweight_parts(
+        weights,
+        feedback,
+        parts=PARTS,
+        normalise=check_weights,
+        learning_rate=learning_rate,
+        min_feedback=min_feedback,
+        floor=floor,
+    )
+
+
+def reweight_parts(
+    weights: Mapping[str, float],
+    feedback: Sequence[Feedback],
+    *,
+    parts: Sequence[str],
+    normalise: Callable[[Mapping[str, float]], dict[str, float]],
+    learning_rate: float = 1.0,
+    min_feedback: int = 5,
+    floor: float = 0.01,
+) -> dict[str, float]:
+    """:func:`reweight` over any set of ``parts`` (the talent matcher has its own parts)."""
+    w = normalise(weights)
     acc = [f for f in feedback if f.accepted]
     dec = [f for f in feedback if not f.accepted]
     if len(feedback) < min_feedback or not acc or not dec:
         return w
     new = {}
-    for k in PARTS:
+    for k in parts:
         ma = sum(float(f.parts.get(k, 0.0)) for f in acc) / len(acc)
         md = sum(float(f.parts.get(k, 0.0)) for f in dec) / len(dec)
         new[k] = max(floor, w[k] * math.exp(learning_rate * (ma - md))) if w[k] > 0 else 0.0
-    return check_weights(new)
+    return normalise(new)
 
 
 # ------------------------------------------------------------------------------------------

@@ -1,0 +1,691 @@
+"""International talent: profiles, positions, explainable suggestions and feedback (issue 11).
+
+Personal data rules
+-------------------
+* A profile is **private by default** (visibility ``operators``): only the person (the linked
+  user) and hub staff see it. ``members`` opens it to signed-in hub users, ``public`` to everyone.
+  Anything invisible is a 404, exactly like other hub records.
+* Only the person, or hub staff (who entered it with recorded consent), may change it.
+* The person can export everything held about them (:func:`export_profile`) and delete it
+  (:func:`delete_profile`): personal fields are erased, the row keeps only its id and dates.
+* The audit log never receives personal values for profiles: entries name the fields that
+  changed, so the trail stays anonymous after deletion.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pycountry
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from silkhub.core.matching import Match
+from silkhub.core.talent_matching import (
+    TALENT_PARTS,
+    TALENT_WEIGHTS,
+    Need,
+    Person,
+    check_talent_weights,
+    level_rank,
+    rank_talent,
+)
+from silkhub.data.storage.base import utcnow
+from silkhub.data.storage.models.hub import Project
+from silkhub.data.storage.models.reference import Region
+from silkhub.data.storage.models.talent import Position, TalentFeedback, TalentProfile
+from silkhub.errors import ConflictError, ValidationError
+from silkhub.hub._audit import audit
+from silkhub.hub.common import check_choice, check_dates_ordered, resolve_country, resolve_region
+from silkhub.hub.policy import (
+    Actor,
+    check_visibility,
+    ensure_can_create,
+    ensure_can_read,
+    ensure_can_write,
+    not_found,
+    read_scope,
+)
+from silkhub.hub.sectors import check_sector
+
+TALENT_VISIBILITIES: tuple[str, ...] = ("public", "members", "operators")
+WORK_MODES: tuple[str, ...] = ("onsite", "remote", "hybrid")
+POSITION_STATUSES: tuple[str, ...] = ("open", "filled", "closed")
+PERSONAL_FIELDS: tuple[str, ...] = (
+    "name_en",
+    "name_zh",
+    "email",
+    "nationality",
+    "based_in_region_id",
+    "languages",
+    "isic_codes",
+    "skills_en",
+    "skills_zh",
+    "countries_experience",
+    "education",
+    "available_from",
+    "available_to",
+    "preferred_regions",
+    "consent_note",
+)
+
+
+class LanguageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(description="ISO 639-1 code, e.g. ru")
+    level: str = Field("B2", description="CEFR A1..C2 or native")
+
+
+class TalentIn(BaseModel):
+    """A talent profile (all fields optional on update through :class:`TalentPatch`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name_en: str | None = Field(None, max_length=200)
+    name_zh: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=254)
+    nationality: str | None = Field(None, max_length=100, description="ISO3 code or name")
+    based_in: str | None = Field(None, max_length=100, description="region id or name")
+    languages: list[LanguageIn] = Field(default_factory=list)
+    sectors: list[str] = Field(default_factory=list, description="ISIC rev.4 codes")
+    skills_en: str | None = Field(None, max_length=5000)
+    skills_zh: str | None = Field(None, max_length=5000)
+    countries_experience: list[str] = Field(default_factory=list)
+    education: str | None = Field(None, max_length=500)
+    available_from: date | None = None
+    available_to: date | None = None
+    preferred_regions: list[str] = Field(default_factory=list)
+    visibility: str = "operators"
+    consent_on: date | None = Field(None, description="date of consent when staff enter it")
+    consent_note: str | None = Field(None, max_length=500)
+    link_to_me: bool = Field(False, description="link the profile to the calling user")
+
+
+class TalentPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name_en: str | None = Field(None, max_length=200)
+    name_zh: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=254)
+    nationality: str | None = Field(None, max_length=100)
+    based_in: str | None = Field(None, max_length=100)
+    languages: list[LanguageIn] | None = None
+    sectors: list[str] | None = None
+    skills_en: str | None = Field(None, max_length=5000)
+    skills_zh: str | None = Field(None, max_length=5000)
+    countries_experience: list[str] | None = None
+    education: str | None = Field(None, max_length=500)
+    available_from: date | None = None
+    available_to: date | None = None
+    preferred_regions: list[str] | None = None
+    visibility: str | None = None
+
+
+class PositionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    organisation_id: int
+    project_id: int | None = None
+    role_en: str | None = Field(None, max_length=300)
+    role_zh: str | None = Field(None, max_length=300)
+    description_en: str | None = Field(None, max_length=20000)
+    description_zh: str | None = Field(None, max_length=20000)
+    sector: str | None = None
+    languages: list[LanguageIn] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    start_on: date | None = None
+    end_on: date | None = None
+    location: str | None = Field(None, max_length=100, description="region id or name")
+    work_mode: str = "onsite"
+    visibility: str = "public"
+
+
+# -- validation helpers ---------------------------------------------------------------------
+
+
+def _languages(items: list[LanguageIn], field: str = "languages") -> list[dict[str, str]]:
+    out: dict[str, str] = {}
+    for i, item in enumerate(items):
+        code = item.code.strip().lower()
+        if pycountry.languages.get(alpha_2=code) is None:
+            raise ValidationError(
+                f"unknown language code {item.code!r}; use ISO 639-1 such as en, ru, zh",
+                field=f"{field}[{i}].code",
+            )
+        try:
+            rank = level_rank(item.level)
+        except ValidationError:
+            raise ValidationError(
+                f"unknown language level {item.level!r}; use A1, A2, B1, B2, C1, C2 or native",
+                field=f"{field}[{i}].level",
+            ) from None
+        if code in out:
+            raise ValidationError(f"language {code} listed twice", field=f"{field}[{i}].code")
+        out[code] = "native" if rank == 6 else item.level.strip().upper()
+    return [{"code": c, "level": lv} for c, lv in out.items()]
+
+
+def _check_date(value: date | None, field: str) -> None:
+    if value is not None and not date(1950, 1, 1) <= value <= date(2100, 12, 31):
+        raise ValidationError(f"{field} {value} is not a plausible date", field=field)
+
+
+def _countries(session: Session, values: list[str], field: str) -> str | None:
+    codes = [resolve_country(session, v, field=field) for v in values if v and v.strip()]
+    return ",".join(dict.fromkeys(c for c in codes if c)) or None
+
+
+def _regions(session: Session, values: list[str]) -> str | None:
+    ids = [resolve_region(session, v)[0] for v in values if v and v.strip()]
+    return ",".join(dict.fromkeys(i for i in ids if i)) or None
+
+
+def _split(value: str | None) -> list[str]:
+    return [v for v in (value or "").split(",") if v]
+
+
+# -- profiles --------------------------------------------------------------------------------
+
+
+def owns_profile(actor: Actor, profile: TalentProfile) -> bool:
+    return actor.user_id is not None and profile.user_id == actor.user_id
+
+
+def can_read_profile(actor: Actor, profile: TalentProfile) -> bool:
+    """The person, admins, and otherwise by visibility (members = any signed-in user)."""
+    if profile.deleted_at is not None:
+        return False
+    if owns_profile(actor, profile) or actor.role == "admin":
+        return True
+    if profile.visibility == "public":
+        return True
+    if profile.visibility == "members":
+        return actor.is_authenticated
+    return actor.is_staff
+
+
+def _get(session: Session, actor: Actor, talent_id: int) -> TalentProfile:
+    p = session.get(TalentProfile, talent_id)
+    if p is None or not can_read_profile(actor, p):
+        raise not_found("talent profile", talent_id)
+    return p
+
+
+def _writable(session: Session, actor: Actor, talent_id: int) -> TalentProfile:
+    p = _get(session, actor, talent_id)
+    if not (owns_profile(actor, p) or actor.is_staff):
+        ensure_can_write(actor, [-1], "public", what="talent profile", ident=talent_id)
+    return p
+
+
+def _check_duplicate(
+    session: Session,
+    data: TalentIn | TalentPatch,
+    nationality: str | None,
+    exclude: int | None = None,
+) -> None:
+    conds = []
+    if data.email:
+        conds.append(func.lower(TalentProfile.email) == data.email.strip().lower())
+    for col, name in ((TalentProfile.name_en, data.name_en), (TalentProfile.name_zh, data.name_zh)):
+        if name and name.strip() and nationality:
+            conds.append(
+                (func.lower(col) == name.strip().lower())
+                & (TalentProfile.nationality == nationality)
+            )
+    if not conds:
+        return
+    q = select(TalentProfile.id).where(or_(*conds), TalentProfile.deleted_at.is_(None))
+    if exclude is not None:
+        q = q.where(TalentProfile.id != exclude)
+    dup = session.scalar(q)
+    if dup is not None:
+        raise ConflictError(
+            f"this person is already registered (profile {dup}): same e-mail or same name and "
+            "nationality",
+            details={"errors": [{"field": "email", "message": "duplicate person"}]},
+        )
+
+
+def _apply(session: Session, p: TalentProfile, data: TalentIn | TalentPatch, partial: bool) -> None:
+    sent = data.model_fields_set if partial else set(type(data).model_fields)
+    if "name_en" in sent:
+        p.name_en = (data.name_en or "").strip() or None
+    if "name_zh" in sent:
+        p.name_zh = (data.name_zh or "").strip() or None
+    if "email" in sent:
+        email = (data.email or "").strip().lower() or None
+        if email and ("@" not in email or " " in email):
+            raise ValidationError(f"{data.email!r} is not an e-mail address", field="email")
+        p.email = email
+    if "nationality" in sent:
+        p.nationality = resolve_country(session, data.nationality, field="nationality")
+    if "based_in" in sent:
+        p.based_in_region_id = resolve_region(session, data.based_in)[0]
+    if "languages" in sent and data.languages is not None:
+        p.languages = _languages(data.languages)
+    if "sectors" in sent and data.sectors is not None:
+        codes = [check_sector(c, field="sectors") for c in data.sectors]
+        p.isic_codes = ",".join(dict.fromkeys(c for c in codes if c)) or None
+    for f in ("skills_en", "skills_zh", "education"):
+        if f in sent:
+            setattr(p, f, getattr(data, f))
+    if "countries_experience" in sent and data.countries_experience is not None:
+        p.countries_experience = _countries(
+            session, data.countries_experience, "countries_experience"
+        )
+    if "preferred_regions" in sent and data.preferred_regions is not None:
+        p.preferred_regions = _regions(session, data.preferred_regions)
+    for f in ("available_from", "available_to"):
+        if f in sent:
+            _check_date(getattr(data, f), f)
+            setattr(p, f, getattr(data, f))
+    check_dates_ordered(("available_from", p.available_from), ("available_to", p.available_to))
+    if "visibility" in sent and data.visibility is not None:
+        p.visibility = (
+            check_choice(data.visibility, TALENT_VISIBILITIES, "visibility", "visibility")
+            or "operators"
+        )
+    if not (p.name_en or p.name_zh):
+        raise ValidationError("a profile needs a name (name_en or name_zh)", field="name_en")
+
+
+def create_profile(
+    session: Session,
+    actor: Actor,
+    data: TalentIn,
+    *,
+    source_note: str | None = None,
+) -> TalentProfile:
+    """Create a profile: a signed-in person for themselves, or staff with recorded consent."""
+    if not actor.is_authenticated:
+        ensure_can_create(actor, (), what="talent profile")
+    self_service = data.link_to_me and actor.user_id is not None
+    if not self_service:
+        if not actor.is_staff:
+            raise ValidationError(
+                "members create their own profile (link_to_me=true); staff enter others' "
+                "profiles with consent",
+                field="link_to_me",
+            )
+        if data.consent_on is None:
+            raise ValidationError(
+                "record the date the person consented (consent_on) when entering a profile "
+                "for someone else",
+                field="consent_on",
+            )
+    _check_date(data.consent_on, "consent_on")
+    if self_service and session.scalar(
+        select(TalentProfile.id).where(
+            TalentProfile.user_id == actor.user_id, TalentProfile.deleted_at.is_(None)
+        )
+    ):
+        raise ConflictError("you already have a talent profile; update it instead")
+    nationality = resolve_country(session, data.nationality, field="nationality")
+    _check_duplicate(session, data, nationality)
+    p = TalentProfile(
+        user_id=actor.user_id if self_service else None,
+        entered_by_user_id=actor.user_id,
+        consent_on=data.consent_on or (date.today() if self_service else None),
+        consent_note=data.consent_note or source_note,
+    )
+    _apply(session, p, data, partial=False)
+    session.add(p)
+    session.flush()
+    audit(
+        session,
+        actor,
+        "talent.create",
+        "talent_profile",
+        p.id,
+        after={"fields": sorted(f for f in PERSONAL_FIELDS if getattr(p, f) is not None)},
+    )
+    return p
+
+
+def get_profile(session: Session, actor: Actor, talent_id: int) -> TalentProfile:
+    return _get(session, actor, talent_id)
+
+
+def my_profile(session: Session, actor: Actor) -> TalentProfile:
+    if actor.user_id is None:
+        raise not_found("talent profile")
+    p = session.scalar(
+        select(TalentProfile).where(
+            TalentProfile.user_id == actor.user_id, TalentProfile.deleted_at.is_(None)
+        )
+    )
+    if p is None:
+        raise not_found("talent profile")
+    return p
+
+
+def update_profile(
+    session: Session, actor: Actor, talent_id: int, patch: TalentPatch
+) -> TalentProfile:
+    p = _writable(session, actor, talent_id)
+    nationality = (
+        resolve_country(session, patch.nationality, field="nationality")
+        if "nationality" in patch.model_fields_set
+        else p.nationality
+    )
+    _check_duplicate(session, patch, nationality, exclude=p.id)
+    _apply(session, p, patch, partial=True)
+    session.flush()
+    audit(
+        session,
+        actor,
+        "talent.update",
+        "talent_profile",
+        p.id,
+        after={"fields": sorted(patch.model_fields_set)},
+    )
+    return p
+
+
+def delete_profile(session: Session, actor: Actor, talent_id: int) -> TalentProfile:
+    """Erase the personal fields; keep the id, dates and an anonymous audit entry."""
+    p = _writable(session, actor, talent_id)
+    for f in PERSONAL_FIELDS:
+        setattr(p, f, None)
+    p.user_id = None
+    p.visibility = "operators"
+    p.deleted_at = utcnow()
+    session.flush()
+    audit(session, actor, "talent.delete", "talent_profile", p.id, after={"anonymised": True})
+    return p
+
+
+def profile_dict(p: TalentProfile) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "user_id": p.user_id,
+        "name_en": p.name_en,
+        "name_zh": p.name_zh,
+        "email": p.email,
+        "nationality": p.nationality,
+        "based_in": p.based_in_region_id,
+        "languages": p.languages or [],
+        "sectors": _split(p.isic_codes),
+        "skills_en": p.skills_en,
+        "skills_zh": p.skills_zh,
+        "countries_experience": _split(p.countries_experience),
+        "education": p.education,
+        "available_from": p.available_from,
+        "available_to": p.available_to,
+        "preferred_regions": _split(p.preferred_regions),
+        "visibility": p.visibility,
+        "consent_on": p.consent_on,
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+    }
+
+
+def export_profile(session: Session, actor: Actor, talent_id: int) -> dict[str, Any]:
+    """Everything silkhub holds about the person (only the person or an admin may export)."""
+    p = _get(session, actor, talent_id)
+    if not (owns_profile(actor, p) or actor.role == "admin"):
+        raise not_found("talent profile", talent_id)
+    feedback = session.scalars(select(TalentFeedback).where(TalentFeedback.talent_id == p.id)).all()
+    from silkhub.hub import audit as audit_log
+
+    history = audit_log.history(session, Actor.system(), "talent_profile", p.id)
+    return {
+        "profile": profile_dict(p) | {"consent_note": p.consent_note},
+        "match_feedback": [
+            {"position_id": f.position_id, "accepted": f.accepted, "at": f.at} for f in feedback
+        ],
+        "audit_trail": [
+            {"action": e.action, "at": e.at, "actor": e.actor_label, "after": e.after}
+            for e in history
+        ],
+    }
+
+
+def list_profiles(
+    session: Session,
+    actor: Actor,
+    *,
+    nationality: str | None = None,
+    sector: str | None = None,
+    language: str | None = None,
+    region: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[TalentProfile]:
+    q = select(TalentProfile).where(TalentProfile.deleted_at.is_(None))
+    if actor.role != "admin":
+        vis = ["public"]
+        if actor.is_authenticated:
+            vis.append("members")
+        if actor.is_staff:
+            vis.append("operators")
+        cond = TalentProfile.visibility.in_(vis)
+        if actor.user_id is not None:
+            cond = cond | (TalentProfile.user_id == actor.user_id)
+        q = q.where(cond)
+    if nationality:
+        q = q.where(TalentProfile.nationality == resolve_country(session, nationality))
+    if sector:
+        code = check_sector(sector, field="sector")
+        q = q.where(TalentProfile.isic_codes.contains(code or ""))
+    if region:
+        rid = resolve_region(session, region)[0] or ""
+        q = q.where(
+            or_(
+                TalentProfile.based_in_region_id == rid,
+                TalentProfile.preferred_regions.contains(rid),
+            )
+        )
+    rows = list(session.scalars(q.order_by(TalentProfile.id)))
+    if language:
+        rows = [r for r in rows if any(x["code"] == language for x in r.languages or [])]
+    return rows[offset : offset + limit]
+
+
+# -- positions -------------------------------------------------------------------------------
+
+
+def _position_owner(session: Session, actor: Actor, pos: Position) -> list[int]:
+    return [pos.organisation_id]
+
+
+def create_position(session: Session, actor: Actor, data: PositionIn) -> Position:
+    """An organisation posts a position (members of it, or staff)."""
+    from silkhub.hub.organisations import get_organisation
+
+    org = get_organisation(session, actor, data.organisation_id)
+    ensure_can_create(actor, [org.id], what="position")
+    if data.project_id is not None:
+        from silkhub.hub.projects import get_project
+
+        get_project(session, actor, data.project_id)
+    if not ((data.role_en or "").strip() or (data.role_zh or "").strip()):
+        raise ValidationError("a position needs a role (role_en or role_zh)", field="role_en")
+    _check_date(data.start_on, "start_on")
+    _check_date(data.end_on, "end_on")
+    check_dates_ordered(("start_on", data.start_on), ("end_on", data.end_on))
+    pos = Position(
+        organisation_id=org.id,
+        project_id=data.project_id,
+        role_en=data.role_en,
+        role_zh=data.role_zh,
+        description_en=data.description_en,
+        description_zh=data.description_zh,
+        isic_code=check_sector(data.sector, field="sector"),
+        languages=_languages(data.languages),
+        countries=_countries(session, data.countries, "countries"),
+        start_on=data.start_on,
+        end_on=data.end_on,
+        region_id=resolve_region(session, data.location)[0],
+        work_mode=check_choice(data.work_mode, WORK_MODES, "work mode", "work_mode") or "onsite",
+        visibility=check_visibility(data.visibility),
+        created_by_user_id=actor.user_id,
+    )
+    session.add(pos)
+    session.flush()
+    audit(
+        session,
+        actor,
+        "position.create",
+        "position",
+        pos.id,
+        after={"organisation_id": org.id, "role_en": pos.role_en, "role_zh": pos.role_zh},
+    )
+    return pos
+
+
+def get_position(session: Session, actor: Actor, position_id: int) -> Position:
+    pos = session.get(Position, position_id)
+    if pos is None:
+        raise not_found("position", position_id)
+    ensure_can_read(
+        actor, pos.visibility, [pos.organisation_id], what="position", ident=position_id
+    )
+    return pos
+
+
+def close_position(session: Session, actor: Actor, position_id: int, status: str) -> Position:
+    pos = get_position(session, actor, position_id)
+    ensure_can_write(
+        actor, [pos.organisation_id], pos.visibility, what="position", ident=position_id
+    )
+    pos.status = check_choice(status, POSITION_STATUSES, "status", "status") or "open"
+    session.flush()
+    audit(session, actor, "position.status", "position", pos.id, after={"status": pos.status})
+    return pos
+
+
+def list_positions(
+    session: Session,
+    actor: Actor,
+    *,
+    organisation_id: int | None = None,
+    project_id: int | None = None,
+    status: str | None = "open",
+    limit: int = 100,
+) -> list[Position]:
+    q = select(Position).order_by(Position.id)
+    scope = read_scope(actor)
+    if not scope.everything:
+        cond = Position.visibility.in_(scope.visibilities)
+        if scope.organisation_id is not None:
+            cond = cond | (Position.organisation_id == scope.organisation_id)
+        q = q.where(cond)
+    if organisation_id is not None:
+        q = q.where(Position.organisation_id == organisation_id)
+    if project_id is not None:
+        q = q.where(Position.project_id == project_id)
+    if status:
+        q = q.where(Position.status == status)
+    return list(session.scalars(q.limit(limit)))
+
+
+# -- matching --------------------------------------------------------------------------------
+
+
+def _person(p: TalentProfile) -> Person:
+    countries = set(_split(p.countries_experience))
+    if p.nationality:
+        countries.add(p.nationality)
+    regions = set(_split(p.preferred_regions))
+    if p.based_in_region_id:
+        regions.add(p.based_in_region_id)
+    return Person(
+        id=str(p.id),
+        sectors=tuple(_split(p.isic_codes)),
+        languages={x["code"]: x["level"] for x in p.languages or []},
+        countries=frozenset(countries),
+        available_from=p.available_from,
+        available_to=p.available_to,
+        regions=frozenset(regions),
+        text=" ".join(x for x in (p.skills_en, p.skills_zh, p.education) if x),
+    )
+
+
+def _need(session: Session, pos: Position) -> Need:
+    province = None
+    if pos.region_id:
+        r = session.get(Region, pos.region_id)
+        province = r.parent_id if r is not None else None
+    text = " ".join(
+        x for x in (pos.role_en, pos.role_zh, pos.description_en, pos.description_zh) if x
+    )
+    if pos.project_id is not None:
+        proj = session.get(Project, pos.project_id)
+        if proj is not None:
+            text += " " + " ".join(x for x in (proj.title_en, proj.title_zh) if x)
+    return Need(
+        id=str(pos.id),
+        sector=pos.isic_code,
+        languages={x["code"]: x["level"] for x in pos.languages or []},
+        countries=frozenset(_split(pos.countries)),
+        start=pos.start_on,
+        end=pos.end_on,
+        region_id=pos.region_id,
+        province_id=province,
+        remote=pos.work_mode == "remote",
+        text=text,
+    )
+
+
+def learned_weights(session: Session, min_feedback: int = 5) -> dict[str, float]:
+    """Default weights re-weighted from stored accept/decline feedback.
+
+    The same multiplicative rule as the organisation matcher
+    (:func:`silkhub.core.matching.reweight`), over the talent parts.
+    """
+    from silkhub.core.matching import Feedback, reweight_parts
+
+    fb = [
+        Feedback(parts=f.parts, accepted=f.accepted)
+        for f in session.scalars(select(TalentFeedback).order_by(TalentFeedback.id))
+    ]
+    return reweight_parts(
+        TALENT_WEIGHTS,
+        fb,
+        parts=TALENT_PARTS,
+        normalise=check_talent_weights,
+        min_feedback=min_feedback,
+    )
+
+
+def suggest_talent(
+    session: Session, actor: Actor, position_id: int, *, top: int = 10
+) -> list[tuple[TalentProfile, Match]]:
+    """Ranked talent for a position, with the score parts; only profiles the actor may see."""
+    pos = get_position(session, actor, position_id)
+    ensure_can_write(
+        actor, [pos.organisation_id], pos.visibility, what="position", ident=position_id
+    )
+    if not 1 <= top <= 100:
+        raise ValidationError("top must be between 1 and 100", field="top")
+    profiles = list_profiles(session, actor, limit=100_000)
+    by_id = {str(p.id): p for p in profiles}
+    matches = rank_talent(
+        _need(session, pos),
+        [_person(p) for p in profiles],
+        top=top,
+        weights=learned_weights(session),
+    )
+    return [(by_id[m.candidate_id], m) for m in matches]
+
+
+def record_feedback(
+    session: Session, actor: Actor, position_id: int, talent_id: int, accepted: bool
+) -> TalentFeedback:
+    pos = get_position(session, actor, position_id)
+    ensure_can_write(
+        actor, [pos.organisation_id], pos.visibility, what="position", ident=position_id
+    )
+    prof = _get(session, actor, talent_id)
+    match = rank_talent(_need(session, pos), [_person(prof)], top=1)[0]
+    fb = TalentFeedback(
+        position_id=pos.id,
+        talent_id=prof.id,
+        accepted=accepted,
+        parts=match.part_values(),
+        by_user_id=actor.user_id,
+    )
+    session.add(fb)
+    session.flush()
+    return fb
