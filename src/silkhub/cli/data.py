@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import sys
 from datetime import date
@@ -251,11 +252,14 @@ def import_data(
         "error_file": errors,
         "force": force,
     }
-    if quiet:
-        results = run_import(store, source, path, progress=NullProgress(), **kwargs)
-    else:
-        with _progress_bar() as bar:
-            results = run_import(store, source, path, progress=_RichProgress(bar), **kwargs)
+    with contextlib.ExitStack() as stack:
+        if source == "regional":  # region names are resolved against the reference data
+            options["session"] = stack.enter_context(runtime().session())
+        if quiet:
+            results = run_import(store, source, path, progress=NullProgress(), **kwargs)
+        else:
+            with _progress_bar() as bar:
+                results = run_import(store, source, path, progress=_RichProgress(bar), **kwargs)
     _report(results, quiet)
 
 

@@ -1,0 +1,140 @@
+"""Live API paths: World Bank (wbgapi) and UN Comtrade (comtradeapicall) -> store datasets.
+
+The HTTP clients are injectable so that parsing is tested on recorded responses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from silkhub.data.importers import comtrade, wdi
+from silkhub.data.importers.base import CsvTable, Problems
+from silkhub.data.importers.countries import CountryMatcher, iso3_of
+from silkhub.data.store import AnalyticsStore, CatalogEntry, NewVersion
+from silkhub.errors import DataImportError, UnknownCountryError
+
+
+def _digest(frame: pd.DataFrame) -> str:
+    return hashlib.sha256(
+        pd.util.hash_pandas_object(frame, index=False).values.tobytes()
+    ).hexdigest()
+
+
+def publish_wdi_fetch(
+    store: AnalyticsStore,
+    indicators: Sequence[str],
+    *,
+    economies: Sequence[str] | str = "all",
+    years: range | None = None,
+    name: str = "wdi",
+    command: str | None = None,
+    fetcher: Callable[..., Any] | None = None,
+) -> CatalogEntry:
+    """Fetch WDI indicators and publish them as a new version of ``name``.
+
+    The sha256 is that of the fetched table (the API has no file); an identical response is a
+    no-op.
+    """
+    frame = wdi.fetch(indicators, economies=economies, years=years, fetcher=fetcher)
+    sha = _digest(frame)
+    cur = store.catalog.current(name)
+    if cur is not None and cur.sha256 == sha:
+        return cur
+    meta = NewVersion(
+        source="wdi",
+        sha256=sha,
+        importer="silkhub.data.importers.wdi.fetch",
+        importer_version=wdi.VERSION,
+        title=wdi.TITLE + " (API)",
+        source_url="https://api.worldbank.org/v2/",
+        source_version="wbgapi, fetched " + pd.Timestamp.now("UTC").strftime("%Y-%m-%d"),
+        licence=wdi.LICENCE,
+        command=command,
+        notes=[f"indicators: {', '.join(indicators)}"],
+    )
+    return store.publish_frame(name, frame, meta)
+
+
+def parse_comtrade_frame(frame: pd.DataFrame, *, file: str = "comtrade-api") -> pd.DataFrame:
+    """Records returned by ``comtradeapicall`` (a DataFrame) -> bilateral rows."""
+    if frame is None or len(frame) == 0:
+        raise DataImportError("the Comtrade API returned no records")
+    text = frame.astype(object).where(frame.notna(), "").astype(str)
+    table = CsvTable(file, text, np.arange(1, len(text) + 1), "utf-8", "")
+    problems = Problems()
+    rows, notes = comtrade.parse_records(table, problems, CountryMatcher())
+    problems.raise_if_any("Comtrade API response rejected")
+    return comtrade.finish([rows], notes)
+
+
+def _m49(iso3: str) -> str:
+    import pycountry
+
+    code = iso3_of(iso3)
+    c = pycountry.countries.get(alpha_3=code) if code else None
+    if c is None:
+        raise UnknownCountryError(iso3)
+    return {"FRA": "251", "USA": "842", "IND": "699", "CHE": "757", "NOR": "579"}.get(
+        c.alpha_3, str(int(c.numeric))
+    )
+
+
+def publish_comtrade_fetch(
+    store: AnalyticsStore,
+    *,
+    reporter: str,
+    years: Sequence[int],
+    partner: str | None = None,
+    cmd: str = "TOTAL",
+    name: str = "comtrade",
+    key: str | None = None,
+    command: str | None = None,
+    client: Any | None = None,
+) -> CatalogEntry:
+    """Fetch annual HS data for a reporter from UN Comtrade and publish it."""
+    if client is None:
+        import comtradeapicall as client  # type: ignore[no-redef]
+    args: dict[str, Any] = {
+        "typeCode": "C",
+        "freqCode": "A",
+        "clCode": "HS",
+        "period": ",".join(str(y) for y in years),
+        "reporterCode": _m49(reporter),
+        "cmdCode": cmd,
+        "flowCode": "X,M",
+        "partnerCode": _m49(partner) if partner else None,
+        "partner2Code": "0",
+        "customsCode": "C00",
+        "motCode": "0",
+    }
+    try:
+        if key:
+            frame = client.getFinalData(key, **args, maxRecords=250000, includeDesc=True)
+        else:
+            frame = client.previewFinalData(**args, maxRecords=500, includeDesc=True)
+    except Exception as exc:
+        raise DataImportError(f"UN Comtrade API request failed: {exc}") from None
+    if frame is None:
+        raise DataImportError("UN Comtrade API request failed (see the message above)")
+    out = parse_comtrade_frame(frame)
+    meta = NewVersion(
+        source="comtrade",
+        sha256=_digest(out),
+        importer="silkhub.data.importers.live.publish_comtrade_fetch",
+        importer_version=comtrade.VERSION,
+        title=comtrade.TITLE + " (API)",
+        source_url="https://comtradeapi.un.org/",
+        source_version="comtradeapicall, fetched " + pd.Timestamp.now("UTC").strftime("%Y-%m-%d"),
+        licence=comtrade.LICENCE,
+        command=command,
+        notes=[f"reporter {reporter}, years {', '.join(map(str, years))}, cmd {cmd}"],
+    )
+    cur = store.catalog.current(name)
+    if cur is not None and cur.sha256 == meta.sha256:
+        return cur
+    return store.publish_frame(name, out, meta)
