@@ -316,7 +316,11 @@ class GravityService:
             )
         run = self.fit(spec, frame, save=False, group=group, joined_year=joined_year)
         eff = policy_effect(
-            run.result, label or f"{group} members", [col, *lag_names], leads=lead_names
+            run.result,
+            label
+            or (f"China and its {group} partners" if group in HUB_GROUPS else f"{group} members"),
+            [col, *lag_names],
+            leads=lead_names,
         )
         run.extra["policy_effect"] = asdict(eff)
         if save:
