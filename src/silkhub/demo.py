@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 DEMO_LOADERS: list[str] = [
     "silkhub.data.demo:load",
     "silkhub.hub.demo:load",
-    "silkhub.talent.demo:load",
+    "silkhub.hub.talent_demo:load",
 ]
 
 
