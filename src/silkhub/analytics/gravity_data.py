@@ -216,16 +216,16 @@ def store_bilateral(store_root: Path, name: str, shared: Path | None) -> pd.Data
         logger.warning("analytics store at %s could not be opened", root, exc_info=True)
         return None
     try:
-        cols = {r[0] for r in con.sql(f"DESCRIBE {name}").fetchall()}
+        cols = {r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()}
         if not {"year", "exporter", "importer", "value_usd"} <= cols:
             return None
         prod = "AND product = 'TOTAL'" if "product" in cols else ""
         has_total = bool(
             "product" in cols
-            and con.sql(f"SELECT count(*) FROM {name} WHERE product = 'TOTAL'").fetchone()[0]
+            and con.execute(f"SELECT count(*) FROM {name} WHERE product = 'TOTAL'").fetchone()[0]
         )
         where = prod if has_total else ("AND product <> 'TOTAL'" if "product" in cols else "")
-        df = con.sql(
+        df = con.execute(
             f"SELECT year, exporter, importer, sum(value_usd) AS trade FROM {name} "
             f"WHERE true {where} GROUP BY ALL"
         ).df()

@@ -464,12 +464,12 @@ class GravityService:
             return None
         con = store.connect()
         try:
-            yr = con.sql(
+            yr = con.execute(
                 f"SELECT max(year) FROM {name} WHERE year <= {int(year)} AND product <> 'TOTAL'"
             ).fetchone()[0]
             if yr is None:
                 return None
-            df = con.sql(
+            df = con.execute(
                 f"SELECT exporter, importer, product, sum(value_usd) AS value_usd FROM {name} "
                 f"WHERE year = {int(yr)} AND product <> 'TOTAL' GROUP BY ALL"
             ).df()
