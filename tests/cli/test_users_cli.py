@@ -30,7 +30,7 @@ def users_cli(cli, monkeypatch):
 
 def _org() -> int:
     with common.runtime().session() as s:
-        org = Organisation(kind="chamber", name_en="SCO chamber")
+        org = Organisation(kind="chamber_of_commerce", name_en="SCO chamber")
         s.add(org)
         s.flush()
         return org.id

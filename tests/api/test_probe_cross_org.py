@@ -1,0 +1,517 @@
+"""Cross-organisation probe: users of organisation A try EVERY API endpoint on organisation B's
+private records. Zero reads and zero writes may succeed.
+
+The endpoints are enumerated from the OpenAPI document, so a new router is probed as soon as it
+is mounted. Path parameters are filled with the ids of B's private records by their name
+(``project_id`` -> B's project, ``org_id`` -> B's organisation ...; an unknown integer parameter
+gets every id of B's records), request bodies are built from the request schema (fields that
+name a record kind get B's ids) and, for updates, from B's own view of the record.
+
+A read succeeds when a 2xx answer is for a path naming one of B's records, or when any answer
+contains the marker text stored in B's private records. A write succeeds when a 2xx answer is
+for a request naming one of B's records. Afterwards B's records must be unchanged (as B sees
+them) and the audit log must hold no change by A's users to B's records.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from silkhub.data.storage.models.accounts import AuditEntry
+from silkhub.hub import accounts
+from silkhub.hub.policy import Actor
+from tests.api._accounts import Account, make_account, make_org, use_fast_hashing
+
+SYSTEM = Actor.system()
+WRITE_METHODS = ("post", "put", "patch", "delete")
+#: path-parameter / body-field name fragments -> record kind (first match wins)
+KIND_HINTS: list[tuple[str, str]] = [
+    ("milestone", "milestone"),
+    ("commitment", "commitment"),
+    ("agreement", "agreement"),
+    ("event", "event"),
+    ("project", "project"),
+    ("offer", "offer"),
+    ("request", "offer"),
+    ("token", "token"),
+    ("user", "user"),
+    ("owed_by", "organisation"),
+    ("owed_to", "organisation"),
+    ("party", "organisation"),
+    ("organiser", "organisation"),
+    ("organisation", "organisation"),
+    ("organization", "organisation"),
+    ("org", "organisation"),
+    ("subject", "organisation"),
+    ("candidate", "organisation"),
+]
+#: endpoints that are about the caller's own session, never about another organisation
+OWN_SESSION_PATHS = {"/api/v1/auth/login", "/api/v1/auth/logout"}
+
+
+def kind_of(name: str) -> str | None:
+    low = name.lower()
+    for fragment, kind in KIND_HINTS:
+        if fragment in low:
+            return kind
+    return None
+
+
+@dataclass
+class Victim:
+    """Organisation B's private records: kind -> ids, plus the marker text they contain."""
+
+    marker: str
+    ids: dict[str, list[int]] = field(default_factory=dict)
+    identifiers: list[str] = field(default_factory=list)
+    seed_errors: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, ident: int) -> None:
+        self.ids.setdefault(kind, []).append(ident)
+
+    def all_ids(self) -> list[int]:
+        return sorted({i for ids in self.ids.values() for i in ids})
+
+
+def _seed_hub(runtime, org_b: int, b_user: Account, victim: Victim) -> None:
+    """Create B's private records through the hub services (those that exist)."""
+    m = victim.marker
+    owner = b_user.actor
+    with runtime.session() as s:
+        try:
+            from silkhub.hub import organisations as orgs
+
+            hidden = orgs.create_organisation(
+                s,
+                SYSTEM,
+                orgs.OrganisationIn(kind="soe", name_en=f"{m} hidden org", visibility="private"),
+            )
+            victim.add("organisation", hidden.id)
+            offer = orgs.add_offer(
+                s,
+                owner,
+                org_b,
+                orgs.OfferIn(kind="request", title_en=f"{m} offer", visibility="private"),
+            )
+            victim.add("offer", offer.id)
+        except ImportError as exc:
+            victim.seed_errors.append(f"organisations: {exc}")
+        try:
+            from silkhub.hub import projects
+
+            p = projects.create_project(
+                s,
+                owner,
+                projects.ProjectIn(
+                    title_en=f"{m} project",
+                    title_zh=f"{m} 项目",
+                    value_amount=Decimal("987654321.12"),
+                    value_currency="CNY",
+                    value_year=2020,
+                    parties=[projects.PartyIn(organisation_id=org_b, role="owner")],
+                    visibility="private",
+                ),
+            )
+            victim.add("project", p.id)
+            if getattr(p, "identifier", None):
+                victim.identifiers.append(p.identifier)
+        except ImportError as exc:
+            victim.seed_errors.append(f"projects: {exc}")
+        try:
+            from silkhub.hub import events
+
+            e = events.create_event(
+                s,
+                owner,
+                events.EventIn(
+                    kind=events.EVENT_KINDS[0],
+                    title_en=f"{m} event",
+                    start_on=date(2021, 5, 1),
+                    organiser_ids=[org_b],
+                    visibility="private",
+                ),
+            )
+            victim.add("event", e.id)
+            if victim.ids.get("project"):
+                events.link_project(
+                    s,
+                    owner,
+                    e.id,
+                    events.EventProjectIn(
+                        project_id=victim.ids["project"][0],
+                        kind="signed",
+                        amount=Decimal("42.7"),
+                        currency="CNY",
+                        note=f"{m} signing",
+                    ),
+                )
+        except ImportError as exc:
+            victim.seed_errors.append(f"events: {exc}")
+        try:
+            from silkhub.hub import agreements as agr
+
+            a = agr.create_agreement(
+                s,
+                owner,
+                agr.AgreementIn(
+                    kind="mou",
+                    title_en=f"{m} agreement",
+                    party_ids=[org_b],
+                    commitments=[
+                        agr.CommitmentIn(
+                            owed_by_id=org_b,
+                            what_en=f"{m} commitment",
+                            amount=Decimal("1000"),
+                            currency="CNY",
+                            due_on=date(2030, 1, 1),
+                        )
+                    ],
+                    visibility="private",
+                ),
+            )
+            victim.add("agreement", a.id)
+            for c in a.commitments:
+                victim.add("commitment", c.id)
+                ms = agr.add_milestone(
+                    s, owner, c.id, agr.MilestoneIn(title_en=f"{m} milestone", evidence=m)
+                )
+                victim.add("milestone", ms.id)
+        except ImportError as exc:
+            victim.seed_errors.append(f"agreements: {exc}")
+
+
+@dataclass
+class World:
+    a_member: Account
+    a_viewer: Account
+    b_member: Account
+    org_a: int
+    org_b: int
+    victim: Victim
+
+
+@pytest.fixture
+def world(runtime, monkeypatch) -> World:
+    use_fast_hashing(monkeypatch)
+    marker = f"PROBESECRET{uuid.uuid4().hex[:10]}"
+    org_a = make_org(runtime, "Org A")
+    org_b = make_org(runtime, f"Org B {marker}")
+    with runtime.session() as s:  # B's organisation profile itself is private
+        from silkhub.data.storage.models.hub import Organisation
+
+        s.get(Organisation, org_b).visibility = "private"
+    a_member = make_account(runtime, "member@a.cn", "member", org_a)
+    a_viewer = make_account(runtime, "viewer@a.cn", "viewer", org_a)
+    b_member = make_account(runtime, f"{marker.lower()}@b.cn", "member", org_b)
+    victim = Victim(marker)
+    victim.add("organisation", org_b)
+    victim.add("user", b_member.user_id)
+    with runtime.session() as s:
+        for t in accounts.list_tokens(s, SYSTEM, b_member.user_id):
+            victim.add("token", t.id)
+        tok, _secret = accounts.create_token(s, b_member.actor, b_member.user_id, f"{marker} ci")
+        victim.add("token", tok.id)
+    _seed_hub(runtime, org_b, b_member, victim)
+    return World(a_member, a_viewer, b_member, org_a, org_b, victim)
+
+
+# --- building requests from the OpenAPI document ------------------------------------------
+
+
+def _resolve(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    seen = 0
+    while isinstance(schema, dict) and "$ref" in schema and seen < 20:
+        parts = schema["$ref"].lstrip("#/").split("/")
+        target: Any = spec
+        for p in parts:
+            target = target[p]
+        schema = target
+        seen += 1
+    return schema or {}
+
+
+def synth(schema: dict[str, Any], spec: dict, hint: str, victim: Victim, depth: int = 0) -> Any:
+    """A plausible value for ``schema``; fields that name a record kind get B's ids."""
+    schema = _resolve(schema, spec)
+    if depth > 6:
+        return None
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            options = [o for o in schema[key] if _resolve(o, spec).get("type") != "null"]
+            return synth(options[0], spec, hint, victim, depth + 1) if options else None
+    if "allOf" in schema:
+        merged: dict[str, Any] = {}
+        for part in schema["allOf"]:
+            merged.update(_resolve(part, spec))
+        schema = merged
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    typ = schema.get("type")
+    kind = kind_of(hint)
+    if typ == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        required = set(schema.get("required", []))
+        out = {}
+        for name, sub in props.items():
+            if name in required or kind_of(name) or name in ("visibility", "title_en", "name_en"):
+                out[name] = synth(sub, spec, name, victim, depth + 1)
+        return out
+    if typ == "array":
+        items = schema.get("items", {})
+        if kind or schema.get("minItems", 0) > 0:
+            return [synth(items, spec, hint, victim, depth + 1)]
+        return []
+    if typ == "integer":
+        if kind and victim.ids.get(kind):
+            return victim.ids[kind][0]
+        return max(int(schema.get("minimum", 1)), 1)
+    if typ == "number":
+        return float(schema.get("minimum", 1.0))
+    if typ == "boolean":
+        return False
+    if typ == "string":
+        fmt = schema.get("format")
+        if fmt == "date":
+            return "2021-01-01"
+        if fmt == "date-time":
+            return "2021-01-01T00:00:00Z"
+        low = hint.lower()
+        if low == "visibility":
+            return "public"
+        if "currency" in low:
+            return "CNY"
+        if low in ("iso3", "country") or "country" in low:
+            return "KAZ"
+        if "email" in low:
+            return "probe@a.cn"
+        if "identifier" in low and victim.identifiers:
+            return victim.identifiers[0]
+        if low in ("role",):
+            return "owner"
+        return "PWNED by A"
+    return None
+
+
+@dataclass
+class Probe:
+    method: str
+    path: str  # template
+    url: str
+    names_victim: bool  # the request names one of B's records
+    kwargs: dict[str, Any]
+
+
+def _path_fillings(op: dict, spec: dict, victim: Victim) -> Iterator[tuple[dict[str, str], bool]]:
+    """Every combination of values for the path parameters; flag: names a record of B."""
+    params = [
+        _resolve(p, spec) for p in op.get("parameters", []) if _resolve(p, spec).get("in") == "path"
+    ]
+    if not params:
+        yield {}, False
+        return
+    choices: list[list[tuple[str, bool]]] = []
+    for p in params:
+        name = p["name"]
+        typ = _resolve(p.get("schema", {}), spec).get("type", "string")
+        kind = kind_of(name)
+        if kind and victim.ids.get(kind):
+            choices.append([(str(i), True) for i in victim.ids[kind]])
+        elif typ == "integer":
+            choices.append([(str(i), False) for i in victim.all_ids()] or [("1", False)])
+        elif "identifier" in name.lower() and victim.identifiers:
+            choices.append([(i, True) for i in victim.identifiers])
+        else:
+            choices.append([("KAZ", False)])
+    for combo in itertools.product(*choices):
+        yield (
+            {p["name"]: v for p, (v, _) in zip(params, combo, strict=True)},
+            any(flag for _, flag in combo),
+        )
+
+
+def _query(op: dict, spec: dict, victim: Victim) -> dict[str, Any]:
+    q: dict[str, Any] = {}
+    for raw in op.get("parameters", []):
+        p = _resolve(raw, spec)
+        if p.get("in") != "query":
+            continue
+        name = p["name"]
+        if name in ("q", "search", "text"):
+            q[name] = victim.marker
+        elif name in ("visibility",):
+            q[name] = "private"
+        elif p.get("required"):
+            q[name] = synth(p.get("schema", {}), spec, name, victim)
+    return q
+
+
+def _body_schema(op: dict, spec: dict) -> dict[str, Any] | None:
+    content = op.get("requestBody", {}).get("content", {})
+    for ctype in ("application/json", "application/x-www-form-urlencoded", "multipart/form-data"):
+        if ctype in content:
+            return _resolve(content[ctype].get("schema", {}), spec)
+    return None
+
+
+def build_probes(spec: dict, victim: Victim) -> tuple[list[Probe], list[Probe]]:
+    reads: list[Probe] = []
+    writes: list[Probe] = []
+    for path, item in spec["paths"].items():
+        if path in OWN_SESSION_PATHS:
+            continue
+        for method, op in item.items():
+            if method not in ("get", *WRITE_METHODS):
+                continue
+            query = _query(op, spec, victim)
+            body_schema = _body_schema(op, spec)
+            for values, names_victim in _path_fillings(op, spec, victim):
+                url = path
+                for k, v in values.items():
+                    url = url.replace("{" + k + "}", v)
+                if method == "get":
+                    reads.append(Probe(method, path, url, names_victim, {"params": query}))
+                    continue
+                kwargs: dict[str, Any] = {"params": query}
+                body = None
+                if body_schema is not None:
+                    body = synth(body_schema, spec, "", victim)
+                    kwargs["json"] = body
+                body_names_victim = _mentions_victim(body, victim)
+                if not (names_victim or body_names_victim):
+                    continue  # not about B: nothing to probe
+                writes.append(Probe(method, path, url, True, kwargs))
+                if names_victim and body_schema is not None and method in ("put", "patch"):
+                    writes.append(Probe(method, path, url, True, {"params": query, "json": {}}))
+    return reads, writes
+
+
+def _mentions_victim(body: Any, victim: Victim, key: str = "") -> bool:
+    """Does a synthesised body reference one of B's records (a kind-named field with B's id)?"""
+    if isinstance(body, dict):
+        return any(_mentions_victim(v, victim, k) for k, v in body.items())
+    if isinstance(body, list):
+        return any(_mentions_victim(v, victim, key) for v in body)
+    kind = kind_of(key) if key else None
+    return bool(kind and isinstance(body, int) and body in victim.ids.get(kind, []))
+
+
+# --- the probe ---------------------------------------------------------------------------
+
+
+def _victim_views(client, spec: dict, world: World) -> dict[str, tuple[int, str]]:
+    """What B sees of each of its records (GET endpoints naming only B's records)."""
+    views = {}
+    reads, _ = build_probes(spec, world.victim)
+    for p in reads:
+        if p.names_victim and not p.kwargs["params"]:
+            r = client.get(p.url, headers=world.b_member.headers)
+            views[p.url] = (r.status_code, _stable(r.text))
+    return views
+
+
+def _stable(text: str) -> str:
+    """Response text without volatile timestamps (last_used_at of tokens ...)."""
+    return re.sub(r'"last_used_at":\s*"[^"]*"', '"last_used_at": null', text)
+
+
+def test_probe_finds_endpoints_and_seeds(client, world) -> None:
+    """The probe itself works: it sees the hub's records and B can read them."""
+    spec = client.get("/api/v1/openapi.json").json()
+    assert not world.victim.seed_errors, world.victim.seed_errors
+    reads, writes = build_probes(spec, world.victim)
+    assert any(p.path.startswith("/api/v1/auth/tokens/") for p in writes)
+    assert any(p.names_victim for p in reads) or not any("{" in p for p in spec["paths"])
+    r = client.get(f"/api/v1/auth/users/{world.b_member.user_id}", headers=world.b_member.headers)
+    assert r.status_code == 200
+
+
+def test_zero_cross_org_reads_or_writes(client, world) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    victim = world.victim
+    reads, writes = build_probes(spec, victim)
+    before_views = _victim_views(client, spec, world)
+    attackers = {
+        "member of A": world.a_member.headers,
+        "viewer of A": world.a_viewer.headers,
+        "anonymous": {},
+    }
+    leaks: list[str] = []
+    errors: list[str] = []
+    for who, headers in attackers.items():
+        for p in reads:
+            r = client.get(p.url, headers=headers, **p.kwargs)
+            if r.status_code >= 500:
+                errors.append(f"{who}: GET {p.url} -> {r.status_code}")
+            elif p.names_victim and 200 <= r.status_code < 300:
+                leaks.append(f"{who}: GET {p.url} -> {r.status_code} (B's private record)")
+            elif victim.marker in r.text:
+                leaks.append(f"{who}: GET {p.url} -> {r.status_code} shows B's private data")
+        for p in writes:
+            r = client.request(p.method.upper(), p.url, headers=headers, **p.kwargs)
+            if r.status_code >= 500:
+                errors.append(f"{who}: {p.method.upper()} {p.url} -> {r.status_code}")
+            elif 200 <= r.status_code < 300:
+                body = json.dumps(p.kwargs.get("json"))[:200]
+                leaks.append(f"{who}: {p.method.upper()} {p.url} {body} -> {r.status_code}")
+            elif victim.marker in r.text:
+                leaks.append(f"{who}: {p.method.upper()} {p.url} error shows B's private data")
+    assert not leaks, "cross-organisation access succeeded:\n" + "\n".join(leaks)
+    assert not errors, "server errors while probing:\n" + "\n".join(errors)
+    # B's records are exactly as before, and nobody from A changed one of them
+    assert _victim_views(client, spec, world) == before_views
+    with client.app.state.runtime.session() as s:
+        a_users = [world.a_member.user_id, world.a_viewer.user_id]
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.actor_user_id.in_(a_users))).all()
+        touched = [
+            f"{e.action} {e.entity} {e.entity_id}"
+            for e in entries
+            if (kind := kind_of(e.entity))
+            and e.entity_id in {str(i) for i in victim.ids.get(kind, [])}
+        ]
+        assert not touched, touched
+
+
+def test_private_record_404_is_indistinguishable_from_missing(client, world) -> None:
+    """For item endpoints, B's private id and a non-existent id answer alike (404, not 403)."""
+    spec = client.get("/api/v1/openapi.json").json()
+    reads, _ = build_probes(spec, world.victim)
+    missing = "987654"
+    checked = 0
+    for p in reads:
+        if not p.names_victim or p.kwargs["params"] or p.path.startswith("/api/v1/auth/users"):
+            continue  # /auth/users is staff-only: 403 by role for everyone, not by ownership
+        r = client.get(p.url, headers=world.a_member.headers)
+        ghost_url = re.sub(r"/\d+(?=/|$)", "/" + missing, p.url)
+        ghost = client.get(ghost_url, headers=world.a_member.headers)
+        assert r.status_code == ghost.status_code, (p.url, r.status_code, ghost.status_code)
+        if r.status_code == 404:
+            assert world.victim.marker not in r.text
+        checked += 1
+    assert checked >= 0
+
+
+def test_probe_would_catch_a_leak(client, world) -> None:
+    """Sanity check of the detector: B itself passes every check the attackers fail."""
+    spec = client.get("/api/v1/openapi.json").json()
+    reads, _ = build_probes(spec, world.victim)
+    ok = [
+        p.url
+        for p in reads
+        if p.names_victim
+        and not p.kwargs["params"]
+        and 200 <= client.get(p.url, headers=world.b_member.headers).status_code < 300
+    ]
+    assert ok, "B could not read any of its own records: the probe would prove nothing"
