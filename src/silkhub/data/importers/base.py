@@ -66,7 +66,7 @@ class Problems:
         return {(p.file, p.row) for p in self.items if p.row is not None}
 
     def sorted(self) -> list[Problem]:
-        return sorted(self.items, key=lambda p: (p.file, p.row or 0, p.column or ""))
+        return sorted(self.items, key=lambda p: (p.file, p.row or 0, p.column is None))
 
     def write_csv(self, path: Path) -> Path:
         """Write every problem to ``path`` (columns file,row,column,reason)."""

@@ -1,0 +1,78 @@
+"""The analytics store: versions, views, atomic publishing, catalog history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from silkhub.data.store import AnalyticsStore, NewVersion
+from silkhub.errors import DataMissingError, ValidationError
+
+
+def _meta(sha: str = "a" * 64) -> NewVersion:
+    return NewVersion(source="test", sha256=sha, importer="tests", importer_version="0")
+
+
+def _frame(values: list[float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "iso3": ["CHN", "KAZ"][: len(values)],
+            "indicator": "X",
+            "year": pd.array([2019, 2020][: len(values)], dtype="int32"),
+            "value": values,
+        }
+    )
+
+
+def test_publish_creates_a_view_with_the_canonical_types(store: AnalyticsStore) -> None:
+    entry = store.publish_frame("wdi", _frame([1.0, 2.0]), _meta(), partition_by_year=True)
+    assert entry.version == 1 and entry.rows == 2 and entry.years == [2019, 2020]
+    con = store.connect()
+    assert con.sql("DESCRIBE wdi").fetchall()[2][:2] == ("year", "INTEGER")
+    assert con.sql("SELECT sum(value) FROM wdi").fetchall() == [(3.0,)]
+    assert store.has("wdi") and not store.has("baci")
+    assert [e.name for e in store.datasets()] == ["wdi"]
+
+
+def test_new_version_replaces_old_and_catalog_keeps_both(store: AnalyticsStore) -> None:
+    store.publish_frame("wdi", _frame([1.0, 2.0]), _meta("a" * 64))
+    store.publish_frame("wdi", _frame([5.0]), _meta("b" * 64))
+    assert store.read("wdi")["value"].tolist() == [5.0]
+    versions = store.versions("wdi")
+    assert [(v.version, v.sha256[0], v.rows, v.current) for v in versions] == [
+        (1, "a", 2, False),
+        (2, "b", 1, True),
+    ]
+    store.activate("wdi", 1)
+    assert store.read("wdi")["value"].sum() == 3.0
+
+
+def test_a_writer_killed_midway_leaves_the_previous_version_intact(
+    store: AnalyticsStore,
+) -> None:
+    store.publish_frame("wdi", _frame([1.0, 2.0]), _meta("a" * 64))
+
+    def dying_writer(directory: Path) -> None:
+        _frame([9.0]).to_parquet(directory / "part-0.parquet")  # half of the files written …
+        raise KeyboardInterrupt("killed")  # … then the process is interrupted
+
+    with pytest.raises(KeyboardInterrupt):
+        store.publish("wdi", dying_writer, _meta("c" * 64))
+    assert store.read("wdi")["value"].tolist() == [1.0, 2.0]
+    assert [v.version for v in store.versions("wdi")] == [1]
+    assert list((store.root / ".staging").iterdir()) == []  # nothing half-written is left
+
+
+def test_missing_dataset_and_bad_names(store: AnalyticsStore) -> None:
+    with pytest.raises(DataMissingError, match="silkhub data import"):
+        store.entry("baci")
+    with pytest.raises(ValidationError):
+        store.publish_frame("Bad-Name", _frame([1.0]), _meta())
+
+
+def test_empty_output_is_refused(store: AnalyticsStore) -> None:
+    with pytest.raises(ValidationError, match="no data"):
+        store.publish("wdi", lambda d: None, _meta())
+    assert not store.has("wdi")
