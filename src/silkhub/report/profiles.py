@@ -42,7 +42,19 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     facts: list[tuple[str, str]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
     note: str = ""
+
+
+@dataclass
+class Table:
+    """A titled table (shown under a section, one sheet in XLSX)."""
+
+    id: str
+    title: str
+    columns: list[str]
+    rows: list[list[object]]
+    sources: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -247,6 +259,7 @@ def country_profile(
 
 #: openness measures of :func:`silkhub.analytics.openness.openness` -> i18n label key
 OPENNESS_MEASURES = {
+    "gdp_usd": "ind.gdp",
     "trade_dependence_pct": "ind.trade_gdp",
     "fdi_gdp_pct": "ind.fdi_gdp",
     "rd_gdp_pct": "ind.rd_gdp",
@@ -453,6 +466,48 @@ def region_profile(
             ind.figures.insert(0, latest)
     p.sections.append(ind)
 
+    if peers:
+        bm = index_benchmark(session, reader, region, peers, lang, t)
+        sec = bm.section
+        src = sec.figures[0].sources if sec.figures else []
+        if bm.ranks:
+            sec.tables.append(
+                Table(
+                    id="index-ranks",
+                    title=t("bench.ranks"),
+                    columns=[
+                        t("field.unit"),
+                        t("bench.score"),
+                        t("bench.rank"),
+                        t("bench.interval"),
+                        t("bench.coverage"),
+                    ],
+                    rows=[
+                        [
+                            r["name"],
+                            r["score"],
+                            r["rank"],
+                            f"{r['low']}–{r['high']}" if r["low"] else "–",
+                            r["coverage"],
+                        ]
+                        for r in bm.ranks
+                    ],
+                    sources=src,
+                )
+            )
+        if bm.strengths or bm.weaknesses:
+            sec.tables.append(
+                Table(
+                    id="index-gaps",
+                    title=t("bench.strengths_weaknesses"),
+                    columns=[t("field.indicator"), t("field.status"), "z"],
+                    rows=[[k, t("bench.strengths"), v] for k, v in bm.strengths]
+                    + [[k, t("bench.weaknesses"), v] for k, v in bm.weaknesses],
+                    sources=src,
+                )
+            )
+        p.sections.append(sec)
+
     air = Section(id="air", title=t("region.air"))
     adf = reader.air([r.name_en for r in regions])
     if adf.empty:
@@ -501,7 +556,7 @@ def _latest_table(df: pd.DataFrame, rlabels: dict[str, str], focus: str) -> Figu
 
 # -- index & benchmark ------------------------------------------------------------------
 #: Monte Carlo runs behind the rank intervals of the benchmark (web and reports)
-MC_RUNS = 200
+MC_RUNS = 100
 
 
 @dataclass

@@ -18,6 +18,27 @@
     if (typeof d.value === "number") return name + ": " + d.value.toLocaleString();
     return name;
   }
+  function compact(v) {
+    if (typeof v !== "number" || !isFinite(v)) return v;
+    var a = Math.abs(v);
+    if (a >= 1e12) return (v / 1e12).toFixed(1) + "T";
+    if (a >= 1e9) return (v / 1e9).toFixed(1) + "B";
+    if (a >= 1e6) return (v / 1e6).toFixed(1) + "M";
+    if (a >= 1e4) return (v / 1e3).toFixed(0) + "k";
+    return String(Math.round(v * 100) / 100);
+  }
+  function axes(a) { return !a ? [] : (Array.isArray(a) ? a : [a]); }
+  /* readable numbers: value axes, bar labels and tooltips use 1.2B / 3.4M */
+  function formatNumbers(option) {
+    axes(option.xAxis).concat(axes(option.yAxis)).forEach(function (ax) {
+      if (ax.type === "value") { ax.axisLabel = ax.axisLabel || {}; ax.axisLabel.formatter = compact; }
+    });
+    (option.series || []).forEach(function (s) {
+      if (s.type === "bar" && s.label) s.label.formatter = function (p) { return compact(p.value); };
+    });
+    if (option.tooltip && option.tooltip.trigger === "axis") option.tooltip.valueFormatter = compact;
+    return option;
+  }
   function draw(el) {
     if (el.dataset.drawn) return;
     var src = el.querySelector('script[type="application/json"]');
@@ -28,7 +49,7 @@
     ready.then(function () {
       if (isMap) option.tooltip = { trigger: "item", formatter: mapTooltip };
       var chart = echarts.init(el, null, { renderer: "svg" });
-      chart.setOption(option);
+      chart.setOption(formatNumbers(option));
       el.dataset.drawn = "1";
       window.addEventListener("resize", function () { chart.resize(); });
     }).catch(function (err) {
