@@ -142,16 +142,21 @@ def pick_dataset(
     if dataset and dataset != "auto":
         return dataset
     names = set(view_names(con))
-    tried = []
+    ranges: list[str] = []
     for name in preference:
         if name in names:
-            tried.append(name)
             rng = year_range(con, name)
             if rng and rng[0] <= year <= rng[1]:
                 return name
+            if rng:
+                ranges.append(f"{name} {rng[0]}–{rng[1]}")
+    if ranges:
+        raise ValidationError(
+            f"year {year} is out of range of the imported datasets ({'; '.join(ranges)})",
+            field="year",
+        )
     raise DataMissingError(
-        f"no imported dataset covers {year} (looked for {', '.join(preference)}; "
-        f"present: {', '.join(tried) or 'none'}); import one with `silkhub data import ...` "
-        "or name it with --dataset",
+        f"no dataset for this question has been imported (looked for {', '.join(preference)}); "
+        "import one with `silkhub data import ...` or name it with --dataset",
         details={"year": year},
     )

@@ -131,6 +131,7 @@ def openness(
     start: int,
     end: int,
     basis: str = "gns",
+    dataset: str | None = None,
 ) -> Openness:
     """Openness indicators for a country (ISO3/name, from ``wdi``) or a region (``regional``).
 
@@ -138,15 +139,17 @@ def openness(
     ``goods`` = merchandise trade (``TX/TM.VAL.MRCH.CD.WT``). Percentages: trade dependence
     ``100 (X + M) / GDP``, FDI ``100 FDI / GDP``, R&D ``100 R&D / GDP`` (or the WDI % directly),
     high-tech share ``TX.VAL.TECH.MF.ZS`` (of manufactured exports) or ``100 HT / X``.
-    Growth is year on year; ``cagr_pct`` is over ``start``–``end``.
+    Growth is year on year; ``cagr_pct`` is over ``start``–``end``. ``dataset`` overrides the
+    view read (default ``wdi`` for a country, ``regional`` for a region).
     """
     if basis not in BASES:
         raise UnknownChoiceError("trade basis", basis, BASES, field="basis")
     region = session.get(Region, place)
     if region is not None:
-        dataset, key_col, key = "regional", "region_id", region.region_id
+        default, key_col, key = "regional", "region_id", region.region_id
     else:
-        dataset, key_col, key = "wdi", "iso3", country_code(session, place)
+        default, key_col, key = "wdi", "iso3", country_code(session, place)
+    dataset = dataset or default
     require_dataset(con, dataset, (key_col, "year", "indicator", "value"))
     long = _long_inputs(con, dataset, key_col, key, start, end)
     if long.empty:
@@ -228,6 +231,7 @@ def group_share(
     as_of: date | None = None,
     measures: tuple[str, ...] = ("population", "gdp", "trade"),
     world: str = "auto",
+    dataset: str = "wdi",
 ) -> pd.DataFrame:
     """Share of a country group in world population, GDP and trade for a year (from ``wdi``).
 
@@ -243,13 +247,14 @@ def group_share(
             raise UnknownChoiceError("measure", m, list(MEASURES), field="measures")
     if world not in ("auto", "wld", "sum"):
         raise UnknownChoiceError("world basis", world, ["auto", "wld", "sum"], field="world")
-    require_dataset(con, "wdi", ("iso3", "year", "indicator", "value"))
+    require_dataset(con, dataset, ("iso3", "year", "indicator", "value"))
     members = group_members(session, group, year, as_of)
     countries = set(all_countries(session))
     codes = sorted({c for m in measures for i in MEASURES[m][1] for c in INPUTS[i]})
     placeholders = ", ".join("?" for _ in codes)
     long = con.execute(
-        f"SELECT iso3, indicator, value FROM wdi WHERE year = ? AND indicator IN ({placeholders})",
+        f"SELECT iso3, indicator, value FROM {quote(dataset)} "
+        f"WHERE year = ? AND indicator IN ({placeholders})",
         [year, *codes],
     ).df()
     rows = []
@@ -266,7 +271,7 @@ def group_share(
         wld = v.get("WLD") if world in ("auto", "wld") else None
         if world == "wld" and wld is None:
             raise ValidationError(
-                f"the wdi dataset has no WLD row for {year}; use --world sum", field="world"
+                f"{dataset!r} has no WLD row for {year}; use --world sum", field="world"
             )
         country_v = v[v.index.isin(countries)]
         if country_v.empty:

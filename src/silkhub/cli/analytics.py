@@ -104,6 +104,10 @@ def openness_cmd(
     basis: Annotated[
         str, typer.Option(help="gns = goods and services (WDI NE.*), goods = merchandise.")
     ] = "gns",
+    dataset: Annotated[
+        str | None,
+        typer.Option("--dataset", "-d", help="View to read (default wdi, or regional)."),
+    ] = None,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
@@ -113,7 +117,9 @@ def openness_cmd(
     """
     start, end = open_svc.parse_years(years)
     with _open() as (con, s, _):
-        r = open_svc.openness(con, s, place=region, start=start, end=end, basis=basis)
+        r = open_svc.openness(
+            con, s, place=region, start=start, end=end, basis=basis, dataset=dataset
+        )
     emit(_display(r.rows, fmt, out), fmt, title=f"Openness of {r.place} ({r.dataset})", out=out)
     cagr = ", ".join(
         f"{k.removesuffix('_usd')} {'n/a' if v is None else f'{v:.2f} %'}"
@@ -139,6 +145,9 @@ def group_share_cmd(
         list[str] | None,
         typer.Option(help="population, gdp, trade (repeat; default all three)."),
     ] = None,
+    dataset: Annotated[
+        str, typer.Option("--dataset", "-d", help="WDI-shaped view to read.")
+    ] = "wdi",
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
@@ -150,7 +159,14 @@ def group_share_cmd(
     measures = tuple(measure) if measure else ("population", "gdp", "trade")
     with _open() as (con, s, _):
         df = open_svc.group_share(
-            con, s, group=group, year=year, as_of=day, measures=measures, world=world
+            con,
+            s,
+            group=group,
+            year=year,
+            as_of=day,
+            measures=measures,
+            world=world,
+            dataset=dataset,
         )
     emit(_display(df, fmt, out), fmt, title=f"{group} share of the world, {year}", out=out)
 

@@ -1,0 +1,117 @@
+"""``/complexity``: ECI, PCI and "which products next" for a country."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import duckdb
+from fastapi import APIRouter, Query
+
+from silkhub.analytics import complexity as cx_svc
+from silkhub.analytics.datasets import PRODUCT_PREFERENCE, country_code, pick_dataset
+from silkhub.api.deps import RuntimeDep, SessionDep
+from silkhub.api.routes.indicators import (
+    CountryQ,
+    DatasetQ,
+    LevelQ,
+    StoreDep,
+    Table,
+    TopQ,
+    YearQ,
+    records,
+)
+from silkhub.core.complexity import ComplexityResult
+
+router = APIRouter(prefix="/complexity", tags=["complexity"])
+
+ThresholdQ = Annotated[float, Query(gt=0, lt=100, description="RCA threshold for presence (>=).")]
+
+
+def _compute(
+    con: duckdb.DuckDBPyConnection,
+    runtime: RuntimeDep,
+    dataset: str,
+    year: int,
+    level: int | None,
+    threshold: float,
+) -> tuple[str, ComplexityResult]:
+    from silkhub.data.store import AnalyticsStore
+
+    ds = pick_dataset(con, dataset, year, PRODUCT_PREFERENCE)
+    store = AnalyticsStore(runtime.settings.analytics_dir)
+    version = (str(store.root), store.entry(ds).version) if store.has(ds) else None
+    res = cx_svc.compute(
+        con, dataset=ds, year=year, level=level, threshold=threshold, version=version
+    )
+    return ds, res
+
+
+def _meta(res: ComplexityResult, year: int, level: int | None, threshold: float) -> dict:
+    return {
+        "year": year,
+        "level": level,
+        "threshold": threshold,
+        "countries": len(res.countries),
+        "products": len(res.products),
+        "dropped_countries": res.dropped_countries,
+        "dropped_products": res.dropped_products,
+    }
+
+
+@router.get("/eci", response_model=Table)
+def eci(
+    con: StoreDep,
+    runtime: RuntimeDep,
+    year: YearQ,
+    dataset: DatasetQ = "auto",
+    level: LevelQ = None,
+    threshold: ThresholdQ = 1.0,
+    top: TopQ = None,
+) -> Table:
+    """Economic complexity index of every exporter (standardised; ecomplexity conventions)."""
+    ds, res = _compute(con, runtime, dataset, year, level, threshold)
+    return Table(
+        dataset=ds,
+        meta=_meta(res, year, level, threshold),
+        items=records(cx_svc.eci_table(res, top)),
+    )
+
+
+@router.get("/pci", response_model=Table)
+def pci(
+    con: StoreDep,
+    runtime: RuntimeDep,
+    year: YearQ,
+    dataset: DatasetQ = "auto",
+    level: LevelQ = None,
+    threshold: ThresholdQ = 1.0,
+    top: TopQ = None,
+) -> Table:
+    """Product complexity index of every product."""
+    ds, res = _compute(con, runtime, dataset, year, level, threshold)
+    return Table(
+        dataset=ds,
+        meta=_meta(res, year, level, threshold),
+        items=records(cx_svc.pci_table(res, top)),
+    )
+
+
+@router.get("/next", response_model=Table)
+def what_next(
+    con: StoreDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    country: CountryQ,
+    year: YearQ,
+    by: Literal["cog", "density", "pci"] = "cog",
+    dataset: DatasetQ = "auto",
+    level: LevelQ = None,
+    threshold: ThresholdQ = 1.0,
+    top: Annotated[int, Query(ge=1, le=100000)] = 20,
+) -> Table:
+    """Products the country does not yet export with RCA, best opportunities first."""
+    iso3 = country_code(session, country)
+    ds, res = _compute(con, runtime, dataset, year, level, threshold)
+    df = cx_svc.what_next(res, session, iso3, by=by, top=top)
+    meta = _meta(res, year, level, threshold) | {"country": cx_svc.country_profile(res, iso3)}
+    return Table(dataset=ds, meta=meta, items=records(df))
