@@ -151,7 +151,7 @@ def load(runtime: Runtime) -> str | None:
                     description_en="Coordinate China-Europe and China-Central Asia freight "
                     "trains, customs and rail logistics with partners in Kazakhstan.",
                     description_zh="协调中欧、中亚班列的铁路物流与报关。",
-                    sector="H52",
+                    sector="52",
                     languages=[
                         LanguageIn(code="ru", level="C1"),
                         LanguageIn(code="zh", level="B1"),

@@ -1,0 +1,245 @@
+"""Talent profiles and positions: ``/api/v1/talent`` and ``/api/v1/positions``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+
+from silkhub.api.deps import ActorDep, SessionDep
+from silkhub.hub import talent as svc
+
+router = APIRouter(tags=["talent"])
+
+
+class LanguageOut(BaseModel):
+    code: str
+    level: str
+
+
+class TalentOut(BaseModel):
+    id: int
+    user_id: int | None
+    name_en: str | None
+    name_zh: str | None
+    email: str | None
+    nationality: str | None
+    based_in: str | None
+    languages: list[LanguageOut]
+    sectors: list[str]
+    skills_en: str | None
+    skills_zh: str | None
+    countries_experience: list[str]
+    education: str | None
+    available_from: date | None
+    available_to: date | None
+    preferred_regions: list[str]
+    visibility: str
+    consent_on: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PositionOut(BaseModel):
+    id: int
+    organisation_id: int
+    project_id: int | None
+    role_en: str | None
+    role_zh: str | None
+    description_en: str | None
+    description_zh: str | None
+    sector: str | None
+    languages: list[LanguageOut]
+    countries: list[str]
+    start_on: date | None
+    end_on: date | None
+    region_id: str | None
+    work_mode: str
+    status: str
+    visibility: str
+
+
+class PartOut(BaseModel):
+    name: str
+    value: float
+    weight: float
+    contribution: float
+    reason: str
+
+
+class SuggestionOut(BaseModel):
+    talent_id: int
+    name: str | None
+    score: float
+    parts: list[PartOut]
+
+
+class FeedbackIn(BaseModel):
+    talent_id: int
+    accepted: bool
+
+
+class StatusIn(BaseModel):
+    status: str
+
+
+def _talent(p: Any) -> TalentOut:
+    return TalentOut(**svc.profile_dict(p))
+
+
+def _position(p: Any) -> PositionOut:
+    return PositionOut(
+        id=p.id,
+        organisation_id=p.organisation_id,
+        project_id=p.project_id,
+        role_en=p.role_en,
+        role_zh=p.role_zh,
+        description_en=p.description_en,
+        description_zh=p.description_zh,
+        sector=p.isic_code,
+        languages=p.languages or [],
+        countries=[c for c in (p.countries or "").split(",") if c],
+        start_on=p.start_on,
+        end_on=p.end_on,
+        region_id=p.region_id,
+        work_mode=p.work_mode,
+        status=p.status,
+        visibility=p.visibility,
+    )
+
+
+@router.get("/talent", response_model=list[TalentOut])
+def list_talent(
+    session: SessionDep,
+    actor: ActorDep,
+    nationality: str | None = None,
+    sector: str | None = None,
+    language: str | None = Query(None, max_length=3),
+    region: str | None = None,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> list[TalentOut]:
+    """Profiles the caller may see (public; members-only when signed in; all for staff)."""
+    rows = svc.list_profiles(
+        session,
+        actor,
+        nationality=nationality,
+        sector=sector,
+        language=language,
+        region=region,
+        limit=limit,
+        offset=offset,
+    )
+    return [_talent(p) for p in rows]
+
+
+@router.post("/talent", response_model=TalentOut, status_code=201)
+def create_talent(session: SessionDep, actor: ActorDep, body: svc.TalentIn) -> TalentOut:
+    """Create your own profile (``link_to_me``) or, as staff, someone's with consent."""
+    return _talent(svc.create_profile(session, actor, body))
+
+
+@router.get("/talent/me", response_model=TalentOut)
+def my_talent(session: SessionDep, actor: ActorDep) -> TalentOut:
+    return _talent(svc.my_profile(session, actor))
+
+
+@router.get("/talent/{talent_id}", response_model=TalentOut)
+def show_talent(session: SessionDep, actor: ActorDep, talent_id: int) -> TalentOut:
+    return _talent(svc.get_profile(session, actor, talent_id))
+
+
+@router.patch("/talent/{talent_id}", response_model=TalentOut)
+def update_talent(
+    session: SessionDep, actor: ActorDep, talent_id: int, body: svc.TalentPatch
+) -> TalentOut:
+    return _talent(svc.update_profile(session, actor, talent_id, body))
+
+
+@router.get("/talent/{talent_id}/export")
+def export_talent(session: SessionDep, actor: ActorDep, talent_id: int) -> dict[str, Any]:
+    """Everything held about the person, as JSON (the person or an admin only)."""
+    from silkhub.hub.audit import to_jsonable
+
+    return to_jsonable(svc.export_profile(session, actor, talent_id))
+
+
+@router.delete("/talent/{talent_id}", status_code=204)
+def delete_talent(session: SessionDep, actor: ActorDep, talent_id: int) -> Response:
+    """Erase the personal data of a profile (anonymised audit trail kept)."""
+    svc.delete_profile(session, actor, talent_id)
+    return Response(status_code=204)
+
+
+@router.get("/positions", response_model=list[PositionOut])
+def list_positions(
+    session: SessionDep,
+    actor: ActorDep,
+    organisation_id: int | None = None,
+    project_id: int | None = None,
+    status: str | None = "open",
+    limit: int = Query(100, ge=1, le=500),
+) -> list[PositionOut]:
+    rows = svc.list_positions(
+        session,
+        actor,
+        organisation_id=organisation_id,
+        project_id=project_id,
+        status=status,
+        limit=limit,
+    )
+    return [_position(p) for p in rows]
+
+
+@router.post("/positions", response_model=PositionOut, status_code=201)
+def create_position(session: SessionDep, actor: ActorDep, body: svc.PositionIn) -> PositionOut:
+    return _position(svc.create_position(session, actor, body))
+
+
+@router.get("/positions/{position_id}", response_model=PositionOut)
+def show_position(session: SessionDep, actor: ActorDep, position_id: int) -> PositionOut:
+    return _position(svc.get_position(session, actor, position_id))
+
+
+@router.post("/positions/{position_id}/status", response_model=PositionOut)
+def set_position_status(
+    session: SessionDep, actor: ActorDep, position_id: int, body: StatusIn
+) -> PositionOut:
+    return _position(svc.close_position(session, actor, position_id, body.status))
+
+
+@router.get("/positions/{position_id}/suggestions", response_model=list[SuggestionOut])
+def suggest(
+    session: SessionDep, actor: ActorDep, position_id: int, top: int = Query(10, ge=1, le=100)
+) -> list[SuggestionOut]:
+    """Ranked talent with the explainable parts of each score."""
+    out = []
+    for prof, m in svc.suggest_talent(session, actor, position_id, top=top):
+        out.append(
+            SuggestionOut(
+                talent_id=prof.id,
+                name=prof.name_en or prof.name_zh,
+                score=m.score,
+                parts=[
+                    PartOut(
+                        name=p.name,
+                        value=p.value,
+                        weight=p.weight,
+                        contribution=p.contribution,
+                        reason=p.reason,
+                    )
+                    for p in m.parts
+                ],
+            )
+        )
+    return out
+
+
+@router.post("/positions/{position_id}/feedback", status_code=201)
+def feedback(
+    session: SessionDep, actor: ActorDep, position_id: int, body: FeedbackIn
+) -> dict[str, Any]:
+    fb = svc.record_feedback(session, actor, position_id, body.talent_id, body.accepted)
+    return {"id": fb.id, "accepted": fb.accepted, "parts": fb.parts}
