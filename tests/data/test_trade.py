@@ -1,0 +1,172 @@
+"""Bilateral and export-only trade importers: BACI, WITS, Comtrade, beltandroad, econcomplexity."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from silkhub.data.importers.live import parse_comtrade_frame, publish_comtrade_fetch
+from silkhub.data.importers.runner import run_import
+from silkhub.data.store import AnalyticsStore
+from silkhub.errors import DataImportError
+
+RECORDED = Path(__file__).parent / "recorded" / "comtrade_preview_chn_2019.json"
+BILATERAL = ["year", "exporter", "importer", "product", "value_usd", "quantity"]
+
+
+# -- BACI ------------------------------------------------------------------------------------
+def test_baci_values_in_thousands_become_usd(store: AnalyticsStore, fixtures: Path) -> None:
+    [res] = run_import(store, "baci", fixtures / "BACI_HS17_Y2017_V202301.csv")
+    assert res.rows == 4
+    df = store.read("baci").sort_values(["exporter", "importer"]).reset_index(drop=True)
+    assert list(df.columns) == BILATERAL
+    rows = [tuple(r) for r in df[["exporter", "importer", "product", "value_usd"]].values]
+    assert rows == [
+        ("CHN", "KAZ", "010121", 47.0),  # 0.047 thousand US$; k '010121' keeps its zero
+        ("CHN", "USA", "854140", 1250500.0),  # 1250.5 × 1000
+        ("FRA", "CHN", "220421", 10500.0),  # BACI code 251 = France
+        ("USA", "CHN", "100199", 2000000.0),
+    ]
+    assert df.loc[0, "quantity"] != df.loc[0, "quantity"]  # "NA" (padded) -> NULL
+    assert (store.root / res.entry.path / "data" / "year=2017").is_dir()  # partitioned
+
+
+def test_baci_bad_rows_are_reported_and_nothing_published(
+    store: AnalyticsStore, fixtures: Path
+) -> None:
+    with pytest.raises(DataImportError) as exc:
+        run_import(store, "baci", fixtures / "baci_bad" / "BACI_HS17_Y2017_V202301.csv")
+    assert exc.value.errors == [
+        "BACI_HS17_Y2017_V202301.csv:3:v: 'abc' is not a number",
+        "BACI_HS17_Y2017_V202301.csv:4:i: unknown country code 999",
+    ]
+    assert not store.has("baci")
+    assert list((store.root / ".staging").iterdir()) == []
+
+
+def test_baci_missing_column(store: AnalyticsStore, tmp_path: Path) -> None:
+    p = tmp_path / "BACI_x.csv"
+    p.write_text("t,i,j,k,value,q\n2017,156,842,854140,1.0,1\n")
+    with pytest.raises(DataImportError) as exc:
+        run_import(store, "baci", p)
+    assert exc.value.errors[0] == "BACI_x.csv:1:v: missing column (found 'value'?)"
+
+
+# -- WITS --------------------------------------------------------------------------------------
+@pytest.mark.shared_data
+def test_wits_real_file(store: AnalyticsStore, shared_data: Path) -> None:
+    [res] = run_import(store, "wits", shared_data / "trade" / "wits_2009")
+    con = store.connect()
+    assert con.sql("SELECT DISTINCT year, product FROM wits_2009").fetchall() == [(2009, "TOTAL")]
+    # one row per flow: no (exporter, importer) pair twice
+    assert con.sql(
+        "SELECT count(*) FROM (SELECT exporter, importer FROM wits_2009 GROUP BY 1, 2 "
+        "HAVING count(*) > 1)"
+    ).fetchall() == [(0,)]
+    # Aruba -> Argentina export 0.067 thousand US$ (first data row) -> 67 US$; but Argentina's
+    # import report of the same flow wins if present; either way the value is in US$, not 1000s
+    assert res.rows > 20000
+    assert any("importer's report kept" in n for n in res.notes)
+
+
+# -- Comtrade ----------------------------------------------------------------------------------
+def test_comtrade_legacy_csv(store: AnalyticsStore, fixtures: Path, tmp_path: Path) -> None:
+    with pytest.raises(DataImportError) as exc:
+        run_import(store, "comtrade", fixtures / "comtrade_legacy.csv")
+    assert exc.value.errors[0].startswith(
+        "comtrade_legacy.csv:5:Partner ISO: unknown country 'NRN'"
+    )
+    assert exc.value.errors[1] == "comtrade_legacy.csv:6:Trade Flow Code: unknown trade flow '9'"
+    [res] = run_import(store, "comtrade", fixtures / "comtrade_legacy.csv", skip_invalid=True)
+    df = store.read("comtrade").sort_values("exporter")
+    # Kazakhstan's export to China = KAZ -> CHN; its import from China = CHN -> KAZ; World dropped
+    assert [tuple(r) for r in df[["exporter", "importer", "value_usd"]].values] == [
+        ("CHN", "KAZ", 8440000000.0),
+        ("KAZ", "CHN", 5480000000.0),
+    ]
+
+
+def test_comtrade_recorded_api_response_through_comtradeapicall(
+    store: AnalyticsStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import urllib3
+
+    body = RECORDED.read_bytes()
+    calls = []
+
+    def fake_request(self, method, url, fields=None, timeout=None):  # type: ignore[no-untyped-def]
+        calls.append((url, fields))
+        return SimpleNamespace(status=200, data=body)
+
+    monkeypatch.setattr(urllib3.PoolManager, "request", fake_request)
+    entry = publish_comtrade_fetch(store, reporter="CHN", years=[2019])
+    assert calls[0][0].endswith("/public/v1/preview/C/A/HS")
+    assert calls[0][1]["reportercode"] == "156"
+    # 6 records: World and the re-export row are left out -> 4 flows
+    assert entry.rows == 4
+    df = store.read("comtrade")
+    kaz = df[(df.exporter == "CHN") & (df.importer == "KAZ")]["value_usd"].item()
+    assert kaz == 12731000000.0
+
+
+def test_comtrade_parse_frame_rejects_empty() -> None:
+    import pandas as pd
+
+    with pytest.raises(DataImportError):
+        parse_comtrade_frame(pd.DataFrame())
+    frame = pd.DataFrame(json.loads(RECORDED.read_text())["data"])
+    assert len(parse_comtrade_frame(frame)) == 4
+
+
+# -- beltandroad / economiccomplexity ----------------------------------------------------------
+@pytest.mark.shared_data
+def test_beltandroad_real_files(store: AnalyticsStore, shared_data: Path) -> None:
+    results = run_import(store, "beltandroad", shared_data / "bri_membership")
+    assert [(r.dataset, r.rows) for r in results] == [
+        ("china_br65_trade", 64 * 7 * 2),  # 64 partners × 2013–2019 × (exports, imports)
+        ("br_fdi_inflows", 360),
+    ]
+    con = store.connect()
+    # Albania 2013 (first row of the long file): China exports 324.60 m, imports 234.84 m US$
+    assert con.sql(
+        "SELECT exporter, value_usd FROM china_br65_trade WHERE year = 2013 "
+        "AND 'ALB' IN (exporter, importer) ORDER BY exporter"
+    ).fetchall() == [("ALB", 234840000.0), ("CHN", 324600000.0)]
+    assert con.sql(
+        "SELECT count(*) FROM china_br65_trade WHERE exporter = importer"
+    ).fetchall() == [(0,)]
+
+
+@pytest.mark.shared_data
+def test_econcomplexity_real_files(store: AnalyticsStore, shared_data: Path) -> None:
+    folder = shared_data / "trade" / "economiccomplexity_world_trade"
+    results = {r.dataset: r for r in run_import(store, "econcomplexity", folder)}
+    assert set(results) == {"world_trade_2017_hs4", "world_trade_1998_2000_sitc4"}
+    assert results["world_trade_2017_hs4"].rows == 233432  # NA rows kept as 0
+    con = store.connect()
+    assert con.sql("SELECT count(*) FROM world_trade_2017_hs4 WHERE value_usd = 0").fetchall() == [
+        (56461,)
+    ]
+    assert con.sql("SELECT DISTINCT year FROM world_trade_1998_2000_sitc4").fetchall() == [(2000,)]
+    assert (
+        con.sql("SELECT product FROM world_trade_2017_hs4 WHERE product LIKE '0%' LIMIT 1")
+        .fetchall()[0][0]
+        .startswith("0")
+    )
+
+
+def test_econcomplexity_fixture(store: AnalyticsStore, tmp_path: Path) -> None:
+    p = tmp_path / "world_trade_2015_hs4.csv"
+    p.write_text("reporter_iso,product_code,export_value_usd\nchn,0101,5\nkaz,0101,\nxyz,0101,1\n")
+    with pytest.raises(DataImportError) as exc:
+        run_import(store, "econcomplexity", p)
+    assert exc.value.errors[0].startswith(
+        "world_trade_2015_hs4.csv:4:reporter_iso: unknown country 'XYZ'"
+    )
+    p.write_text("reporter_iso,product_code,export_value_usd\nchn,0101,5\nkaz,0101,\n")
+    [res] = run_import(store, "econcomplexity", p)
+    df = store.read("world_trade_2015_hs4").sort_values("exporter")
+    assert df.values.tolist() == [[2015, "CHN", "0101", 5.0], [2015, "KAZ", "0101", 0.0]]
