@@ -439,14 +439,19 @@ def region_profile(
 
     ind = Section(id="indicators", title=t("region.indicators"))
     df = reader.regional([r.region_id for r in regions])
+    demo_note = ""
+    if df.empty:
+        df = _demo_regional([r.region_id for r in regions])
+        demo_note = t("note.demo_regional")
     if df.empty:
         ind.missing.append(missing_hint("regional"))
     else:
+        ind.note = demo_note
         info = reader.info("regional")
         for code, g in df.groupby("indicator", sort=True):
             unit = str(g.unit.dropna().iloc[0]) if g.unit.notna().any() else ""
             srcs = sorted({str(s) for s in g.source.dropna()})
-            sources = [*srcs, "regional: " + (info.line() if info else "regional")]
+            sources = [*srcs, "regional: " + (info.line() if info else "silkhub demo city data")]
             title = f"{code}" + (f" ({unit})" if unit else "")
             if g.year.nunique() > 1:
                 fig = _line_per_indicator(g, "region_id", rlabels, title, f"reg-{code}", "")
@@ -461,7 +466,7 @@ def region_profile(
                     sources=sources,
                 )
             ind.figures.append(fig)
-        latest = _latest_table(df, rlabels, region.region_id)
+        latest = _latest_table(df, rlabels, region.region_id, t)
         if latest is not None:
             ind.figures.insert(0, latest)
     p.sections.append(ind)
@@ -532,7 +537,26 @@ def region_profile(
     return p
 
 
-def _latest_table(df: pd.DataFrame, rlabels: dict[str, str], focus: str) -> Figure | None:
+def _demo_regional(region_ids: Sequence[str]) -> pd.DataFrame:
+    """The shipped demo city data (regional template) of ``region_ids``, or empty."""
+    try:
+        from silkhub.analytics.index_service import DEMO_DATA
+        from silkhub.data.importers.regional import read_regional
+    except ImportError:
+        return pd.DataFrame()
+    try:
+        df = read_regional(DEMO_DATA)
+    except SilkhubError:
+        return pd.DataFrame()
+    df = df[df["region_id"].isin(list(region_ids))]
+    return df[["region_id", "year", "indicator", "value", "unit", "source"]].dropna(
+        subset=["value"]
+    )
+
+
+def _latest_table(
+    df: pd.DataFrame, rlabels: dict[str, str], focus: str, t: Translate
+) -> Figure | None:
     """Radar of the latest value of each indicator, scaled to the best region = 100."""
     latest = df.sort_values("year").groupby(["indicator", "region_id"]).tail(1)
     wide = latest.pivot(index="region_id", columns="indicator", values="value")
@@ -547,7 +571,7 @@ def _latest_table(df: pd.DataFrame, rlabels: dict[str, str], focus: str) -> Figu
     return Figure(
         id="reg-radar",
         kind="radar",
-        title="max = 100",
+        title=t("fig.latest_radar"),
         axes=axes,
         series=series,
         sources=["regional (latest year per indicator; scaled to the best region = 100)"],

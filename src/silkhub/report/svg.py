@@ -136,16 +136,31 @@ def line_chart(
     return _svg(width, height, title, "".join(parts))
 
 
+def _wrap(label: str, width: int = 16) -> list[str]:
+    """Split a label into at most two lines of about ``width`` characters."""
+    if len(label) <= width:
+        return [label]
+    cut = label.rfind(" ", 0, width + 1)
+    if cut <= 0:
+        cut = width
+    first, rest = label[:cut].strip(), label[cut:].strip()
+    if len(rest) > width:
+        rest = rest[: width - 1] + "…"
+    return [first, rest]
+
+
 def radar_chart(
     axes: Sequence[str],
     series: Mapping[str, Sequence[float]],
     *,
     title: str,
     max_value: float = 100.0,
-    size: int = 360,
+    size: int = 300,
 ) -> str:
     """A radar (spider) chart: one polygon per series over the same axes (0..max_value)."""
-    cx, cy, r = size / 2, size / 2 + 10, size / 2 - 70
+    pad = 120
+    width = size + 2 * pad
+    cx, cy, r = width / 2, size / 2 + 30, size / 2 - 20
     n = max(len(axes), 3)
     parts = [f'<text x="0" y="16" font-weight="700" fill="{TEXT}">{escape(title)}</text>']
 
@@ -158,13 +173,17 @@ def radar_chart(
         parts.append(f'<polygon points="{pts}" fill="none" stroke="{GREY}"/>')
     for i, label in enumerate(axes):
         x, y = pt(i, 1.0)
-        lx, ly = pt(i, 1.18)
+        lx, ly = pt(i, 1.12)
         anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
-        parts.append(
-            f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GREY}"/>'
-            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="{anchor}" fill="{TEXT}">'
-            f"{escape(label[:18])}</text>"
-        )
+        lines = _wrap(label)
+        if ly < cy - 5:
+            ly -= 14 * (len(lines) - 1)
+        parts.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GREY}"/>')
+        for k, line in enumerate(lines):
+            parts.append(
+                f'<text x="{lx:.1f}" y="{ly + 4 + 14 * k:.1f}" text-anchor="{anchor}" '
+                f'fill="{TEXT}">{escape(line)}</text>'
+            )
     for k, (name, values) in enumerate(series.items()):
         color = PALETTE[k % len(PALETTE)]
         pts = " ".join(
@@ -176,10 +195,10 @@ def radar_chart(
         parts.append(
             f'<polygon points="{pts}" fill="{color}" fill-opacity="0.15" stroke="{color}" '
             f'stroke-width="2"/>'
-            f'<rect x="{10 + k * 120}" y="{size + 4}" width="10" height="10" fill="{color}"/>'
-            f'<text x="{24 + k * 120}" y="{size + 13}" fill="{TEXT}">{escape(name[:16])}</text>'
+            f'<rect x="{10 + k * 130}" y="{size + 60}" width="10" height="10" fill="{color}"/>'
+            f'<text x="{24 + k * 130}" y="{size + 69}" fill="{TEXT}">{escape(name[:16])}</text>'
         )
-    return _svg(size, size + 20, title, "".join(parts))
+    return _svg(width, size + 76, title, "".join(parts))
 
 
 def world_map(
