@@ -80,7 +80,7 @@ def test_comtrade_legacy_csv(store: AnalyticsStore, fixtures: Path, tmp_path: Pa
         "comtrade_legacy.csv:5:Partner ISO: unknown country 'NRN'"
     )
     assert exc.value.errors[1] == "comtrade_legacy.csv:6:Trade Flow Code: unknown trade flow '9'"
-    [res] = run_import(store, "comtrade", fixtures / "comtrade_legacy.csv", skip_invalid=True)
+    run_import(store, "comtrade", fixtures / "comtrade_legacy.csv", skip_invalid=True)
     df = store.read("comtrade").sort_values("exporter")
     # Kazakhstan's export to China = KAZ -> CHN; its import from China = CHN -> KAZ; World dropped
     assert [tuple(r) for r in df[["exporter", "importer", "value_usd"]].values] == [
@@ -167,6 +167,6 @@ def test_econcomplexity_fixture(store: AnalyticsStore, tmp_path: Path) -> None:
         "world_trade_2015_hs4.csv:4:reporter_iso: unknown country 'XYZ'"
     )
     p.write_text("reporter_iso,product_code,export_value_usd\nchn,0101,5\nkaz,0101,\n")
-    [res] = run_import(store, "econcomplexity", p)
+    run_import(store, "econcomplexity", p)
     df = store.read("world_trade_2015_hs4").sort_values("exporter")
     assert df.values.tolist() == [[2015, "CHN", "0101", 5.0], [2015, "KAZ", "0101", 0.0]]

@@ -158,6 +158,7 @@ def show_dataset(
     console.print(prov)
     console.print(f"source: {entry.source_url or '-'}  version: {entry.source_version or '-'}")
     console.print(f"licence: {entry.licence or '-'}")
+    console.print(f"sha256: {entry.sha256}  files: {', '.join(entry.files) or '-'}")
     for n in entry.notes:
         console.print(f"note: {n}")
 
