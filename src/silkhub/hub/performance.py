@@ -20,7 +20,7 @@ from silkhub.errors import UnknownChoiceError
 from silkhub.hub.agreements import get_agreement, visible_agreements
 from silkhub.hub.money import ensure_rates, to_usd
 from silkhub.hub.organisations import get_organisation
-from silkhub.hub.policy import Actor
+from silkhub.hub.policy import Actor, can_read
 
 GROUPS = ("agreement", "organisation", "region")
 
@@ -37,6 +37,13 @@ class OverdueItem:
     what: str
     due_on: date
     days_overdue: int
+
+
+def _org_name(actor: Actor, org: Organisation) -> str:
+    """The organisation's name if the actor may see the organisation, else its id."""
+    if can_read(actor, org.visibility, [org.id]):
+        return org.name_en or org.name_zh or str(org.id)
+    return f"organisation {org.id}"
 
 
 def _facts_query(actor: Actor):  # type: ignore[no-untyped-def]
@@ -113,7 +120,7 @@ def performance_table(
             labels[key] = (a.title_en or a.title_zh or "") if a else ""
         elif by == "organisation":
             key = org.id
-            labels[key] = org.name_en or org.name_zh or ""
+            labels[key] = _org_name(actor, org)
         else:
             key = org.region_id or org.iso3 or "?"
             labels[key] = key
@@ -143,7 +150,7 @@ def overdue_items(
         conds.append(Commitment.owed_by_id == organisation_id)
     out: list[OverdueItem] = []
     for c, aid, org in _rows(session, actor, *conds):
-        name = org.name_en or org.name_zh or str(org.id)
+        name = _org_name(actor, org)
         if c.status == "open" and c.due_on is not None and c.due_on < day:
             out.append(
                 OverdueItem(

@@ -1,0 +1,316 @@
+"""Projects: CRUD, filtered/sorted cursor lists, dashboard totals, lifecycle transitions and
+stage-history queries. Illegal transitions answer 409 with ``allowed_next``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from silkhub.api.deps import ActorDep, SessionDep
+from silkhub.data.storage.models.hub import Project
+from silkhub.hub import lifecycle
+from silkhub.hub import projects as svc
+
+PROBLEM = {"content": {"application/problem+json": {}}, "description": "problem+json"}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: PROBLEM,
+    403: PROBLEM,
+    404: PROBLEM,
+    409: PROBLEM,
+    422: PROBLEM,
+}
+
+router = APIRouter(prefix="/projects", tags=["projects"], responses=RESPONSES)
+
+
+class PartyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    organisation_id: int
+    role: str
+
+
+class ProjectOut(BaseModel):
+    """A project as the API shows it (money: amount, currency, year and derived US$)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    identifier: str
+    source: str
+    external_id: str | None
+    title_en: str | None
+    title_zh: str | None
+    description_en: str | None
+    description_zh: str | None
+    isic_code: str | None
+    sector_label: str | None
+    project_type: str | None
+    iso3: str | None
+    region_id: str | None
+    lat: float | None
+    lon: float | None
+    value_amount: Decimal | None
+    value_currency: str | None
+    value_year: int | None
+    value_usd: float | None
+    stage: str
+    stage_on: date | None
+    dated_on: date | None
+    visibility: str
+    source_dataset: str | None
+    source_row: str | None
+    updated_at: datetime
+    parties: list[PartyOut] = []
+
+
+class ProjectDetail(ProjectOut):
+    allowed_next: list[str] = []
+    record_json: dict[str, Any] | None = None
+
+
+class ProjectPage(BaseModel):
+    items: list[ProjectOut]
+    next_cursor: str | None = Field(description="pass as ?cursor= to get the next page")
+    limit: int
+
+
+class TransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to: str = Field(description=", ".join(lifecycle.STAGES))
+    at: date | None = Field(None, description="date of the change (default today)")
+    note: str | None = Field(None, max_length=2000)
+
+
+class StageChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    from_stage: str | None
+    to_stage: str
+    at: date
+    by_user_id: int | None
+    note: str | None
+
+
+class TotalRow(BaseModel):
+    group: str
+    key: str | int | None
+    projects: int
+    valued: int
+    value_usd: float
+
+
+class DurationsOut(BaseModel):
+    from_stage: str
+    to_stage: str
+    count: int
+    mean_days: float | None
+    median_days: float | None
+    min_days: int | None
+    max_days: int | None
+
+
+def detail(session, project: Project) -> ProjectDetail:  # type: ignore[no-untyped-def]
+    out = ProjectDetail.model_validate(project)
+    out.allowed_next = list(lifecycle.next_stages(session, project))
+    return out
+
+
+def filters(
+    country: str | None = Query(None, max_length=100, description="ISO3 code or name"),
+    region: str | None = Query(None, max_length=100, description="region id or name"),
+    sector: str | None = Query(None, max_length=8, description="ISIC rev.4 section or division"),
+    stage: list[str] | None = Query(None, description="one or more stages"),
+    project_type: str | None = Query(None, max_length=20, alias="type"),
+    source: str | None = Query(None, max_length=16),
+    organisation_id: int | None = Query(None, ge=1),
+    value_min_usd: float | None = Query(None, ge=0),
+    value_max_usd: float | None = Query(None, ge=0),
+    date_from: date | None = None,
+    date_to: date | None = None,
+    q: str | None = Query(None, max_length=200, description="text in the zh or en title"),
+) -> svc.ProjectFilters:
+    return svc.ProjectFilters(
+        country=country,
+        region=region,
+        sector=sector,
+        stage=stage,
+        project_type=project_type,
+        source=source,
+        organisation_id=organisation_id,
+        value_min_usd=value_min_usd,
+        value_max_usd=value_max_usd,
+        date_from=date_from,
+        date_to=date_to,
+        q=q,
+    )
+
+
+@router.get("", response_model=ProjectPage)
+def list_projects(
+    session: SessionDep,
+    actor: ActorDep,
+    country: str | None = Query(None, max_length=100, description="ISO3 code or name"),
+    region: str | None = Query(None, max_length=100, description="region id or name"),
+    sector: str | None = Query(None, max_length=8, description="ISIC rev.4 section or division"),
+    stage: list[str] | None = Query(None, description="one or more stages"),
+    project_type: str | None = Query(None, max_length=20, alias="type"),
+    source: str | None = Query(None, max_length=16),
+    organisation_id: int | None = Query(None, ge=1),
+    value_min_usd: float | None = Query(None, ge=0),
+    value_max_usd: float | None = Query(None, ge=0),
+    date_from: date | None = None,
+    date_to: date | None = None,
+    q: str | None = Query(None, max_length=200, description="text in the zh or en title"),
+    sort: str = Query("-id", max_length=20, description="id, value_usd, dated_on, stage_on; -desc"),
+    cursor: str | None = Query(None, max_length=500),
+    limit: int = Query(50, ge=1, le=500),
+) -> ProjectPage:
+    """Projects visible to the caller, filtered, sorted and cursor-paginated."""
+    f = filters(
+        country,
+        region,
+        sector,
+        stage,
+        project_type,
+        source,
+        organisation_id,
+        value_min_usd,
+        value_max_usd,
+        date_from,
+        date_to,
+        q,
+    )
+    page = svc.list_projects(
+        session, actor, f, sort=sort, cursor=cursor, limit=limit, with_parties=True
+    )
+    return ProjectPage(
+        items=[ProjectOut.model_validate(p) for p in page.items],
+        next_cursor=page.next_cursor,
+        limit=limit,
+    )
+
+
+@router.get("/totals", response_model=list[TotalRow])
+def project_totals(
+    session: SessionDep,
+    actor: ActorDep,
+    group_by: str = Query("stage", description=", ".join(svc.TOTAL_GROUPS)),
+    country: str | None = Query(None, max_length=100),
+    region: str | None = Query(None, max_length=100),
+    sector: str | None = Query(None, max_length=8),
+    stage: list[str] | None = Query(None),
+    project_type: str | None = Query(None, max_length=20, alias="type"),
+    source: str | None = Query(None, max_length=16),
+    organisation_id: int | None = Query(None, ge=1),
+    value_min_usd: float | None = Query(None, ge=0),
+    value_max_usd: float | None = Query(None, ge=0),
+    date_from: date | None = None,
+    date_to: date | None = None,
+    q: str | None = Query(None, max_length=200),
+) -> list[TotalRow]:
+    """Number of projects and total US$ value per stage, country, sector, type, source or year."""
+    f = filters(
+        country,
+        region,
+        sector,
+        stage,
+        project_type,
+        source,
+        organisation_id,
+        value_min_usd,
+        value_max_usd,
+        date_from,
+        date_to,
+        q,
+    )
+    rows = svc.project_totals(session, actor, f, group_by=group_by)
+    return [TotalRow(**r) for r in rows]
+
+
+@router.get("/stages/reached", response_model=list[int])
+def reached(
+    session: SessionDep,
+    actor: ActorDep,
+    stage: str = Query(..., max_length=30),
+    year: int | None = Query(None, ge=1900, le=2100),
+    start_on: date | None = None,
+    end_on: date | None = None,
+) -> list[int]:
+    """Ids of visible projects that first reached ``stage`` in a year or period."""
+    ids = lifecycle.reached(session, stage, start_on=start_on, end_on=end_on, year=year)
+    return _visible_ids(session, actor, ids)
+
+
+def _visible_ids(session, actor, ids: list[int]) -> list[int]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    if not ids:
+        return []
+    q = svc.visible(select(Project.id).where(Project.id.in_(ids)), actor)
+    return sorted(session.scalars(q))
+
+
+@router.get("/stages/durations", response_model=DurationsOut)
+def durations(
+    session: SessionDep,
+    actor: ActorDep,
+    from_stage: str = Query("signed", alias="from", max_length=30),
+    to_stage: str = Query("operational", alias="to", max_length=30),
+) -> DurationsOut:
+    """Days from first reaching one stage to another (e.g. signed → operational)."""
+    from sqlalchemy import select
+
+    ids = list(session.scalars(svc.visible(select(Project.id), actor)))
+    d = lifecycle.time_between(session, from_stage, to_stage, ids)
+    return DurationsOut(
+        from_stage=d.from_stage,
+        to_stage=d.to_stage,
+        count=d.count,
+        mean_days=d.mean_days,
+        median_days=d.median_days,
+        min_days=d.min_days,
+        max_days=d.max_days,
+    )
+
+
+@router.post("", response_model=ProjectDetail, status_code=201)
+def create_project(session: SessionDep, actor: ActorDep, body: svc.ProjectIn) -> ProjectDetail:
+    """Create a project (staff, or members for a project their organisation is party to)."""
+    return detail(session, svc.create_project(session, actor, body))
+
+
+@router.get("/{project_id}", response_model=ProjectDetail)
+def get_project(session: SessionDep, actor: ActorDep, project_id: int) -> ProjectDetail:
+    return detail(session, svc.get_project(session, actor, project_id))
+
+
+@router.patch("/{project_id}", response_model=ProjectDetail)
+def update_project(
+    session: SessionDep, actor: ActorDep, project_id: int, body: svc.ProjectPatch
+) -> ProjectDetail:
+    return detail(session, svc.update_project(session, actor, project_id, body))
+
+
+@router.delete("/{project_id}", status_code=204, response_class=Response)
+def delete_project(session: SessionDep, actor: ActorDep, project_id: int) -> Response:
+    svc.delete_project(session, actor, project_id)
+    return Response(status_code=204)
+
+
+@router.post("/{project_id}/transitions", response_model=ProjectDetail)
+def transition(
+    session: SessionDep, actor: ActorDep, project_id: int, body: TransitionIn
+) -> ProjectDetail:
+    """Move the project to another stage; 409 with ``allowed_next`` when not allowed."""
+    p = svc.transition(session, actor, project_id, body.to, body.at, body.note)
+    return detail(session, p)
+
+
+@router.get("/{project_id}/stages", response_model=list[StageChangeOut])
+def stage_history(session: SessionDep, actor: ActorDep, project_id: int) -> list[StageChangeOut]:
+    """The project's stage changes, oldest first."""
+    svc.get_project(session, actor, project_id)
+    return [StageChangeOut.model_validate(c) for c in lifecycle.history(session, project_id)]
