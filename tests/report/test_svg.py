@@ -1,0 +1,109 @@
+"""Server-side SVG charts and the world map from the vendored world-atlas."""
+
+from __future__ import annotations
+
+import itertools
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from silkhub.report import svg
+from silkhub.report.geo import numeric_to_iso3, topojson_to_geojson, world_geojson
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def _parse(text: str) -> ET.Element:
+    root = ET.fromstring(text)
+    assert root.tag == f"{NS}svg"
+    assert root.find(f"{NS}title") is not None  # accessible name
+    return root
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        pytest.param(1_234_567, "1.2M", id="millions"),
+        pytest.param(2.5e9, "2.5B", id="billions"),
+        pytest.param(950, "950", id="int"),
+        pytest.param(0.1234, "0.12", id="small"),
+        pytest.param(None, "–", id="missing"),
+        pytest.param(float("nan"), "–", id="nan"),
+    ],
+)
+def test_fmt_number(value, text):
+    assert svg.fmt_number(value) == text
+
+
+def test_bar_chart_scales_bars_to_the_largest_value():
+    out = svg.bar_chart([("A", 100.0), ("B", 50.0)], title="t", highlight=["B"])
+    rects = _parse(out).findall(f"{NS}rect")
+    widths = [float(r.get("width")) for r in rects]
+    # plot width = 640 - 170 - 70 = 400; A = 400, B = 400 * 50 / 100 = 200 (by hand)
+    assert widths == [400.0, 200.0]
+    assert rects[1].get("fill") == svg.PALETTE[0]  # highlighted
+
+
+def test_line_chart_draws_one_polyline_per_series():
+    out = svg.line_chart({"x": [(2000, 1.0), (2001, 2.0)], "y": [(2000, 3.0)]}, title="t")
+    assert len(_parse(out).findall(f"{NS}polyline")) == 2
+
+
+def test_line_chart_without_data_is_still_valid_svg():
+    _parse(svg.line_chart({}, title="empty"))
+
+
+def test_radar_chart_clips_values_to_the_scale():
+    out = svg.radar_chart(["a", "b", "c"], {"u": [50, 150, -5]}, title="t", max_value=100)
+    polys = _parse(out).findall(f"{NS}polygon")
+    assert len(polys) == 4 + 1  # four rings + one series
+
+
+def test_world_map_colours_members():
+    out = svg.world_map({"KAZ": "member"}, {"member": "#b3261e"}, title="t")
+    root = _parse(out)
+    paths = root.findall(f"{NS}path")
+    assert len(paths) > 150
+    kaz = [p for p in paths if p.find(f"{NS}title").text == "KAZ"]
+    assert kaz and kaz[0].get("fill") == "#b3261e"
+
+
+def test_numeric_codes_map_to_iso3():
+    assert numeric_to_iso3("156") == "CHN"
+    assert numeric_to_iso3("4") == "AFG"
+    assert numeric_to_iso3(None, "Kosovo") == "XKX"
+
+
+def test_topojson_decoding_undoes_quantisation_and_reversed_arcs():
+    # one square made of two arcs; the second is used reversed (~1 = -2)
+    topo = {
+        "type": "Topology",
+        "transform": {"scale": [1, 1], "translate": [10, 20]},
+        "arcs": [[[0, 0], [1, 0], [0, 1]], [[0, 0], [0, 1], [1, 0]]],
+        "objects": {
+            "countries": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "Polygon", "arcs": [[0, -2]], "id": "398", "properties": {"name": "K"}}
+                ],
+            }
+        },
+    }
+    geo = topojson_to_geojson(topo)
+    f = geo["features"][0]
+    assert f["properties"]["name"] == "KAZ"
+    # arc 0 decoded: (10,20) (11,20) (11,21); arc 1 decoded (10,20) (10,21) (11,21), reversed
+    # and joined without repeating (11,21): ... (10,21) (10,20)
+    assert f["geometry"]["coordinates"][0] == [[10, 20], [11, 20], [11, 21], [10, 21], [10, 20]]
+
+
+def test_world_has_no_antimeridian_stripes():
+    for f in world_geojson()["features"]:
+        g = f["geometry"]
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        for poly in polys:
+            for ring in poly:
+                jumps = [abs(a[0] - b[0]) for a, b in itertools.pairwise(ring)]
+                assert max(jumps, default=0) <= 180, f["properties"]["name"]
+    names = {f["properties"]["name"] for f in world_geojson()["features"]}
+    assert {"CHN", "RUS", "FJI", "KAZ"} <= names and "ATA" not in names
