@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from silkhub.analytics import partners
@@ -101,3 +102,15 @@ def test_complementarity_similarity_concentration_intensity(con, session) -> Non
     assert tii["tii"] == pytest.approx(0.25 / 0.7)
     with pytest.raises(ValidationError, match="no imports"):
         partners.intensity(con, session, dataset="hs6", exporter="CHN", importer="USA", year=2017)
+
+
+def test_rca_sql_equals_core_reference(con) -> None:
+    # the DuckDB window-sum path must equal the pure pandas reference (core.trade.balassa_rca)
+    from silkhub.core import trade
+
+    sql = partners.rca_table(con, dataset="exports_only", year=2017)
+    ref = trade.balassa_rca(con.execute("SELECT * FROM exports_only").df())
+    m = sql.merge(ref, on=["exporter", "product"], suffixes=("", "_ref"))
+    assert len(m) == len(ref) == len(sql)
+    assert np.allclose(m["rca"], m["rca_ref"], rtol=1e-12, equal_nan=True)
+    assert np.allclose(m["rca_sym"], m["rca_sym_ref"], rtol=1e-12, equal_nan=True)

@@ -225,15 +225,47 @@ def rca_table(
 ) -> pd.DataFrame:
     """Balassa and symmetric RCA of every exporter (or one ``country``) and product.
 
+    DuckDB aggregates exports by exporter and product (at HS ``level``) and the window totals
+    ``X_c``, ``X_p`` and ``X_w``; :func:`silkhub.core.trade.rca_from_totals` applies the formula.
     Columns: ``exporter, product, exports_usd, share, world_share, rca, rca_sym``; sorted by RCA
     (descending) when one country is asked for.
     """
-    long = export_matrix_long(con, dataset, year, level)
+    require_dataset(con, dataset, EXPORT_COLUMNS)
+    check_year(con, dataset, year)
+    expr = _product_expr(con, dataset, year, level)
     if session is not None and country:
         country = country_code(session, country)
-    out = trade.balassa_rca(long).rename(columns={"value_usd": "exports_usd"})
+    where, params = ("WHERE exporter = ?", [year, country]) if country else ("", [year])
+    sql = f"""
+        WITH x AS (
+            SELECT exporter, {expr} AS product, sum(coalesce(value_usd, 0)) AS v
+            FROM {quote(dataset)}
+            WHERE year = ? AND product <> '{TOTAL}' AND exporter NOT IN {AGGREGATES!r}
+            GROUP BY ALL
+        ), t AS (
+            SELECT exporter, product, v,
+                   sum(v) OVER (PARTITION BY exporter) AS xc,
+                   sum(v) OVER (PARTITION BY product) AS xp,
+                   sum(v) OVER () AS xw
+            FROM x
+        )
+        SELECT * FROM t {where} ORDER BY exporter, product
+    """
+    t = con.execute(sql, params).fetchnumpy()
+    v, xc, xp, xw = (np.asarray(t[k], dtype=np.float64) for k in ("v", "xc", "xp", "xw"))
+    rca = np.asarray(trade.rca_from_totals(v, xc, xp, xw))
+    out = pd.DataFrame(
+        {
+            "exporter": t["exporter"],
+            "product": t["product"],
+            "exports_usd": v,
+            "share": trade.safe_div(v, xc),
+            "world_share": trade.safe_div(xp, xw),
+            "rca": rca,
+            "rca_sym": trade.symmetric_rca(rca),
+        }
+    )
     if country:
-        out = out[out["exporter"] == country]
         if out.empty:
             raise ValidationError(
                 f"{country} has no exports in {dataset!r} for {year}", field="country"

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from silkhub.errors import ValidationError
 
@@ -117,16 +116,16 @@ def eci_pci_raw(mcp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     -------
     (kc, kp) : arrays of shapes (C,) and (P,), with ``kc = D_c^-1 M kp`` exactly.
     """
-    m = sparse.csr_matrix(np.asarray(mcp, dtype=np.float64))
-    kc0 = np.asarray(m.sum(axis=1)).ravel()
-    kp0 = np.asarray(m.sum(axis=0)).ravel()
+    m = np.asarray(mcp, dtype=np.float64)
+    kc0 = m.sum(axis=1)
+    kp0 = m.sum(axis=0)
     if (kc0 == 0).any() or (kp0 == 0).any():
         raise ValidationError("every country and product needs diversity and ubiquity > 0")
     if m.shape[0] < 3:
         raise ValidationError("ECI needs at least three countries", field="countries")
     dc_half = 1.0 / np.sqrt(kc0)
-    a = sparse.diags(dc_half) @ m @ sparse.diags(1.0 / np.sqrt(kp0))  # C × P
-    s = np.asarray((a @ a.T).todense())
+    a = m * dc_half[:, None] * (1.0 / np.sqrt(kp0))[None, :]  # C × P
+    s = a @ a.T  # C × C, dense BLAS (C is small)
     s = (s + s.T) / 2.0
     vals, vecs = np.linalg.eigh(s)  # ascending
     w = vecs[:, -2]
@@ -153,37 +152,39 @@ def standardise_eci_pci(kc: np.ndarray, kp: np.ndarray) -> tuple[np.ndarray, np.
     return (kc - mu) / sd, (kp - mu) / sd
 
 
-def proximity(
-    mcp: np.ndarray, ubiq: np.ndarray | None = None, dtype: type = np.float64
-) -> np.ndarray:
-    """Product proximity ``phi_pp' = sum_c M_cp M_cp' / max(k_p,0, k_p',0)``.
+def proximity(mcp: np.ndarray, ubiq: np.ndarray | None = None) -> np.ndarray:
+    """Product proximity ``phi_pp' = sum_c M_cp M_cp' / max(k_p,0, k_p',0)`` (float64, P × P).
 
     The co-occurrence counts ``M'M`` are integers, exact in float32 up to 2^24 countries, so the
-    matrix product runs in (fast) float32 and is then cast to ``dtype`` for the division.
-    The diagonal is 1 for every product with ``k_p,0 > 0``.
+    matrix product runs in (fast) single precision and is then divided in double precision.
+    The diagonal is 1 for every product with ``k_p,0 > 0``; products with ``k_p,0 = 0`` get 0.
     """
-    m = np.asarray(mcp, dtype=np.float32)
-    u = ubiquity(mcp) if ubiq is None else np.asarray(ubiq)
-    co = (m.T @ m).astype(dtype, copy=False)
-    denom = np.maximum(u[:, None], u[None, :]).astype(dtype)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        np.divide(co, denom, out=co, where=denom > 0)
-    co[:, u == 0] = 0
-    co[u == 0, :] = 0
-    return co
+    m32 = np.asarray(mcp, dtype=np.float32)
+    u = (ubiquity(mcp) if ubiq is None else np.asarray(ubiq)).astype(np.float64)
+    co = m32.T @ m32  # float32 BLAS, exact integer counts
+    safe = np.where(u > 0, u, 1.0)
+    phi = np.empty(co.shape, dtype=np.float64)
+    step = 256  # row blocks keep the temporaries in cache
+    for i in range(0, len(u), step):
+        blk = phi[i : i + step]
+        np.divide(co[i : i + step], np.maximum(safe[i : i + step, None], safe[None, :]), out=blk)
+    if (u == 0).any():
+        phi[:, u == 0] = 0.0
+        phi[u == 0, :] = 0.0
+    return phi
 
 
 def density(mcp: np.ndarray, phi: np.ndarray) -> np.ndarray:
     """Density ``w_cp = sum_p' M_cp' phi_pp' / sum_p' phi_pp'`` (share of related capabilities).
 
-    Computed as a sparse (C × P) by dense (P × P) product, so the cost grows with the number of
-    ones in ``M``, not with C × P.
+    One dense (C × P) by (P × P) product in double precision (BLAS, multi-threaded).
     """
-    m = sparse.csr_matrix(np.asarray(mcp, dtype=phi.dtype))
-    rows = phi.sum(axis=1, dtype=np.float64)
-    num = np.asarray(m @ phi.T, dtype=np.float64)  # (C, P): sum_p' M_cp' phi[p, p']
+    m = np.asarray(mcp, dtype=np.float64)
+    rows = phi.sum(axis=1)
+    num = m @ phi.T  # (C, P): sum_p' M_cp' phi[p, p']
     with np.errstate(divide="ignore", invalid="ignore"):
-        return num / rows[None, :]
+        num /= rows[None, :]
+    return num
 
 
 def coi_cog(
@@ -193,17 +194,17 @@ def coi_cog(
 
     ``COI_c = sum_p w_cp (1 - M_cp) k_p``;
     ``COG_cp = (1 - M_cp) sum_p' (1 - M_cp') k_p' phi_p'p / sum_p'' phi_p'p''``,
-    with ``k_p`` the raw sign-fixed product eigenvector. ``(1 - M) A`` is computed as
-    ``1'A - M A`` so the work scales with the ones in ``M``.
+    with ``k_p`` the raw sign-fixed product eigenvector; ``(1 - M) A`` is computed as
+    ``1'A - M A``.
     """
-    one_minus = 1.0 - np.asarray(mcp, dtype=np.float64)
-    coi = (dens * one_minus * kp_raw[None, :]).sum(axis=1)
-    rows = phi.sum(axis=1, dtype=np.float64)
-    scale = (kp_raw / rows).astype(phi.dtype)  # per p'
-    a = phi * scale[:, None]  # a[p', p] = phi[p', p] k_p' / rowsum_p'
-    colsum = a.sum(axis=0, dtype=np.float64)
-    m = sparse.csr_matrix(np.asarray(mcp, dtype=phi.dtype))
-    cog = one_minus * (colsum[None, :] - np.asarray(m @ a, dtype=np.float64))
+    m = np.asarray(mcp, dtype=np.float64)
+    coi = ((dens * (1.0 - m)) @ kp_raw).ravel()
+    rows = phi.sum(axis=1)
+    a = phi * (kp_raw / rows)[:, None]  # a[p', p] = phi[p', p] k_p' / rowsum_p'
+    colsum = a.sum(axis=0)
+    cog = m @ a
+    np.subtract(colsum[None, :], cog, out=cog)
+    cog *= 1.0 - m
     return coi, cog
 
 

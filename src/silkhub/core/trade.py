@@ -62,9 +62,19 @@ def balassa_rca(
     xp = df.groupby(product)[value].transform("sum")
     df["share"] = safe_div(df[value], xc)
     df["world_share"] = safe_div(xp, total)
-    df["rca"] = safe_div(df["share"], df["world_share"])
+    df["rca"] = rca_from_totals(df[value], xc, xp, total)
     df["rca_sym"] = symmetric_rca(df["rca"])
     return df
+
+
+def rca_from_totals(x_cp: ArrayLike, x_c: ArrayLike, x_p: ArrayLike, x_w: ArrayLike) -> ArrayLike:
+    """Balassa RCA from pre-computed totals: ``(x_cp / x_c) / (x_p / x_w)``.
+
+    For callers that aggregate elsewhere (DuckDB window sums over a BACI year): ``x_c`` is the
+    country's total exports, ``x_p`` world exports of the product, ``x_w`` world exports.
+    NaN where a total is zero.
+    """
+    return safe_div(safe_div(x_cp, x_c), safe_div(x_p, x_w))
 
 
 def symmetric_rca(rca: ArrayLike) -> ArrayLike:
