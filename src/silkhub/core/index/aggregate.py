@@ -41,23 +41,40 @@ def positive_scores(scores: np.ndarray) -> np.ndarray:
     return s
 
 
-def _onehot(groups: np.ndarray, n: int) -> np.ndarray:
-    return np.eye(n)[groups]
+def _first_level(x: np.ndarray, w: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Weighted available-case means of a shared score matrix ``x`` (n, k) for R weight
+    vectors ``w`` (R, k), within groups -> (R, n, g). One small matrix product per group."""
+    avail = ~np.isnan(x)
+    x0 = np.where(avail, x, 0.0)
+    out = np.empty((n_groups, w.shape[0], x.shape[0]))  # contiguous per group
+    complete = bool(avail.all())
+    for g in range(n_groups):
+        cols = np.flatnonzero(groups == g)
+        wg = w[:, cols]
+        num = wg @ x0[:, cols].T
+        den = wg.sum(axis=1)[:, None] if complete else wg @ avail[:, cols].T.astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[g] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    return np.moveaxis(out, 0, -1)
 
 
-def _level(values: np.ndarray, w: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """Weighted available-case mean of ``values`` (R, n, k) within groups -> (R, n, g)."""
-    m = _onehot(groups, n_groups)  # (k, g)
-    avail = ~np.isnan(values)
-    v0 = np.where(avail, values, 0.0)
-    r, n, k = values.shape
-    num = ((v0 * w[:, None, :]).reshape(r * n, k) @ m).reshape(r, n, n_groups)
-    if avail.all():
-        den = np.broadcast_to((w @ m)[:, None, :], num.shape)
-    else:
-        den = ((avail * w[:, None, :]).reshape(r * n, k) @ m).reshape(r, n, n_groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+def _upper_level(v: np.ndarray, w: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Weighted available-case means of per-run values ``v`` (R, n, k) -> (R, n, g)."""
+    out = np.empty((v.shape[0], v.shape[1], n_groups))
+    for g in range(n_groups):
+        cols = np.flatnonzero(groups == g)
+        vg = v[:, :, cols]
+        avail = ~np.isnan(vg)
+        if avail.all():  # batched matrix-vector products, no masks
+            num = (vg @ w[:, cols, None])[..., 0]
+            out[:, :, g] = num / w[:, cols].sum(axis=1)[:, None]
+            continue
+        wg = w[:, None, cols]
+        num = (np.where(avail, vg, 0.0) * wg).sum(axis=-1)
+        den = (avail * wg).sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, :, g] = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    return out
 
 
 def aggregate(
@@ -73,7 +90,7 @@ def aggregate(
     Parameters
     ----------
     scores
-        Normalised scores, (n, k) or (R, n, k) for R Monte Carlo runs.
+        Normalised scores, (n, k), or (R, n, k) for R Monte Carlo runs.
     w_ind, w_sub, w_pil
         Weights within groups, (k,), (s,), (p,) or with a leading R dimension.
     method
@@ -87,18 +104,21 @@ def aggregate(
     if method not in AGGREGATIONS:
         raise ValueError(f"unknown aggregation {method!r}")
     single = scores.ndim == 2 and np.ndim(w_ind) == 1
-    x = scores[None] if scores.ndim == 2 else scores
     wi, ws, wp = (np.atleast_2d(np.asarray(w, dtype=float)) for w in (w_ind, w_sub, w_pil))
-    r = max(x.shape[0], wi.shape[0])
-    x = np.broadcast_to(x, (r, *x.shape[1:]))
+    r = max(wi.shape[0], ws.shape[0], wp.shape[0], scores.shape[0] if scores.ndim == 3 else 1)
+    wi, ws, wp = (np.broadcast_to(w, (r, w.shape[1])) for w in (wi, ws, wp))
     geo = method == "geometric"
+    x = scores
     if geo:
         with np.errstate(divide="ignore", invalid="ignore"):
             x = np.log(x)
-    sub = _level(x, np.broadcast_to(wi, (r, wi.shape[1])), st.ind_sub, len(st.sub_pillars))
-    pil = _level(sub, np.broadcast_to(ws, (r, ws.shape[1])), st.sub_pil, len(st.pillars))
-    ones = np.zeros(len(st.pillars), dtype=int)
-    tot = _level(pil, np.broadcast_to(wp, (r, wp.shape[1])), ones, 1)[..., 0]
+    n_sub = len(st.sub_pillars)
+    if x.ndim == 2:
+        sub = _first_level(x, wi, st.ind_sub, n_sub)
+    else:
+        sub = _upper_level(np.broadcast_to(x, (r, *x.shape[1:])), wi, st.ind_sub, n_sub)
+    pil = _upper_level(sub, ws, st.sub_pil, len(st.pillars))
+    tot = _upper_level(pil, wp, np.zeros(len(st.pillars), dtype=int), 1)[..., 0]
     if geo:
         sub, pil, tot = np.exp(sub), np.exp(pil), np.exp(tot)
     if single:

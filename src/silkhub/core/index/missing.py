@@ -87,19 +87,23 @@ def impute(
     scale = sub.std(axis=0)
     scale[scale == 0] = 1.0
     rows = [i for i in range(n) if m[i].any() and not m[i].all()]
+    blocks = [(i, np.flatnonzero(m[i]), np.flatnonzero(~m[i])) for i in rows]
     for it in range(1, max_iter + 1):
         mu = sub.mean(axis=0)
         s = np.cov(sub, rowvar=False)
         s = (1 - shrink) * s + shrink * np.diag(np.diag(s))
-        biggest = 0.0
+        # with the precision matrix P = S^-1 the conditional mean is
+        # x_m = mu_m - P_mm^-1 P_mo (x_o - mu_o): a solve of the (small) missing block only
+        prec = np.linalg.pinv(s, hermitian=True)
         new = sub.copy()
-        for i in rows:
-            mi, oi = m[i], ~m[i]
-            s_oo = s[np.ix_(oi, oi)]
-            s_mo = s[np.ix_(mi, oi)]
-            pred = mu[mi] + s_mo @ np.linalg.lstsq(s_oo, sub[i, oi] - mu[oi], rcond=None)[0]
-            biggest = max(biggest, float(np.max(np.abs(pred - sub[i, mi]) / scale[mi])))
-            new[i, mi] = pred
+        for i, mi, oi in blocks:
+            rhs = prec[np.ix_(mi, oi)] @ (sub[i, oi] - mu[oi])
+            p_mm = prec[np.ix_(mi, mi)]
+            try:
+                new[i, mi] = mu[mi] - np.linalg.solve(p_mm, rhs)
+            except np.linalg.LinAlgError:
+                new[i, mi] = mu[mi] - np.linalg.lstsq(p_mm, rhs, rcond=None)[0]
+        biggest = float(np.max(np.abs(new - sub)[m] / np.broadcast_to(scale, sub.shape)[m]))
         sub = new
         report.iterations = it
         if biggest < tol:

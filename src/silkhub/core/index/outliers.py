@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 OUTLIER_METHODS = ("none", "winsorise")
 
@@ -24,11 +23,25 @@ class OutlierReport:
 
 
 def skew_kurt(v: np.ndarray) -> tuple[float, float]:
-    """Sample-adjusted skewness and excess kurtosis of the observed values."""
+    """Sample-adjusted skewness G1 and excess kurtosis G2 of the observed values.
+
+    ``G1 = sqrt(n (n - 1)) / (n - 2) * m3 / m2^1.5`` and
+    ``G2 = (n - 1) / ((n - 2)(n - 3)) * ((n + 1) m4 / m2^2 - 3 (n - 1))`` with central moments
+    ``m_r`` (as Excel's SKEW and KURT, scipy ``bias=False``).
+    """
     v = v[~np.isnan(v)]
-    if len(v) < 4 or np.all(v == v[0]):
+    n = len(v)
+    if n < 4:
         return 0.0, 0.0
-    return float(stats.skew(v, bias=False)), float(stats.kurtosis(v, fisher=True, bias=False))
+    d = v - v.mean()
+    m2 = float((d**2).mean())
+    if m2 <= 1e-300 or np.all(v == v[0]):
+        return 0.0, 0.0
+    m3 = float((d**3).mean())
+    m4 = float((d**4).mean())
+    g1 = np.sqrt(n * (n - 1)) / (n - 2) * m3 / m2**1.5
+    g2 = (n - 1) / ((n - 2) * (n - 3)) * ((n + 1) * m4 / m2**2 - 3 * (n - 1))
+    return float(g1), float(g2)
 
 
 def needs_treatment(v: np.ndarray, max_skew: float = 2.0, max_kurt: float = 3.5) -> bool:

@@ -202,7 +202,9 @@ def compute_index(
             "min_coverage": cfg.min_coverage,
         }
     ]
+    treated_by: dict[str, np.ndarray] = {}
     treated, irep, orep = _treat(x, cfg.imputation, cfg.outliers, fw, units)
+    treated_by[cfg.imputation] = treated
     steps.append({"step": "missing_data", **irep})
     steps.append({"step": "outliers", **orep})
     z = _normalise(treated, fw, cfg.normalisation)
@@ -227,7 +229,9 @@ def compute_index(
     if cfg.mc_runs > 0:
         variants = {}
         for imp in cfg.mc_imputations:
-            t, _, _ = _treat(x, imp, cfg.outliers, fw, units)
+            if imp not in treated_by:
+                treated_by[imp] = _treat(x, imp, cfg.outliers, fw, units)[0]
+            t = treated_by[imp]
             for norm in cfg.mc_normalisations:
                 variants[(imp, norm)] = _normalise(t, fw, norm)
         mc = monte_carlo(

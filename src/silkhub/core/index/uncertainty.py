@@ -32,7 +32,7 @@ import numpy as np
 from silkhub.core.index.aggregate import aggregate, positive_scores, ranks
 from silkhub.core.index.weights import Structure, Weights, perturb
 
-CHUNK = 250
+CHUNK = 1000
 
 
 @dataclass
@@ -65,12 +65,16 @@ def _first_order_weights(y: np.ndarray, z: np.ndarray, total_var: float) -> floa
     n = z.shape[0]
     zc = z - z.mean(axis=0)
     yc = y - y.mean(axis=0)
-    beta, *_ = np.linalg.lstsq(zc, yc, rcond=None)
-    resid = yc - zc @ beta
-    rank_z = np.linalg.matrix_rank(zc)
+    # normal equations on the small (p x p) cross-product matrix; the weights of one group sum
+    # to 1, so Z is rank deficient: the pseudo-inverse gives the least-squares fit anyway
+    gram = zc.T @ zc
+    vals = np.linalg.eigvalsh(gram)
+    rank_z = int((vals > vals.max() * 1e-10).sum()) if vals.size else 0
+    beta = np.linalg.pinv(gram, hermitian=True) @ (zc.T @ yc)
+    resid_ss = float((yc**2).sum() - (beta * (zc.T @ yc)).sum())
     if n - rank_z - 1 <= 0:
         return float("nan")
-    resid_var = (resid**2).sum() / (n - rank_z - 1)
+    resid_var = max(resid_ss, 0.0) / (n - rank_z - 1)
     adj = 1.0 - resid_var / (total_var * n / (n - 1))
     return float(np.clip(adj, 0.0, 1.0))
 
