@@ -73,7 +73,8 @@ def region_download(
                 )
         except SilkhubError as exc:
             field = getattr(exc, "field", None)
-            form.absorb(exc, "peers" if field == "region" and unit_ok(exc, unit) else "unit")
+            target = "peers" if field == "region" and unit_ok(exc, unit) else "unit"
+            form.error(target, "form.service", message=exc.message)
         finally:
             reader.close()
     if not form.ok:
