@@ -173,3 +173,36 @@ def test_country_framework_reads_wdi_from_the_store() -> None:
     assert sorted(run.result.units) == ["DEU", "KAZ", "PAK", "VNM"]
     with pytest.raises(DataMissingError):
         svc.load_data(fw)
+
+
+@pytest.mark.shared_data
+def test_country_openness_on_the_shared_wdi_snapshot(shared_data: Path, sqlite_runtime) -> None:
+    """The WDI framework end to end on real data (ronnywang WDI snapshot, 2012)."""
+    from silkhub.data.reference import queries
+
+    fw = svc.load_framework("country-openness")
+    frames = []
+    for code in fw.raw_inputs():
+        f = shared_data / "wdi" / "ronnywang_wdi" / f"{code}_WDI.csv"
+        wide = pd.read_csv(f)
+        long = wide.melt(
+            id_vars=["Country Code"], value_vars=[str(y) for y in range(2008, 2013)],
+            var_name="year", value_name="value",
+        )  # fmt: skip
+        frames.append(
+            long.rename(columns={"Country Code": "unit"}).assign(
+                indicator=code, year=lambda d: d["year"].astype(int)
+            )
+        )
+    with sqlite_runtime.session() as s:
+        countries = {c.iso3 for c in queries.list_countries(s)}
+    data = svc.merge_sources(*frames)
+    data = data[data["unit"].isin(countries)]  # drop WDI aggregates (WLD, EAS, HIC ...)
+    run = svc.compute(fw, data, year=2012, config=IndexConfig(mc_runs=500), max_lag=4)
+    table = run.table().set_index("unit")
+    assert len(table) > 150
+    top = set(table.index[table["rank"] <= 15])
+    # small open trading hubs lead an openness index; large closed economies do not
+    assert "SGP" in top
+    assert table.loc["SGP", "rank"] < table.loc["BRA", "rank"]
+    assert (table["mc_rank_p05"] <= table["mc_rank_p95"]).all()
