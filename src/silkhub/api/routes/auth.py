@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as FastPath
 from pydantic import BaseModel, ConfigDict, Field
 
 from silkhub.api.deps import AdminDep, SessionDep, StaffDep, UserDep
@@ -26,6 +27,10 @@ from silkhub.web import csrf
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 Role = Literal["admin", "operator", "member", "viewer"]
+#: largest id the databases store (PostgreSQL INTEGER); larger ids are invalid, not missing
+MAX_ID = 2**31 - 1
+UserId = Annotated[int, FastPath(ge=1, le=MAX_ID, description="user id")]
+TokenId = Annotated[int, FastPath(ge=1, le=MAX_ID, description="token id")]
 
 
 class UserOut(BaseModel):
@@ -92,7 +97,7 @@ class UserCreate(BaseModel):
     email: str = Field(max_length=254)
     password: str = Field(max_length=accounts.MAX_PASSWORD_LENGTH)
     role: Role = "member"
-    organisation_id: int | None = Field(None, ge=1)
+    organisation_id: int | None = Field(None, ge=1, le=MAX_ID)
     display_name: str | None = Field(None, max_length=200)
 
 
@@ -102,7 +107,9 @@ class UserUpdate(BaseModel):
     role: Role | None = None
     active: bool | None = None
     display_name: str | None = Field(None, max_length=200)
-    organisation_id: int | None = Field(None, ge=1, description="null removes the organisation")
+    organisation_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="null removes the organisation"
+    )
     password: str | None = Field(None, max_length=accounts.MAX_PASSWORD_LENGTH)
 
 
@@ -211,7 +218,7 @@ def create_token(body: TokenIn, actor: UserDep, session: SessionDep) -> TokenCre
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, actor: UserDep, session: SessionDep) -> Response:
+def revoke_token(token_id: TokenId, actor: UserDep, session: SessionDep) -> Response:
     """Revoke one of your tokens (admins: any token)."""
     accounts.revoke_token(session, actor, token_id)
     return Response(status_code=204)
@@ -221,12 +228,12 @@ def revoke_token(token_id: int, actor: UserDep, session: SessionDep) -> Response
 def list_users(
     actor: StaffDep,
     session: SessionDep,
-    organisation_id: int | None = Query(None, ge=1),
+    organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
     role: Role | None = None,
     active: bool | None = None,
     q: str | None = Query(None, max_length=200, description="text in e-mail or name"),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> UserPage:
     """Users (admins and operators)."""
     rows, total = accounts.list_users(
@@ -259,13 +266,13 @@ def create_user(body: UserCreate, actor: AdminDep, session: SessionDep) -> UserO
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
-def get_user(user_id: int, actor: UserDep, session: SessionDep) -> UserOut:
+def get_user(user_id: UserId, actor: UserDep, session: SessionDep) -> UserOut:
     """One user (staff: anyone; others: themselves only)."""
     return UserOut.model_validate(accounts.get_user(session, actor, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
-def update_user(user_id: int, body: UserUpdate, actor: AdminDep, session: SessionDep) -> UserOut:
+def update_user(user_id: UserId, body: UserUpdate, actor: AdminDep, session: SessionDep) -> UserOut:
     """Change role, organisation, name, password or active flag (admins)."""
     sent = body.model_fields_set
     user = accounts.update_user(
@@ -283,7 +290,7 @@ def update_user(user_id: int, body: UserUpdate, actor: AdminDep, session: Sessio
 
 
 @router.delete("/users/{user_id}", status_code=204)
-def deactivate_user(user_id: int, actor: AdminDep, session: SessionDep) -> Response:
+def deactivate_user(user_id: UserId, actor: AdminDep, session: SessionDep) -> Response:
     """Deactivate a user (admins); accounts are never deleted, the audit log keeps them."""
     accounts.update_user(session, actor, user_id, active=False)
     return Response(status_code=204)
@@ -296,11 +303,13 @@ def list_audit(
     entity: str | None = Query(None, max_length=60),
     entity_id: str | None = Query(None, max_length=100),
     action: str | None = Query(None, max_length=60),
-    actor_user_id: int | None = Query(None, ge=1),
+    actor_user_id: int | None = Query(None, ge=1, le=MAX_ID),
     since: datetime | None = Query(None, description="inclusive, ISO 8601"),
     until: datetime | None = Query(None, description="exclusive, ISO 8601"),
     limit: int = Query(50, ge=1, le=audit.MAX_PAGE),
-    cursor: int | None = Query(None, ge=1, description="next_cursor of the previous page"),
+    cursor: int | None = Query(
+        None, ge=1, le=MAX_ID, description="next_cursor of the previous page"
+    ),
 ) -> AuditPageOut:
     """The audit log, newest first (admins and operators)."""
     page = audit.list_entries(

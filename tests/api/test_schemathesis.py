@@ -1,0 +1,126 @@
+"""Property-based API tests with schemathesis: every operation of the OpenAPI document gets a
+bounded number of generated requests (deterministic), as an admin with an API token.
+
+Checks: no 5xx answer, and every answer with a documented status conforms to its schema.
+
+The app answers errors as RFC 9457 problem+json, while FastAPI documents 422 with its own
+``HTTPValidationError`` schema; the test documents 4xx answers as problems before loading the
+document (see ``_document_problems``), so it checks what the API really promises.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from silkhub.bootstrap import make_runtime, prepare
+from silkhub.hub import accounts
+from silkhub.server import create_app
+from silkhub.settings import Settings
+from tests.api._accounts import FAST_HASHER, make_account, make_org
+
+#: generated requests per operation (env SILKHUB_SCHEMATHESIS_EXAMPLES to raise it locally)
+MAX_EXAMPLES = int(os.environ.get("SILKHUB_SCHEMATHESIS_EXAMPLES", "12"))
+#: operations whose generated calls would only sign the test's own user out or in
+SKIP: set[tuple[str, str]] = set()
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": ["string", "null"]},
+        "code": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+}
+
+
+def _operations() -> list[tuple[str, str]]:
+    """(method, path) of every operation, from an app built without touching a database."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rt = make_runtime(Settings(data_dir=Path(tmp), database_url="sqlite://"))
+        spec = create_app(runtime=rt, init=False).openapi()
+        rt.dispose()
+    methods = ("get", "post", "put", "patch", "delete")
+    return sorted(
+        (m.upper(), path)
+        for path, item in spec["paths"].items()
+        for m in item
+        if m in methods and (m.upper(), path) not in SKIP
+    )
+
+
+def _document_problems(spec: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``spec`` where 4xx answers are documented as problem+json."""
+    spec = copy.deepcopy(spec)
+    for item in spec["paths"].values():
+        for op in item.values():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            for status, resp in op["responses"].items():
+                if str(status).startswith("4"):
+                    resp["content"] = {
+                        "application/problem+json": {"schema": PROBLEM_SCHEMA},
+                        "application/json": {"schema": PROBLEM_SCHEMA},
+                    }
+    return spec
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """One migrated SQLite app for the module, an admin token, and the loaded schema."""
+    tmp = tmp_path_factory.mktemp("schemathesis")
+    rt = make_runtime(Settings(data_dir=tmp, database_url=f"sqlite:///{tmp / 'api.sqlite'}"))
+    prepare(rt)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(accounts, "_DEFAULT_HASHER", FAST_HASHER)
+    org = make_org(rt, "Schemathesis org")
+    admin = make_account(rt, "admin@st.cn", "admin", None)
+    make_account(rt, "member@st.cn", "member", org)
+    app = create_app(runtime=rt, init=False)
+    schema = schemathesis.openapi.from_dict(_document_problems(app.openapi()))
+    schema.app = app
+    schema.location = "/api/v1/openapi.json"
+    yield {"schema": schema, "runtime": rt, "admin": admin}
+    mp.undo()
+    rt.dispose()
+
+
+@pytest.mark.parametrize(("method", "path"), _operations())
+def test_operation_conforms(api: dict[str, Any], method: str, path: str) -> None:
+    rt = api["runtime"]
+    with rt.session() as s:  # a fresh token: generated calls may revoke earlier ones
+        _row, secret = accounts.create_token(s, api["admin"].actor, api["admin"].user_id, "st")
+    headers = {"Authorization": f"Bearer {secret}"}
+    operation = api["schema"][path][method]
+
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+    )
+    @given(case=operation.as_strategy())
+    def run(case: schemathesis.Case) -> None:
+        if method != "GET" and path.endswith("/auth/logout"):
+            return
+        case.call_and_validate(
+            headers=headers, checks=[not_a_server_error, response_schema_conformance]
+        )
+
+    run()
