@@ -73,3 +73,22 @@ def test_validate_and_template(cli, tmp_path: Path) -> None:
     t.write_text(t.read_text() + "CN-SD-jinan,2019,GDP,abc,,s,\n")
     r = cli("index", "validate", str(t))
     assert r.exit_code == 1 and "value: text 'abc' in a numeric cell" in r.stderr
+
+
+def test_compute_on_a_user_data_file(cli, tmp_path: Path) -> None:
+    data = tmp_path / "mine.csv"
+    data.write_text(
+        "region_id,year,indicator,value,unit,source,note\n"
+        "Jinan,2021,TRADE_TOTAL,2665.4,,my yearbook,\n"
+        "Jinan,2021,GDP,11432.2,,my yearbook,\n"
+        "Jinan,2021,INTL_AIR_ROUTES,10,,airport,\n"
+        "Qingdao,2021,TRADE_TOTAL,8498.4,,my yearbook,\n"
+        "Qingdao,2021,GDP,14136.5,,my yearbook,\n"
+        "Qingdao,2021,INTL_AIR_ROUTES,20,,airport,\n",
+        encoding="utf-8",
+    )
+    r = cli("index", "compute", "--data", str(data), "--format", "json", "--quiet")
+    assert r.exit_code == 0, r.stderr
+    units = json.loads(r.stdout)
+    assert [u["unit"] for u in units] == ["CN-SD-qingdao", "CN-SD-jinan"]
+    assert units[0]["name"] == "Qingdao"
