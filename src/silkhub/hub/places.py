@@ -371,3 +371,17 @@ def experts_by(session: Session, by: str = "country") -> list[dict[str, object]]
 
 def count_by_kind(session: Session) -> dict[str, int]:
     return dict(session.execute(select(Place.kind, func.count()).group_by(Place.kind)).all())
+
+
+def region_counts_frame(session: Session, as_of: date | None = None):  # type: ignore[no-untyped-def]
+    """:func:`region_counts` as a long DataFrame ``unit, year, indicator, value`` for the index.
+
+    Pass it as an extra source to :func:`silkhub.analytics.index_service.load_data`.
+    """
+    import pandas as pd
+
+    rows = [
+        {"unit": c.region_id, "year": c.year, "indicator": c.indicator, "value": c.value}
+        for c in region_counts(session, as_of)
+    ]
+    return pd.DataFrame(rows, columns=["unit", "year", "indicator", "value"])
