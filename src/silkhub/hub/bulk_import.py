@@ -183,6 +183,7 @@ def import_file(session: Session, actor: Actor, kind: str, path: Path) -> BulkSu
     summary = BulkSummary(kind, str(path))
     model = Organisation if kind == "organisations" else Project
     seen: set[str] = set()
+    outer = session.begin_nested()  # nothing survives a rejected file, whatever the caller does
     for rownum, row in rows:
         ext = row.get("external_id") or ""
         if ext:
@@ -220,9 +221,11 @@ def import_file(session: Session, actor: Actor, kind: str, path: Path) -> BulkSu
             col = getattr(exc, "field", None) or "-"
             errors.append(f"{path}:{rownum}:{FIELD_COLUMNS.get(col, col)}: {exc.message}")
     if errors:
+        outer.rollback()
         raise DataImportError(
             f"{path}: import rejected, nothing written ({len(errors)} problems)", errors=errors
         )
+    outer.commit()
     logger.info("bulk import %s", summary.describe())
     return summary
 

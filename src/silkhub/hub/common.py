@@ -14,7 +14,7 @@ from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from silkhub.data.reference.queries import find_region, get_country
-from silkhub.errors import ValidationError
+from silkhub.errors import UnknownCountryError, ValidationError
 
 T = TypeVar("T")
 
@@ -34,7 +34,12 @@ def resolve_country(session: Session, value: str | None, *, field: str = "iso3")
     """ISO3 code for a code or name (UnknownCountryError if unknown); None stays None."""
     if value is None or not str(value).strip():
         return None
-    return get_country(session, str(value).strip()).iso3
+    try:
+        return get_country(session, str(value).strip()).iso3
+    except UnknownCountryError as exc:
+        exc.field = field  # type: ignore[attr-defined]
+        exc.details.setdefault("errors", [{"field": field, "message": exc.message}])
+        raise
 
 
 def resolve_region(session: Session, value: str | None) -> tuple[str | None, str | None]:
