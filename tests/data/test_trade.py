@@ -170,3 +170,10 @@ def test_econcomplexity_fixture(store: AnalyticsStore, tmp_path: Path) -> None:
     run_import(store, "econcomplexity", p)
     df = store.read("world_trade_2015_hs4").sort_values("exporter")
     assert df.values.tolist() == [[2015, "CHN", "0101", 5.0], [2015, "KAZ", "0101", 0.0]]
+
+
+def test_comtrade_json_export_file(store: AnalyticsStore) -> None:
+    [res] = run_import(store, "comtrade", RECORDED)
+    assert res.rows == 4
+    assert any("re-export" in n for n in res.notes)
+    assert any("non-country" in n for n in res.notes)

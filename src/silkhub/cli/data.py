@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -99,6 +100,17 @@ def list_datasets(fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
     rows = [_catalog_row(e) for e in _store().datasets()]
     if not rows and fmt is Format.table and out is None:
         console.print("no datasets imported yet; try `silkhub data demo` or `silkhub data import`")
+        return
+    if fmt is Format.table and out is None and not console.is_terminal:
+        # piped output: one line per dataset, sha256 unbroken (a terminal wraps to its width)
+        wide = Console(width=max(console.width, 200))
+        table = Table(title="datasets")
+        for c in ("name", "version", "source", "rows", "years", "imported_at", "sha256"):
+            table.add_column(c, no_wrap=True)
+        for r in rows:
+            table.add_row(*(str(r[c]) for c in ("name", "version", "source", "rows", "years",
+                                                 "imported_at", "sha256")))  # fmt: skip
+        wide.print(table)
         return
     emit(
         rows,
