@@ -178,21 +178,27 @@ def rank_partners(
 
 # -- product-level measures --------------------------------------------------------------
 def _product_expr(con: duckdb.DuckDBPyConnection, dataset: str, year: int, level: int | None):
+    """SQL for the product code at HS ``level``; checks that product-level rows exist.
+
+    Both checks stop at the first matching row (``LIMIT 1``), so they cost nothing on a BACI year;
+    product codes are assumed to have one length within a dataset (HS6, HS4 …).
+    """
     check_level(level)
-    n = con.execute(
-        f"SELECT count(*), max(length(product)) FROM {quote(dataset)} "
-        f"WHERE year = ? AND product <> '{TOTAL}'",
+    row = con.execute(
+        f"SELECT length(product) FROM {quote(dataset)} "
+        f"WHERE year = ? AND product <> '{TOTAL}' LIMIT 1",
         [year],
-    ).fetchall()[0]
-    if not n[0]:
+    ).fetchall()
+    if not row:
         raise ValidationError(
             f"{dataset!r} has only all-goods totals for {year}; product-level measures need "
             "HS-coded rows (e.g. BACI)",
             field="dataset",
         )
-    if level is not None and int(n[1]) < level:
+    if level is not None and int(row[0][0]) < level:
         raise ValidationError(
-            f"{dataset!r} has {n[1]}-digit product codes; cannot show HS{level}", field="level"
+            f"{dataset!r} has {row[0][0]}-digit product codes; cannot show HS{level}",
+            field="level",
         )
     return "product" if level is None else f"substr(product, 1, {int(level)})"
 
@@ -225,8 +231,9 @@ def rca_table(
 ) -> pd.DataFrame:
     """Balassa and symmetric RCA of every exporter (or one ``country``) and product.
 
-    DuckDB aggregates exports by exporter and product (at HS ``level``) and the window totals
-    ``X_c``, ``X_p`` and ``X_w``; :func:`silkhub.core.trade.rca_from_totals` applies the formula.
+    DuckDB aggregates exports by exporter and product (at HS ``level``); the totals ``X_c``,
+    ``X_p`` and ``X_w`` are bincounts over the Arrow dictionary codes and
+    :func:`silkhub.core.trade.rca_from_totals` applies the formula. Missing values count as 0.
     Columns: ``exporter, product, exports_usd, share, world_share, rca, rca_sym``; sorted by RCA
     (descending) when one country is asked for.
     """
@@ -235,29 +242,27 @@ def rca_table(
     expr = _product_expr(con, dataset, year, level)
     if session is not None and country:
         country = country_code(session, country)
-    where, params = ("WHERE exporter = ?", [year, country]) if country else ("", [year])
     sql = f"""
-        WITH x AS (
-            SELECT exporter, {expr} AS product, sum(coalesce(value_usd, 0)) AS v
-            FROM {quote(dataset)}
-            WHERE year = ? AND product <> '{TOTAL}' AND exporter NOT IN {AGGREGATES!r}
-            GROUP BY ALL
-        ), t AS (
-            SELECT exporter, product, v,
-                   sum(v) OVER (PARTITION BY exporter) AS xc,
-                   sum(v) OVER (PARTITION BY product) AS xp,
-                   sum(v) OVER () AS xw
-            FROM x
-        )
-        SELECT * FROM t {where} ORDER BY exporter, product
+        SELECT exporter, {expr} AS product, sum(value_usd) AS v
+        FROM {quote(dataset)}
+        WHERE year = ? AND product <> '{TOTAL}' AND exporter NOT IN {AGGREGATES!r}
+        GROUP BY ALL
     """
-    t = con.execute(sql, params).fetchnumpy()
-    v, xc, xp, xw = (np.asarray(t[k], dtype=np.float64) for k in ("v", "xc", "xp", "xw"))
+    t = con.sql(sql, params=[year]).to_arrow_table()  # Arrow: no per-row Python objects
+    v = np.nan_to_num(t.column("v").to_numpy().astype(np.float64, copy=False), nan=0.0)
+    # totals X_c, X_p (bincount over Arrow dictionary codes: no sort, no Python strings)
+    ex = t.column("exporter").combine_chunks().dictionary_encode()
+    pr = t.column("product").combine_chunks().dictionary_encode()
+    ei = ex.indices.to_numpy()
+    pi = pr.indices.to_numpy()
+    xc = np.bincount(ei, weights=v)[ei]
+    xp = np.bincount(pi, weights=v)[pi]
+    xw = float(v.sum())
     rca = np.asarray(trade.rca_from_totals(v, xc, xp, xw))
     out = pd.DataFrame(
         {
-            "exporter": t["exporter"],
-            "product": t["product"],
+            "exporter": t.column("exporter").to_pandas(types_mapper=pd.ArrowDtype),
+            "product": t.column("product").to_pandas(types_mapper=pd.ArrowDtype),
             "exports_usd": v,
             "share": trade.safe_div(v, xc),
             "world_share": trade.safe_div(xp, xw),
@@ -266,6 +271,7 @@ def rca_table(
         }
     )
     if country:
+        out = out[out["exporter"] == country]
         if out.empty:
             raise ValidationError(
                 f"{country} has no exports in {dataset!r} for {year}", field="country"
