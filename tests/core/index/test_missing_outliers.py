@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from silkhub.core.index.missing import impute
 from silkhub.core.index.outliers import skew_kurt, winsorise
@@ -54,3 +57,24 @@ def test_winsorise_leaves_regular_columns() -> None:
     out, rep = winsorise(col)
     np.testing.assert_array_equal(out, col)
     assert not rep.winsorised
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    arrays(np.float64, st.tuples(st.integers(2, 9), st.integers(1, 6)),
+           elements=st.floats(-1e3, 1e3, allow_nan=False)),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["none", "mean", "em"]),
+)  # fmt: skip
+def test_impute_never_fails_and_fills_what_it_can(x, seed, method) -> None:
+    rng = np.random.default_rng(seed)
+    x = x.copy()
+    x[rng.random(x.shape) < 0.3] = np.nan
+    out, rep = impute(x, method)
+    observed = ~np.isnan(x)
+    np.testing.assert_array_equal(out[observed], x[observed])  # observed values untouched
+    if method != "none":
+        imputable = observed.any(axis=0)
+        assert not np.isnan(out[:, imputable]).any()
+        assert np.isfinite(out[:, imputable]).all()
+    assert rep.n_missing == int((~observed).sum())

@@ -90,3 +90,33 @@ def test_dominating_unit_never_ranks_below(m, deltas, normalisation, weighting) 
     r = compute_index(fw, pd.DataFrame(x, index=units, columns=fw.indicator_codes), cfg)
     assert r.overall.iloc[1] >= r.overall.iloc[0] - 1e-9
     assert r.rank.iloc[1] <= r.rank.iloc[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    matrices(),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["none", "mean", "em"]),
+    st.sampled_from(["minmax", "zscore", "rank", "frontier", "target"]),
+    st.sampled_from(["equal", "user", "pca"]),
+    st.sampled_from(["arithmetic", "geometric"]),
+)
+def test_pipeline_fails_only_with_silkhub_errors(m, seed, imp, norm, weighting, agg) -> None:
+    """Random gaps and any combination of choices: a result or a SilkhubError, nothing else."""
+    from silkhub.errors import SilkhubError
+
+    x, lower = m
+    rng = np.random.default_rng(seed)
+    x = x.copy()
+    x[rng.random(x.shape) < 0.25] = np.nan
+    fw = _framework(x.shape[1], lower)
+    units = [f"u{i}" for i in range(x.shape[0])]
+    cfg = IndexConfig(
+        imputation=imp, normalisation=norm, weighting=weighting, aggregation=agg, mc_runs=20
+    )
+    try:
+        r = compute_index(fw, pd.DataFrame(x, index=units, columns=fw.indicator_codes), cfg)
+    except SilkhubError:
+        return
+    assert len(r.rank) == x.shape[0]
+    assert r.mc is not None and (r.mc.rank_p05 <= r.mc.rank_p95).all()

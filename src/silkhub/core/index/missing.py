@@ -88,6 +88,8 @@ def impute(
     scale[scale == 0] = 1.0
     rows = [i for i in range(n) if m[i].any() and not m[i].all()]
     blocks = [(i, np.flatnonzero(m[i]), np.flatnonzero(~m[i])) for i in rows]
+    if not blocks:  # the gaps are all in mean-only columns (or whole rows): nothing to regress
+        return x, report
     for it in range(1, max_iter + 1):
         mu = sub.mean(axis=0)
         s = np.cov(sub, rowvar=False)
