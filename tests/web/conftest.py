@@ -56,6 +56,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     prepare(rt)
     for _ in load_demo(rt):
         pass
+    make_admin(rt)
     port = _free_port()
     config = uvicorn.Config(
         create_app(runtime=rt, init=False), host="127.0.0.1", port=port, log_level="warning"

@@ -129,7 +129,7 @@ def hub_report(session: Session, actor, event_id: int, lang: str = "en") -> Prof
                 sources=src,
             )
         )
-    if by_country:
+    if len(by_country) > 1:
         proj.figures.append(
             Figure(
                 id="event-map",

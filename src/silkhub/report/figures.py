@@ -143,6 +143,7 @@ class Figure:
                 radar={
                     "indicator": [{"name": a, "max": self.max_value} for a in self.axes],
                     "radius": "62%",
+                    "axisName": {"color": "#1b1f24"},
                 },
                 series=[
                     {
@@ -203,7 +204,7 @@ class Figure:
                 "orient": "horizontal",
                 "calculable": False,
                 "inRange": {"color": ["#fde0dc", "#b3261e"]},
-                "text": ["", ""],
+                "text": [svg.fmt_number(max(vals)), "0"],
             }
         out["series"] = [series]
         return out

@@ -164,6 +164,7 @@ def _account_page(request: Request, **ctx) -> HTMLResponse:
     ctx.setdefault("pw_form", Form())
     ctx.setdefault("token_form", Form({"expires_in_days": "90"}))
     status = ctx.pop("status_code", 200)
+    ctx.setdefault("canonical_path", "/account")
     return render(request, "account.html", {"tokens": tokens, **ctx}, status_code=status)
 
 

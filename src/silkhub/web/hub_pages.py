@@ -37,8 +37,9 @@ def _t(request: Request):
     return translator(request_lang(request))
 
 
-def _opts(values, prefix: str, t, blank: bool = True) -> list[tuple[str, str]]:
-    out = [("", t("all"))] if blank else []
+def _opts(values, prefix: str, t, blank: bool = True, blank_label: str | None = None):
+    """(value, label) options of a select; ``blank`` adds an empty choice first."""
+    out = [("", blank_label or t("all"))] if blank else []
     return out + [(v, t(f"{prefix}.{v}")) for v in values]
 
 
@@ -213,7 +214,7 @@ def _project_form_context(request: Request, form: Form, status: int = 200) -> HT
         {
             "form": form,
             "stage_options": _opts(lifecycle.STAGES[:6], "stage", t, blank=False),
-            "type_options": _opts(projects_svc.PROJECT_TYPES, "ptype", t),
+            "type_options": _opts(projects_svc.PROJECT_TYPES, "ptype", t, blank_label="–"),
             "currency_options": [("", "–")] + [(c, c) for c in CURRENCIES],
             "visibility_options": [
                 (v, t(f"visibility.{v}")) for v in ("public", "operators", "private")
@@ -247,6 +248,14 @@ async def create_project(request: Request) -> Response:
     if not title_en and not title_zh:
         form.error("title_en", "project.title_needed")
     country = form.text("iso3", max_len=100)
+    if country:
+        from silkhub.data.reference.queries import get_country
+
+        with runtime_of(request).session() as s:
+            try:
+                country = get_country(s, country).iso3
+            except SilkhubError as exc:
+                form.error("iso3", "form.service", message=exc.message)
     region = form.text("region_id", max_len=100)
     ptype = form.choice("project_type", projects_svc.PROJECT_TYPES)
     sector = form.text("isic_code", max_len=8)
@@ -351,6 +360,7 @@ def _project_detail(
             "form": form,
             "next_options": [(s_, t(f"stage.{s_}")) for s_ in nexts],
             "can_write": can_write,
+            "canonical_path": f"/hub/projects/{project_id}",
         },
         status_code=status,
     )
@@ -445,12 +455,26 @@ def event_page(request: Request, event_id: int) -> HTMLResponse:
             "totals": totals.describe(lang),
         }
     by_country: dict[str, float] = {}
+    by_stage: dict[str, float] = {}
     for ln in links:
         iso = ln["project"]["iso3"]
         if iso:
             by_country[iso] = by_country.get(iso, 0) + 1
+        st = t(f"stage.{ln['project']['stage']}")
+        by_stage[st] = by_stage.get(st, 0) + 1
+    src = ["silkhub hub database: event projects"]
     figures = []
-    if by_country:
+    if by_stage:
+        figures.append(
+            Figure(
+                id="event-stages",
+                kind="bar",
+                title=t("fig.projects_by_stage"),
+                items=sorted(by_stage.items(), key=lambda x: -x[1]),
+                sources=src,
+            )
+        )
+    if len(by_country) > 1:
         figures.append(
             Figure(
                 id="event-map",
@@ -458,7 +482,7 @@ def event_page(request: Request, event_id: int) -> HTMLResponse:
                 title=t("fig.event_map"),
                 values=by_country,
                 labels=labels,
-                sources=["silkhub hub database: event projects"],
+                sources=src,
             )
         )
     return render(request, "hub_event.html", {"e": ev, "links": links, "figures": figures})

@@ -78,11 +78,12 @@ def store_reader(request: Request) -> StoreReader:
     return StoreReader(runtime_of(request).settings.analytics_dir)
 
 
-def lang_switch_url(request: Request, lang: str) -> str:
-    """The current URL with ``lang`` chosen (other query parameters kept)."""
+def lang_switch_url(request: Request, lang: str, path: str | None = None) -> str:
+    """The current URL with ``lang`` chosen (other query parameters kept); ``path`` replaces
+    the path of a POST response (whose URL cannot be fetched with GET)."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     params.append(("lang", lang))
-    return request.url.path + "?" + urlencode(params)
+    return (path or request.url.path) + "?" + urlencode(params)
 
 
 def current_user(request: Request) -> Any | None:
@@ -117,7 +118,7 @@ def render(request: Request, template: str, context: dict, status_code: int = 20
         "nav": NAV,
         "hub_nav": HUB_NAV,
         "path": request.url.path,
-        "switch_url": lang_switch_url(request, other),
+        "switch_url": lang_switch_url(request, other, context.get("canonical_path")),
         "other_lang": other,
         "user": current_user(request),
         "csrf_token": lambda: csrf_token(request),
