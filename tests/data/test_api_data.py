@@ -21,7 +21,7 @@ def test_list_and_show(client) -> None:  # type: ignore[no-untyped-def]
         "year": "INTEGER",
         "value": "DOUBLE",
     }
-    assert d["years"] == [2013, 2019] and len(d["versions"]) == 1 and len(d["sha256"]) == 64
+    assert d["years"] == [2010, 2019] and len(d["versions"]) == 1 and len(d["sha256"]) == 64
 
 
 def test_unknown_dataset_is_a_404_problem(client) -> None:  # type: ignore[no-untyped-def]

@@ -71,7 +71,7 @@ def test_demo_is_idempotent(cli) -> None:  # type: ignore[no-untyped-def]
     assert "wdi" in r.stdout and "china_br65_trade" in r.stdout
     assert "already loaded" in cli("data", "demo").stdout
     rows = {d["name"]: d["rows"] for d in json.loads(cli("data", "list", "-f", "json").stdout)}
-    assert rows == {"air_connectivity": 173, "china_br65_trade": 896, "wdi": 336}
+    assert rows == {"air_connectivity": 173, "china_br65_trade": 896, "wdi": 1497}
 
 
 def test_template_regional(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

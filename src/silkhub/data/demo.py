@@ -26,7 +26,7 @@ VERSION = "1.0"
 DEMO_DATASETS: dict[str, tuple[str, str, str, str]] = {
     "wdi": (
         "wdi.csv",
-        "Demo: WDI GDP and population, China + 23 B&R partners, 2013–2019",
+        "Demo: WDI, China + 23 B&R partners (GDP, population 2010–2019; 18 series 2010–2012)",
         "https://github.com/datasets/gdp",
         "ODC-PDDL-1.0 (datasets.io); WDI CC BY 4.0",
     ),
