@@ -46,6 +46,7 @@ KIND_HINTS: list[tuple[str, str]] = [
     ("request", "offer"),
     ("token", "token"),
     ("user", "user"),
+    ("parties", "organisation"),
     ("owed_by", "organisation"),
     ("owed_to", "organisation"),
     ("party", "organisation"),
@@ -58,6 +59,10 @@ KIND_HINTS: list[tuple[str, str]] = [
 ]
 #: endpoints that are about the caller's own session, never about another organisation
 OWN_SESSION_PATHS = {"/api/v1/auth/login", "/api/v1/auth/logout"}
+
+
+#: a field description that lists its valid values ("mou, framework or contract")
+_CHOICES = re.compile(r"^([a-z_&]+)(?:, [a-z_&]+)*(?:,? or [a-z_&]+)?$")
 
 
 def kind_of(name: str) -> str | None:
@@ -76,6 +81,8 @@ class Victim:
     ids: dict[str, list[int]] = field(default_factory=dict)
     identifiers: list[str] = field(default_factory=list)
     seed_errors: list[str] = field(default_factory=list)
+    #: the attacker's own records: targets for writes whose body names B's records
+    own: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, kind: str, ident: int) -> None:
         self.ids.setdefault(kind, []).append(ident)
@@ -191,6 +198,42 @@ def _seed_hub(runtime, org_b: int, b_user: Account, victim: Victim) -> None:
             victim.seed_errors.append(f"agreements: {exc}")
 
 
+def _seed_own(runtime, org_a: int, a_user: Account, victim: Victim) -> None:
+    """A's own public project, event and agreement: A may write them, but must not be able
+    to link B's private records into them."""
+    me = a_user.actor
+    victim.own["organisation"] = [org_a]
+    with runtime.session() as s:
+        try:
+            from silkhub.hub import agreements as agr
+            from silkhub.hub import events, projects
+
+            p = projects.create_project(
+                s,
+                me,
+                projects.ProjectIn(
+                    title_en="A's project",
+                    parties=[projects.PartyIn(organisation_id=org_a, role="owner")],
+                ),
+            )
+            e = events.create_event(
+                s,
+                me,
+                events.EventIn(
+                    kind=events.EVENT_KINDS[0],
+                    title_en="A's event",
+                    start_on=date(2021, 6, 1),
+                    organiser_ids=[org_a],
+                ),
+            )
+            a = agr.create_agreement(
+                s, me, agr.AgreementIn(kind="mou", title_en="A's MoU", party_ids=[org_a])
+            )
+            victim.own.update({"project": [p.id], "event": [e.id], "agreement": [a.id]})
+        except ImportError as exc:
+            victim.seed_errors.append(f"own records: {exc}")
+
+
 @dataclass
 class World:
     a_member: Account
@@ -223,6 +266,7 @@ def world(runtime, monkeypatch) -> World:
         tok, _secret = accounts.create_token(s, b_member.actor, b_member.user_id, f"{marker} ci")
         victim.add("token", tok.id)
     _seed_hub(runtime, org_b, b_member, victim)
+    _seed_own(runtime, org_a, a_member, victim)
     return World(a_member, a_viewer, b_member, org_a, org_b, victim)
 
 
@@ -289,6 +333,9 @@ def synth(schema: dict[str, Any], spec: dict, hint: str, victim: Victim, depth: 
         if fmt == "date-time":
             return "2021-01-01T00:00:00Z"
         low = hint.lower()
+        choice = _CHOICES.match(schema.get("description", "") or "")
+        if choice and low != "visibility":
+            return choice.group(1)  # "announced or signed" -> "announced"
         if low == "visibility":
             return "public"
         if "currency" in low:
@@ -328,7 +375,8 @@ def _path_fillings(op: dict, spec: dict, victim: Victim) -> Iterator[tuple[dict[
         typ = _resolve(p.get("schema", {}), spec).get("type", "string")
         kind = kind_of(name)
         if kind and victim.ids.get(kind):
-            choices.append([(str(i), True) for i in victim.ids[kind]])
+            mine = [(str(i), False) for i in victim.own.get(kind, [])]
+            choices.append([(str(i), True) for i in victim.ids[kind]] + mine)
         elif typ == "integer":
             choices.append([(str(i), False) for i in victim.all_ids()] or [("1", False)])
         elif "identifier" in name.lower() and victim.identifiers:
