@@ -76,3 +76,47 @@ def test_empty_output_is_refused(store: AnalyticsStore) -> None:
     with pytest.raises(ValidationError, match="no data"):
         store.publish("wdi", lambda d: None, _meta())
     assert not store.has("wdi")
+
+
+def test_an_import_writing_two_datasets_is_atomic_as_a_whole(
+    store: AnalyticsStore, fixtures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from silkhub.data.importers import runner
+
+    first = runner.run_import(store, "openflights", fixtures / "openflights")
+    assert [r.version for r in first] == [1, 1]
+    calls = {"n": 0}
+    real_stage = AnalyticsStore.stage
+
+    def stage_then_die(self, staged, name, write, meta):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:  # the first dataset is staged, the second dies while writing
+            raise KeyboardInterrupt("killed")
+        return real_stage(self, staged, name, write, meta)
+
+    monkeypatch.setattr(AnalyticsStore, "stage", stage_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_import(store, "openflights", fixtures / "openflights", force=True)
+    assert [(e.name, e.version) for e in store.datasets()] == [
+        ("air_connectivity", 1),
+        ("air_routes", 1),
+    ]
+    assert list((store.root / ".staging").iterdir()) == []
+
+
+def test_a_baci_import_killed_inside_the_writer_keeps_the_old_version(
+    store: AnalyticsStore, fixtures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from silkhub.data.importers import baci, runner
+
+    runner.run_import(store, "baci", fixtures / "BACI_HS17_Y2017_V202301.csv")
+    before = store.read("baci")
+
+    def die(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk full")  # after the Parquet files were written
+
+    monkeypatch.setattr(baci, "_collect_problems", die)
+    with pytest.raises(RuntimeError):
+        runner.run_import(store, "baci", fixtures / "BACI_HS17_Y2017_V202301.csv", force=True)
+    assert store.read("baci").equals(before)
+    assert [v.version for v in store.versions("baci")] == [1]

@@ -165,12 +165,17 @@ class Catalog:
 
     def add_version(self, entry: CatalogEntry) -> None:
         """Record ``entry`` and make it current (call while holding :meth:`locked`)."""
+        self.add_versions([entry])
+
+    def add_versions(self, entries: list[CatalogEntry]) -> None:
+        """Record several versions and make them current in one atomic rewrite."""
         data = self._read()
-        d = data["datasets"].setdefault(entry.name, {"current": None, "versions": []})
-        rec = entry.to_dict()
-        rec.pop("current", None)
-        d["versions"].append(rec)
-        d["current"] = entry.version
+        for entry in entries:
+            d = data["datasets"].setdefault(entry.name, {"current": None, "versions": []})
+            rec = entry.to_dict()
+            rec.pop("current", None)
+            d["versions"].append(rec)
+            d["current"] = entry.version
         self._write(data)
 
     def set_current(self, name: str, version: int | None) -> None:

@@ -37,7 +37,7 @@ import pandas as pd
 from silkhub.data.catalog import Catalog, CatalogEntry
 from silkhub.errors import DataMissingError, ValidationError
 
-__all__ = ["AnalyticsStore", "CatalogEntry", "NewVersion"]
+__all__ = ["AnalyticsStore", "CatalogEntry", "NewVersion", "Staged"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,18 @@ class NewVersion:
     files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     parts: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Staged:
+    """A version written to the staging area, measured, not yet visible."""
+
+    name: str
+    directory: Path
+    meta: NewVersion
+    rows: int = 0
+    columns: dict[str, str] = field(default_factory=dict)
+    years: list[int] | None = None
 
 
 def check_name(name: str) -> str:
@@ -145,16 +157,26 @@ class AnalyticsStore:
 
     # -- writing -------------------------------------------------------------------------
     @contextlib.contextmanager
-    def _staging_dir(self) -> Iterator[Path]:
+    def staging(self) -> Iterator[list[Staged]]:
+        """Collect staged versions; everything not committed is deleted on exit.
+
+        Use :meth:`stage` to write each dataset, then :meth:`commit` to make them all current
+        in one catalog write (an import that produces several datasets is atomic as a whole).
+        """
+        staged: list[Staged] = []
+        try:
+            yield staged
+        finally:
+            for st in staged:
+                shutil.rmtree(st.directory, ignore_errors=True)
+
+    def _new_staging_dir(self) -> Path:
         staging = self.root / ".staging"
         staging.mkdir(parents=True, exist_ok=True)
         self._clean_stale(staging)
         tmp = staging / uuid.uuid4().hex
         tmp.mkdir()
-        try:
-            yield tmp
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        return tmp
 
     @staticmethod
     def _clean_stale(staging: Path) -> None:
@@ -163,6 +185,85 @@ class AnalyticsStore:
             with contextlib.suppress(OSError):
                 if now - p.stat().st_mtime > _STALE_STAGING_SECONDS:
                     shutil.rmtree(p, ignore_errors=True)
+
+    def stage(
+        self,
+        staged: list[Staged],
+        name: str,
+        write: Callable[[Path], object],
+        meta: NewVersion,
+    ) -> Staged:
+        """Write one dataset version into a staging directory and measure it (not visible yet).
+
+        ``write`` is called with an empty directory and writes ``*.parquet`` files into it (any
+        depth). If it raises, the staging directory is removed and nothing changes.
+        """
+        check_name(name)
+        tmp = self._new_staging_dir()
+        st = Staged(name=name, directory=tmp, meta=meta)
+        staged.append(st)
+        write(tmp)
+        if not list(tmp.rglob("*.parquet")):
+            raise ValidationError(f"import of {name!r} produced no data", field="name")
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute(
+                f"CREATE VIEW staged AS SELECT * FROM "
+                f"read_parquet({_sql_str(tmp / '**' / '*.parquet')}, "
+                "hive_partitioning = false, union_by_name = true)"
+            )
+            desc = con.execute("DESCRIBE staged").fetchall()
+            st.columns = {str(r[0]): str(r[1]) for r in desc}
+            st.rows = int(con.execute("SELECT count(*) FROM staged").fetchall()[0][0])
+            if "year" in st.columns:
+                lo, hi = con.execute("SELECT min(year), max(year) FROM staged").fetchall()[0]
+                st.years = [int(lo), int(hi)] if lo is not None else None
+        finally:
+            con.close()
+        return st
+
+    def commit(self, staged: list[Staged]) -> list[CatalogEntry]:
+        """Move staged versions into place and make them current in one catalog write."""
+        entries = []
+        with self.catalog.locked():
+            for st in staged:
+                version = self.catalog.next_version(st.name)
+                version += sum(1 for e in entries if e.name == st.name)
+                rel_dir = Path("datasets") / st.name / f"v{version}-{st.meta.sha256[:12]}"
+                final = self.root / rel_dir
+                final.parent.mkdir(parents=True, exist_ok=True)
+                st.directory.rename(final)
+                st.directory = final
+                m = st.meta
+                entries.append(
+                    CatalogEntry(
+                        name=st.name,
+                        version=version,
+                        source=m.source,
+                        sha256=m.sha256,
+                        rows=st.rows,
+                        imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                        importer=m.importer,
+                        importer_version=m.importer_version,
+                        path=rel_dir.as_posix(),
+                        columns=st.columns,
+                        title=m.title,
+                        source_url=m.source_url,
+                        source_version=m.source_version,
+                        licence=m.licence,
+                        command=m.command,
+                        files=list(m.files),
+                        years=st.years,
+                        notes=list(m.notes),
+                        parts=dict(m.parts),
+                        current=True,
+                    )
+                )
+            self.catalog.add_versions(entries)
+        staged.clear()  # committed: the staging cleanup must not remove them
+        for e in entries:
+            logger.info("published %s v%d (%d rows)", e.name, e.version, e.rows)
+        return entries
 
     def publish(self, name: str, write: Callable[[Path], object], meta: NewVersion) -> CatalogEntry:
         """Write a new version atomically and make it current.
@@ -179,70 +280,15 @@ class AnalyticsStore:
         The catalog entry of the new version (row count, columns and years are measured on the
         written files).
         """
-        check_name(name)
-        with self._staging_dir() as tmp:
-            write(tmp)
-            files = list(tmp.rglob("*.parquet"))
-            if not files:
-                raise ValidationError(f"import of {name!r} produced no data", field="name")
-            con = duckdb.connect(":memory:")
-            try:
-                con.execute(
-                    f"CREATE VIEW staged AS SELECT * FROM "
-                    f"read_parquet({_sql_str(tmp / '**' / '*.parquet')}, "
-                    "hive_partitioning = false, union_by_name = true)"
-                )
-                desc = con.execute("DESCRIBE staged").fetchall()
-                columns = {str(r[0]): str(r[1]) for r in desc}
-                rows = int(con.execute("SELECT count(*) FROM staged").fetchall()[0][0])
-                years = None
-                if "year" in columns:
-                    lo, hi = con.execute("SELECT min(year), max(year) FROM staged").fetchall()[0]
-                    years = [int(lo), int(hi)] if lo is not None else None
-            finally:
-                con.close()
-            with self.catalog.locked():
-                version = self.catalog.next_version(name)
-                rel_dir = Path("datasets") / name / f"v{version}-{meta.sha256[:12]}"
-                final = self.root / rel_dir
-                final.parent.mkdir(parents=True, exist_ok=True)
-                tmp.rename(final)
-                tmp.mkdir()  # so the staging cleanup has something to remove
-                entry = CatalogEntry(
-                    name=name,
-                    version=version,
-                    source=meta.source,
-                    sha256=meta.sha256,
-                    rows=rows,
-                    imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                    importer=meta.importer,
-                    importer_version=meta.importer_version,
-                    path=rel_dir.as_posix(),
-                    columns=columns,
-                    title=meta.title,
-                    source_url=meta.source_url,
-                    source_version=meta.source_version,
-                    licence=meta.licence,
-                    command=meta.command,
-                    files=list(meta.files),
-                    years=years,
-                    notes=list(meta.notes),
-                    parts=dict(meta.parts),
-                    current=True,
-                )
-                self.catalog.add_version(entry)
-        logger.info("published %s v%d (%d rows)", name, version, rows)
-        return entry
+        with self.staging() as staged:
+            self.stage(staged, name, write, meta)
+            return self.commit(staged)[0]
 
-    def publish_frame(
-        self,
-        name: str,
-        frame: pd.DataFrame,
-        meta: NewVersion,
-        *,
-        partition_by_year: bool = False,
-    ) -> CatalogEntry:
-        """Publish a DataFrame as a new version (small and medium tables)."""
+    @staticmethod
+    def frame_writer(
+        frame: pd.DataFrame, *, partition_by_year: bool = False
+    ) -> Callable[[Path], None]:
+        """A ``write`` function storing a DataFrame as Parquet (optionally one folder per year)."""
 
         def write(directory: Path) -> None:
             con = duckdb.connect(":memory:")
@@ -256,7 +302,20 @@ class AnalyticsStore:
             finally:
                 con.close()
 
-        return self.publish(name, write, meta)
+        return write
+
+    def publish_frame(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        meta: NewVersion,
+        *,
+        partition_by_year: bool = False,
+    ) -> CatalogEntry:
+        """Publish a DataFrame as a new version (small and medium tables)."""
+        return self.publish(
+            name, self.frame_writer(frame, partition_by_year=partition_by_year), meta
+        )
 
     def activate(self, name: str, version: int) -> CatalogEntry:
         """Make an existing version current again (its files are still on disk)."""

@@ -104,41 +104,46 @@ def run_import(
     outputs: list[Output] = mod.run(ctx)
     if name is not None:
         outputs[0].name = name
-    results = []
-    for out in outputs:
-        notes = ctx.notes + out.notes
-        frame = out.frame
-        parts: dict[str, str] = {}
-        if out.part is not None and frame is not None:
-            frame, parts = _merge_part(store, out.name, out.part, frame, sha)
-        rows = len(frame) if frame is not None else (out.rows or 0)
-        if dry_run:
-            results.append(ImportResult(out.name, "dry-run", rows, sha, notes=notes))
-            continue
-        meta = NewVersion(
-            source=source,
-            sha256=sha,
-            importer=mod.__name__,
-            importer_version=mod.VERSION,
-            title=mod.TITLE,
-            source_url=mod.SOURCE_URL,
-            source_version=getattr(mod, "SOURCE_VERSION", None),
-            licence=mod.LICENCE,
-            command=command,
-            files=[f.name for f in files],
-            notes=notes,
-            parts=parts,
-        )
-        if frame is not None:
-            entry = store.publish_frame(
-                out.name, frame, meta, partition_by_year=out.partition_by_year
+    results: list[ImportResult] = []
+    # stage every dataset first, then make them all current in one catalog write
+    with store.staging() as staged:
+        pending: list[list[str]] = []
+        for out in outputs:
+            notes = ctx.notes + out.notes
+            frame = out.frame
+            parts: dict[str, str] = {}
+            if out.part is not None and frame is not None:
+                frame, parts = _merge_part(store, out.name, out.part, frame, sha)
+            if dry_run:
+                rows = len(frame) if frame is not None else (out.rows or 0)
+                results.append(ImportResult(out.name, "dry-run", rows, sha, notes=notes))
+                continue
+            meta = NewVersion(
+                source=source,
+                sha256=sha,
+                importer=mod.__name__,
+                importer_version=mod.VERSION,
+                title=mod.TITLE,
+                source_url=mod.SOURCE_URL,
+                source_version=getattr(mod, "SOURCE_VERSION", None),
+                licence=mod.LICENCE,
+                command=command,
+                files=[f.name for f in files],
+                notes=notes,
+                parts=parts,
             )
-        elif out.write is not None:
-            entry = store.publish(out.name, out.write, meta)
-        else:  # pragma: no cover - importer bug
-            raise DataImportError(f"importer {source} produced nothing for {out.name}")
+            if frame is not None:
+                write = store.frame_writer(frame, partition_by_year=out.partition_by_year)
+            elif out.write is not None:
+                write = out.write
+            else:  # pragma: no cover - importer bug
+                raise DataImportError(f"importer {source} produced nothing for {out.name}")
+            store.stage(staged, out.name, write, meta)
+            pending.append(notes)
+        entries = store.commit(staged) if staged else []
+    for entry, notes in zip(entries, pending, strict=True):
         results.append(
-            ImportResult(out.name, "imported", entry.rows, sha, entry.version, notes, entry)
+            ImportResult(entry.name, "imported", entry.rows, sha, entry.version, notes, entry)
         )
     return results
 
