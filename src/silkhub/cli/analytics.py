@@ -64,15 +64,23 @@ def _notes(lines: list[str]) -> None:
 
 
 def _display(df: pd.DataFrame, fmt: Format, out: Any) -> pd.DataFrame:
-    """Round for the terminal table only (files and csv/json keep full precision)."""
+    """Terminal table only: US$ in millions (``*_usd_m``), 3 decimals, all-empty columns hidden.
+
+    Files and csv/json/parquet keep every column at full precision.
+    """
     if fmt is not Format.table or out is not None:
         return df
     d = df.copy()
-    for c in d.columns:
-        if c.endswith("_usd") or c in ("group_total", "world_total"):
-            d[c] = d[c].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
-        elif pd.api.types.is_float_dtype(d[c]):
-            d[c] = d[c].map(lambda v: "" if pd.isna(v) else f"{v:,.3f}")
+    for c in list(d.columns):
+        col = d[c]
+        if col.isna().all() or (col.astype(str) == "").all():
+            d = d.drop(columns=c)
+        elif c.endswith("_usd") or c in ("group_total", "world_total"):
+            scale, name = (1e6, f"{c}_m") if c.endswith("_usd") else (1.0, c)
+            d[c] = col.map(lambda v, k=scale: "" if pd.isna(v) else f"{v / k:,.1f}")
+            d = d.rename(columns={c: name})
+        elif pd.api.types.is_float_dtype(col):
+            d[c] = col.map(lambda v: "" if pd.isna(v) else f"{v:,.3f}")
     return d
 
 
