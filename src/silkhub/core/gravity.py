@@ -727,7 +727,7 @@ def fit_gravity(spec: GravitySpec, data: pd.DataFrame) -> GravityResult:
         if frame[c].nunique(dropna=True) <= 1:
             raise GravitySpecError(
                 f"regressor {c!r} is constant in the estimation sample "
-                f"(value {frame[c].iloc[0]!r}); it cannot be estimated — check the filters",
+                f"(value {frame[c].iloc[0]}); it cannot be estimated — check the filters",
                 field=c,
             )
     fml = f"{parts.depvar} ~ {' + '.join(parts.regressors)}"
