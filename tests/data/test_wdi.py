@@ -134,3 +134,10 @@ def test_fetch_publishes_a_version_with_api_provenance(store: AnalyticsStore) ->
     assert again.version == 1  # same response: no new version
     with pytest.raises(ValidationError):
         publish_wdi_fetch(store, ["not a code"], fetcher=fake_fetch)
+
+
+def test_api_download_with_preamble_and_bom(store: AnalyticsStore, fixtures: Path) -> None:
+    # the World Bank website's CSV: BOM, 4 preamble lines, quoted cells, a trailing comma
+    [res] = run_import(store, "wdi", fixtures / "API_NY.GDP.MKTP.CD_DS2_en_csv_v2.csv")
+    assert res.rows == 2  # CHN 2018, 2019; WLD left out
+    assert store.read("wdi", "year = 2019")["value"].item() == 14279937500606.5
