@@ -46,9 +46,7 @@ def test_bad_airport_row(store: AnalyticsStore, fixtures: Path, tmp_path: Path) 
     folder.mkdir()
     (folder / "routes.dat").write_bytes((fixtures / "openflights" / "routes.dat").read_bytes())
     lines = (fixtures / "openflights" / "airports.dat").read_text().splitlines()
-    lines[2] = (
-        lines[2].replace("43.35210037231445", "north").replace('"Kazakhstan"', '"Atlantis"')
-    )
+    lines[2] = lines[2].replace("43.35210037231445", "north").replace('"Kazakhstan"', '"Atlantis"')
     (folder / "airports.dat").write_text("\n".join(lines) + "\n")
     from silkhub.errors import DataImportError
 
@@ -56,9 +54,7 @@ def test_bad_airport_row(store: AnalyticsStore, fixtures: Path, tmp_path: Path) 
         run_import(store, "openflights", folder)
     # no header in .dat files: row 3 is the third line
     assert exc.value.errors[0] == "airports.dat:3:latitude: 'north' is not a number"
-    assert exc.value.errors[1].startswith(
-        "airports.dat:3:country: unknown country 'Atlantis'"
-    )
+    assert exc.value.errors[1].startswith("airports.dat:3:country: unknown country 'Atlantis'")
 
 
 @pytest.mark.shared_data
