@@ -111,8 +111,14 @@ class IndexResult:
     coverage: pd.Series | None = None
     mc: MonteCarloResult | None = None
 
+    @property
+    def pillar_ranks(self) -> pd.DataFrame:
+        """Rank of each unit on each pillar (1 = best; units without a score rank last)."""
+        return self.pillars.apply(_rank_desc)
+
     def table(self) -> pd.DataFrame:
-        """One row per unit: overall score, rank, MC interval, pillar scores, coverage."""
+        """One row per unit: overall score, rank, MC interval, pillar scores and ranks,
+        coverage."""
         df = pd.DataFrame({"unit": self.units, "score": self.overall.values})
         df["rank"] = self.rank.values
         if self.mc is not None:
@@ -121,9 +127,19 @@ class IndexResult:
             df["mc_rank_p95"] = self.mc.rank_p95
         for p in self.pillars.columns:
             df[p] = self.pillars[p].values
+        for p in self.pillars.columns:
+            df[f"{p}_rank"] = self.pillar_ranks[p].values
         if self.coverage is not None:
             df["coverage_pct"] = self.coverage.values
         return df.sort_values(["rank", "unit"]).reset_index(drop=True)
+
+
+def _rank_desc(v: pd.Series) -> pd.Series:
+    """1 = highest; ties share the best rank; missing values rank last."""
+    x = v.to_numpy(dtype=float)
+    return pd.Series(
+        stats.rankdata(np.where(np.isnan(x), np.inf, -x), method="min").astype(int), index=v.index
+    )
 
 
 def _treat(
@@ -222,7 +238,7 @@ def compute_index(
             else "arithmetic: fully compensatory",
         }
     )
-    rank = stats.rankdata(np.where(np.isnan(tot), -np.inf, -tot), method="min").astype(int)
+    rank = _rank_desc(pd.Series(tot)).to_numpy()
     coh = coherence(z, pil, tot, st)
     steps.append({"step": "coherence", "flags": coh.flags})
     mc = None
