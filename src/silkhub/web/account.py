@@ -21,13 +21,14 @@ from silkhub.errors import (
 )
 from silkhub.hub import accounts
 from silkhub.hub.policy import ROLES, Actor
+from silkhub.web import csrf
 from silkhub.web.forms import Form
 from silkhub.web.pages import render, request_lang, runtime_of, translator
 
 logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
-SESSION_COOKIE = "silkhub_session"
+SESSION_COOKIE = csrf.SESSION_COOKIE
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,8 @@ async def login(request: Request) -> Response:
             resp.set_cookie(
                 SESSION_COOKIE,
                 accounts.sign_session(_secret_key(request), secret),
-                httponly=True,
-                samesite="lax",
                 max_age=int(accounts.SESSION_TTL.total_seconds()),
+                **csrf.cookie_flags(request),  # type: ignore[arg-type]
             )
             return resp
     return render(request, "login.html", {"form": form}, status_code=422)
@@ -142,7 +142,7 @@ async def logout(request: Request) -> Response:
         with runtime_of(request).session() as s:
             accounts.end_session(s, secret)
     resp = RedirectResponse("/", status_code=303)
-    resp.delete_cookie(SESSION_COOKIE)
+    resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp
 
 

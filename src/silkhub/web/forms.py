@@ -1,19 +1,15 @@
 """Server-side form handling: field-level errors (translated), kept input, CSRF checks.
 
 A :class:`Form` wraps the submitted values; validators record an i18n message key per field,
-and templates render every field with its value and message (``templates/_forms.html``), so a
+and templates render every field with its value and message (``templates/_macros.html``), so a
 rejected form shows what the user typed with the reason next to the field.
 
-CSRF: uses :mod:`silkhub.web.csrf` (accounts feature) when it is installed; otherwise a
-double-submit token: a random ``silkhub_csrf`` cookie and a hidden field holding its HMAC with
-the app's secret key.
+CSRF: the signed double-submit tokens of :mod:`silkhub.web.csrf` (hidden field
+``csrf_token``, checked on every POST by :meth:`Form.from_request`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -22,55 +18,24 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
-from silkhub.errors import PermissionDeniedError
+from silkhub.web import csrf
 
-CSRF_COOKIE = "silkhub_csrf"
-CSRF_FIELD = "csrf_token"
-
-
-def _secret(request: Request) -> bytes:
-    return request.app.state.runtime.settings.ensure_secret_key().encode()
-
-
-def _csrf_module():
-    try:
-        from silkhub.web import csrf
-    except ImportError:
-        return None
-    return csrf
+CSRF_FIELD = csrf.CSRF_FIELD
 
 
 def csrf_token(request: Request) -> str:
     """The CSRF token to embed in forms of this response."""
-    mod = _csrf_module()
-    if mod is not None and hasattr(mod, "csrf_token"):
-        return mod.csrf_token(request)
-    raw = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
-    if not raw:
-        raw = secrets.token_urlsafe(24)
-        request.state.new_csrf = raw
-    return hmac.new(_secret(request), raw.encode(), hashlib.sha256).hexdigest()
+    return csrf.csrf_token(request)
 
 
 def set_csrf_cookie(request: Request, response: Response) -> None:
-    """Set the CSRF cookie when this request created one (fallback mode)."""
-    raw = getattr(request.state, "new_csrf", None)
-    if raw:
-        response.set_cookie(CSRF_COOKIE, raw, httponly=True, samesite="lax", max_age=86400 * 7)
+    """Set the CSRF nonce cookie when this request created one."""
+    csrf.set_csrf_cookie(request, response)
 
 
 def check_csrf(request: Request, submitted: str | None) -> None:
-    """Reject a POST whose CSRF token is missing or wrong (403)."""
-    mod = _csrf_module()
-    if mod is not None and hasattr(mod, "verify_csrf"):
-        mod.verify_csrf(request, submitted)
-        return
-    raw = request.cookies.get(CSRF_COOKIE)
-    if not raw or not submitted:
-        raise PermissionDeniedError("missing CSRF token: reload the form and submit it again")
-    expected = hmac.new(_secret(request), raw.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, submitted):
-        raise PermissionDeniedError("invalid CSRF token: reload the form and submit it again")
+    """Reject a POST whose CSRF token is missing, forged or stale (403)."""
+    csrf.verify_csrf(request, submitted)
 
 
 class Form:
