@@ -222,3 +222,26 @@ def test_joined_years_from_reference(sqlite_runtime) -> None:
     # year-precision signatories count from that year; Italy signed 23 March 2019
     assert j["KAZ"] == 2014 and j["PAK"] == 2017 and j["ITA"] == 2019
     assert "CHN" not in j
+
+
+def test_potential_uses_store_trade_when_imported(svc: GravityService, tmp_path: Path) -> None:
+    """The demo/imported ``china_br65_trade`` dataset wins for actual flows."""
+    from silkhub.data.demo import read_demo
+    from silkhub.data.store import AnalyticsStore, NewVersion
+
+    before, _ = svc.potential("CHN", 2016)
+    frame = read_demo("china_br65_trade")
+    frame.loc[
+        (frame.exporter == "CHN") & (frame.importer == "KAZ") & (frame.year == 2016), "value_usd"
+    ] += 1e9
+    AnalyticsStore(tmp_path).publish_frame(
+        "china_br65_trade",
+        frame,
+        NewVersion(source="test", sha256="1" * 64, importer="test", importer_version="1"),
+    )
+    after, meta = svc.potential("CHN", 2016)
+    assert meta["actual_source"].startswith("analytics store dataset china_br65_trade")
+    a = after.set_index("partner")["actual_usd"]
+    b = before.set_index("partner")["actual_usd"]
+    assert a["KAZ"] == pytest.approx(b["KAZ"] + 1e9)
+    assert a["RUS"] == pytest.approx(b["RUS"])

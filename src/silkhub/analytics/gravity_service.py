@@ -55,6 +55,7 @@ SPEC_PACKAGE = "silkhub.analytics.gravity_specs"
 POTENTIAL_SPEC = "potential_wits2009"
 SNAPSHOT_FILE = "china_br65_inputs.csv"
 COEF_FILE = "potential_wits2009.coefficients.json"
+STORE_CHINA_TRADE = "china_br65_trade"
 #: groups whose agreements are signed with China (a pair is China + member)
 HUB_GROUPS = {"bri": "CHN"}
 
@@ -368,7 +369,36 @@ class GravityService:
             source = "packaged snapshot of China–B&R trade (shared data not available)"
         if panel.empty:
             raise DataMissingError(f"no China–B&R trade for {year}; the series covers 2013–2019")
+        stored = self._store_china_trade(year)
+        if stored is not None:
+            # an imported dataset wins for the actual flows; covariates stay as above
+            panel = panel.drop(columns=["trade"]).merge(
+                stored, on=["exporter", "importer"], how="left"
+            )
+            source = f"analytics store dataset {STORE_CHINA_TRADE} (covariates: {source})"
         return panel, source
+
+    def _store_china_trade(self, year: int) -> pd.DataFrame | None:
+        """China's totals with each partner for ``year`` from the analytics store, if imported
+        (``silkhub data demo`` or an import publishes ``china_br65_trade``)."""
+        if self.store_root is None or not (self.store_root / "catalog.json").exists():
+            return None
+        from silkhub.data.store import AnalyticsStore
+
+        store = AnalyticsStore(self.store_root)
+        if not store.has(STORE_CHINA_TRADE):
+            return None
+        con = store.connect()
+        try:
+            df = con.execute(
+                f"SELECT exporter, importer, sum(value_usd) AS trade FROM {STORE_CHINA_TRADE} "
+                "WHERE year = ? AND product = 'TOTAL' AND (exporter = 'CHN' OR importer = 'CHN') "
+                "GROUP BY ALL",
+                [int(year)],
+            ).df()
+        finally:
+            con.close()
+        return df if len(df) else None
 
     def potential(
         self, reporter: str, year: int, partners: Sequence[str] | None = None
