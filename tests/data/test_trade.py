@@ -177,3 +177,25 @@ def test_comtrade_json_export_file(store: AnalyticsStore) -> None:
     assert res.rows == 4
     assert any("re-export" in n for n in res.notes)
     assert any("non-country" in n for n in res.notes)
+
+
+def test_baci_product_codes_and_name(store: AnalyticsStore, fixtures: Path, tmp_path: Path) -> None:
+    for f in ("BACI_HS17_Y2017_V202301.csv", "country_codes_V202301.csv"):
+        (tmp_path / f).write_bytes((fixtures / f).read_bytes())
+    (tmp_path / "product_codes_HS17_V202301.csv").write_text(
+        'code,description\n10121,"Horses: live, pure-bred breeding animals"\n854140,"Photosensitive'
+        ' semiconductor devices"\n',
+        encoding="utf-8",
+    )
+    results = run_import(store, "baci", tmp_path / "BACI_HS17_Y2017_V202301.csv", name="baci_hs17")
+    assert [(r.dataset, r.rows) for r in results] == [("baci_hs17", 4), ("hs_products", 2)]
+    assert store.read("hs_products").values.tolist()[0] == [
+        "HS17",
+        "010121",
+        "Horses: live, pure-bred breeding animals",
+    ]
+    con = store.connect()
+    assert con.sql(
+        "SELECT p.description FROM baci_hs17 b JOIN hs_products p USING (product) "
+        "WHERE b.exporter = 'CHN' AND b.importer = 'USA'"
+    ).fetchall() == [("Photosensitive semiconductor devices",)]

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 import shutil
 import threading
 import time
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from silkhub.data.importers.base import (
     ImportContext,
@@ -41,7 +44,9 @@ SOURCE = "baci"
 TITLE = "CEPII BACI bilateral trade by HS6 product"
 SOURCE_URL = "https://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37"
 LICENCE = "Etalab Open Licence 2.0 (CEPII)"
-DATASETS = ("baci",)
+DATASETS = ("baci", "hs_products")
+#: ``--name`` renames the bilateral table; ``hs_products`` keeps its name
+RENAME_FIRST = True
 
 #: BACI numeric codes that differ from UN M49 (BACI keeps Comtrade's reporter codes)
 BACI_SPECIAL_CODES: dict[int, str] = {
@@ -70,16 +75,45 @@ _NA = ["NA", ""] + [" " * n + "NA" for n in range(1, 24)]
 
 
 def _is_codes_file(p: Path) -> bool:
+    """Country or product codes file (not trade data)."""
     n = p.name.lower()
     return n.startswith("country_codes") or n.startswith("product_codes")
 
 
 def collect(path: Path) -> list[Path]:
-    """Data files (and the country codes file next to them, for the sha256)."""
+    """Data files plus the country and product codes files next to them."""
     if path.is_file():
-        sib = sorted(path.parent.glob("country_codes*.csv"))
-        return [path, *sib[-1:]]
-    return sorted(p for p in path.glob("*.csv") if not p.name.lower().startswith("product_codes"))
+        sib = sorted(path.parent.glob("country_codes*.csv"))[-1:]
+        sib += sorted(path.parent.glob("product_codes*.csv"))[-1:]
+        return [path, *sib]
+    return sorted(path.glob("*.csv"))
+
+
+def datasets_for(files: list[Path]) -> list[str]:
+    """``baci``, plus ``hs_products`` when a product codes file is part of the import."""
+    has_products = any(p.name.lower().startswith("product_codes") for p in files)
+    return ["baci", "hs_products"] if has_products else ["baci"]
+
+
+def read_product_codes(path: Path, problems: Problems) -> pd.DataFrame:
+    """BACI ``product_codes_HS17_V*.csv`` (``code, description``) -> ``hs_products``.
+
+    Columns: ``classification`` (``HS17`` from the file name, else ``HS``), ``product`` (the
+    code left-padded to 6 digits, as in ``baci.product``) and ``description``.
+    """
+    table = read_csv_checked(path, ("code", "description"))
+    f = table.frame
+    code = f["code"].str.strip()
+    for i in np.flatnonzero((~code.str.fullmatch(r"\d{1,6}")).to_numpy()):
+        problems.add(table.file, int(table.rows[i]), "code", f"{code.iloc[i]!r} is not an HS code")
+    m = re.search(r"(HS\d\d)", path.name, re.I)
+    return pd.DataFrame(
+        {
+            "classification": m.group(1).upper() if m else "HS",
+            "product": code.str.zfill(6),
+            "description": f["description"].str.strip(),
+        }
+    )
 
 
 def read_country_codes(path: Path, problems: Problems) -> dict[int, str]:
@@ -236,7 +270,13 @@ def run(ctx: ImportContext) -> list[Output]:
             con.close()
             shutil.rmtree(directory.parent / (directory.name + ".tmp"), ignore_errors=True)
 
-    return [Output("baci", write=write, partition_by_year=True, notes=notes)]
+    outputs = [Output("baci", write=write, partition_by_year=True, notes=notes)]
+    products = [p for p in ctx.paths if p.name.lower().startswith("product_codes")]
+    if products:
+        frame = read_product_codes(products[-1], problems)
+        problems.raise_if_any("BACI product codes rejected", ctx.error_file)
+        outputs.append(Output("hs_products", frame=frame))
+    return outputs
 
 
 def _collect_problems(

@@ -76,12 +76,12 @@ def run_import(
     datasets = list(mod.datasets_for(files) if hasattr(mod, "datasets_for") else mod.DATASETS)
     if name is not None:
         check_name(name)
-        if len(datasets) != 1:
+        if len(datasets) != 1 and not getattr(mod, "RENAME_FIRST", False):
             raise ValidationError(
                 f"the {source} importer writes {', '.join(datasets)}; --name is not supported",
                 field="name",
             )
-        datasets = [name]
+        datasets = [name, *datasets[1:]]  # --name renames the main dataset
     part = getattr(mod, "PART", None)
     sha = sha256_files(files)
     if not force and not dry_run and all(_unchanged(store, d, sha, part) for d in datasets):
