@@ -85,8 +85,11 @@ def fit(
     out: OutOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Estimate a gravity spec and print its coefficients (published values side by side when
-    the spec lists them). Example: `silkhub gravity fit agtpa_table3_endg`."""
+    """Estimate a gravity spec and print its coefficients.
+
+    Published values are shown side by side when the spec lists them.
+    Example: silkhub gravity fit agtpa_table3_endg
+    """
     from silkhub.analytics.gravity_service import load_spec
 
     s = load_spec(spec)
@@ -165,8 +168,11 @@ def policy(
     out: OutOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Effect of joining a group on trade between members (PPML, pair and year fixed
-    effects), with leads/lags, and a plain-language summary."""
+    """Effect of joining a group on trade, with leads/lags and a plain-language summary.
+
+    PPML with pair and year fixed effects; the total effect sums the contemporaneous term and
+    the lags. Example: silkhub gravity policy --group bri --lead 1 --lag 1
+    """
     from silkhub.data.reference.queries import check_group
 
     svc = _service()
@@ -231,9 +237,12 @@ def potential(
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
-    """Untapped trade potential: gravity-predicted vs actual trade (exports + imports) per
-    partner, ranked by the gap (predicted - actual). ratio = predicted / actual (> 1: room to
-    grow); ratio_rel divides by the group's average ratio."""
+    """Untapped trade potential per partner, ranked by the gap.
+
+    Gravity-predicted vs actual trade (exports + imports); gap = predicted - actual (US$),
+    ratio = predicted / actual (> 1: room to grow), ratio_rel = ratio / the group's average
+    ratio. Example: silkhub partners potential --reporter CHN --group route65 --year 2016
+    """
     from silkhub.analytics.gravity_service import GravityService
 
     iso3 = _check_reporter(reporter)
@@ -294,8 +303,11 @@ def targets(
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
-    """Complementarity-weighted target list: untapped potential, trade complementarity and RCA
-    fit scaled 0–1 and combined into one score; every part and weight is shown."""
+    """Complementarity-weighted target list with every part and weight shown.
+
+    Untapped potential (gap), trade complementarity and RCA fit are scaled 0–1 over the
+    candidates and combined: score = sum(w * part) / sum(w) over the known parts.
+    """
     iso3 = _check_reporter(reporter)
     w = _parse_weights(weights)
     table, meta = _service().targets(iso3, year, _partners_for(group, year), w)
