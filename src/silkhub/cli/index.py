@@ -234,9 +234,11 @@ def compute_cmd(
             sys.stdout.write(text + "\n")
         return
     if level == "units":
-        emit(_round(run.table()), fmt, out=out, title=f"{fw.code} {run.year}")
         if fmt is Format.table and out is None:
+            _print_units(run, lang)
             _print_notes(run)
+        else:
+            emit(_round(run.table()), fmt, out=out, title=f"{fw.code} {run.year}")
     elif level == "indicators":
         emit(_round(r.scores.reset_index(names="unit")), fmt, out=out)
     elif level == "coherence":
@@ -249,6 +251,30 @@ def compute_cmd(
         emit(_round(pd.DataFrame(r.weights.as_rows(r.structure))), fmt, out=out)
     else:
         emit([{"step": s["step"], "details": _brief(s)} for s in r.steps], fmt, out=out)
+
+
+def _print_units(run: svc.IndexRun, lang: str) -> None:
+    """Compact terminal table: name, score, rank with its Monte Carlo interval, pillars."""
+    fw = run.result.framework
+    pillars = [p.code for p in fw.pillars]
+    t = Table(title=f"{fw.name_zh if lang == 'zh' else fw.name_en}, {run.year}")
+    for c in ["unit", "score", "rank", "MC rank (5–95 %)", *pillars, "coverage %"]:
+        t.add_column(c)
+    for r in run.table().to_dict("records"):
+        interval = (
+            f"{r['mc_median_rank']:.0f} ({r['mc_rank_p05']:.0f}–{r['mc_rank_p95']:.0f})"
+            if "mc_median_rank" in r
+            else "–"
+        )
+        t.add_row(
+            str(r["name"]),
+            _fmt(r["score"]),
+            "–" if r["rank"] is None else str(r["rank"]),
+            interval,
+            *[_fmt(r[p]) for p in pillars],
+            f"{r['coverage_pct']:.0f}",
+        )
+    console.print(t)
 
 
 def _brief(step: dict[str, Any]) -> str:
@@ -368,7 +394,7 @@ def benchmark_cmd(
         t.add_row(
             f"{r['name']}{' *' if r['role'] == 'unit' else ''}",
             _fmt(r["score"]),
-            str(r["rank"]),
+            "–" if r["rank"] is None else str(r["rank"]),
             interval,
             *[_fmt(r[p]) for p in pillars],
             f"{r['coverage_pct']:.0f}",

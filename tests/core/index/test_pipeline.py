@@ -31,11 +31,12 @@ def test_scores_and_ranks_by_hand(toy, toy_raw) -> None:
     assert t.loc[["A", "B", "C"], "P2_rank"].tolist() == [3, 1, 2]
 
 
-def test_unit_without_scores_ranks_last(toy, toy_raw) -> None:
+def test_unit_without_scores_has_no_rank(toy, toy_raw) -> None:
     raw = toy_raw.copy()
     raw.loc["D"] = np.nan
     r = compute_index(toy, raw, IndexConfig(imputation="none"))
-    assert np.isnan(r.overall["D"]) and r.rank["D"] == 4
+    assert np.isnan(r.overall["D"]) and r.rank["D"] is None
+    assert r.rank[["A", "B", "C"]].tolist() == [3, 2, 1]
 
 
 def test_sparse_indicators_are_excluded_not_imputed(toy, toy_raw) -> None:

@@ -113,7 +113,7 @@ class IndexResult:
 
     @property
     def pillar_ranks(self) -> pd.DataFrame:
-        """Rank of each unit on each pillar (1 = best; units without a score rank last)."""
+        """Rank of each unit on each pillar (1 = best; None without a score)."""
         return self.pillars.apply(_rank_desc)
 
     def table(self) -> pd.DataFrame:
@@ -131,14 +131,18 @@ class IndexResult:
             df[f"{p}_rank"] = self.pillar_ranks[p].values
         if self.coverage is not None:
             df["coverage_pct"] = self.coverage.values
-        return df.sort_values(["rank", "unit"]).reset_index(drop=True)
+        df = df.sort_values(["score", "unit"], ascending=[False, True], na_position="last")
+        return df.reset_index(drop=True)
 
 
 def _rank_desc(v: pd.Series) -> pd.Series:
-    """1 = highest; ties share the best rank; missing values rank last."""
+    """1 = highest; ties share the best rank; a missing score has no rank (None)."""
     x = v.to_numpy(dtype=float)
+    r = stats.rankdata(np.where(np.isnan(x), np.inf, -x), method="min")
     return pd.Series(
-        stats.rankdata(np.where(np.isnan(x), np.inf, -x), method="min").astype(int), index=v.index
+        [None if np.isnan(xi) else int(ri) for xi, ri in zip(x, r, strict=True)],
+        index=v.index,
+        dtype=object,
     )
 
 
