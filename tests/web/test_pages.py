@@ -176,3 +176,45 @@ def test_event_and_agreement_pages_with_demo(web):
     assert "签约" in r.text
     r = web.get("/hub/agreements", headers={"accept-language": "en"})
     assert r.status_code == 200 and "light-" in r.text
+
+
+def test_hub_flow_on_both_databases(client):
+    """The project form, lifecycle and listings on SQLite and PostgreSQL (``client``)."""
+    from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, make_admin
+
+    make_admin(client.app.state.runtime)
+    token = csrf_of(client.get("/login").text)
+    r = client.post(
+        "/login",
+        data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    page = client.get("/hub/projects/new")
+    r = client.post(
+        "/hub/projects/new",
+        data={
+            "title_zh": "中欧班列集结中心",
+            "iso3": "CHN",
+            "region_id": "CN-SD-jinan",
+            "stage": "announced",
+            "stage_on": "2024-01-10",
+            "visibility": "public",
+            "csrf_token": csrf_of(page.text),
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text[:300]
+    url = r.headers["location"]
+    page = client.get(url)
+    r = client.post(
+        url + "/transition",
+        data={"to": "signed", "at": "2024-02-01", "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    listing = client.get(
+        "/hub/projects?stage=signed&country=CHN", headers={"accept-language": "zh"}
+    )
+    assert "中欧班列集结中心" in listing.text and "签约" in listing.text
+    assert client.get("/", headers={"accept-language": "zh"}).status_code == 200
