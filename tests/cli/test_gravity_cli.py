@@ -106,3 +106,17 @@ def test_fit_show_list_textbook(
     f.write_text("name: typo\ndataset: agtpa_applications\nformula: trade ~ rta + cntgg\n")
     r = cli("gravity", "fit", str(f), "-q")
     assert r.exit_code == 1 and "unknown variable(s) cntgg" in r.stderr
+
+
+@pytest.mark.shared_data
+def test_policy_bri(cli, shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SILKHUB_SHARED_DATA", str(shared_data))
+    r = cli(
+        "gravity", "policy", "--group", "bri", "--lead", "1", "--lag", "1", "-q", "--format", "csv"
+    )
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[1].startswith("bri,")
+    assert "Trade between China and its bri partners" in r.stdout
+    assert "95 % CI" in r.stdout and "fixed effects: exporter^importer" in r.stderr
+    r = cli("gravity", "policy", "--group", "nato", "-q")
+    assert r.exit_code == 1 and "unknown group 'nato'" in r.stderr
