@@ -105,11 +105,18 @@ def _ecomplexity(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def assert_agrees_with_ecomplexity(df: pd.DataFrame) -> None:
-    """ECI, PCI, density, COI, COG: correlation >= 0.9999 and max |diff| <= 1e-6."""
-    res = cx.complexity(*cx.matrix_from_long(df, "loc", "prod", "val"))
-    ref = _ecomplexity(df)
-    ref = ref[ref["loc"].isin(res.countries) & ref["prod"].isin(res.products)]
+    """ECI, PCI, density, COI, COG: correlation >= 0.9999 and max |diff| <= 1e-6.
 
+    Checked for both paths: with the P × P proximity matrix and without it.
+    """
+    args = cx.matrix_from_long(df, "loc", "prod", "val")
+    ref = _ecomplexity(df)
+    for with_proximity in (True, False):
+        res = cx.complexity(*args, with_proximity=with_proximity)
+        _compare(res, ref[ref["loc"].isin(res.countries) & ref["prod"].isin(res.products)])
+
+
+def _compare(res: cx.ComplexityResult, ref: pd.DataFrame) -> None:
     def z(a: np.ndarray) -> np.ndarray:
         return (a - a.mean()) / a.std()
 
@@ -168,3 +175,28 @@ def test_agrees_with_ecomplexity_on_real_trade_data(
         }
     )
     assert_agrees_with_ecomplexity(df)
+
+
+@pytest.mark.parametrize("block", [1, 7, 256])
+def test_proximity_sums_equal_dense_path(block: int) -> None:
+    rng = np.random.default_rng(11)
+    x = rng.lognormal(sigma=2.0, size=(30, 80)) * (rng.random((30, 80)) > 0.3)
+    res = cx.complexity(x, [f"c{i}" for i in range(30)], [f"p{j}" for j in range(80)])
+    m = res.mcp
+    s = cx.proximity_sums(m, m, block=block)
+    assert np.allclose(s, m @ res.proximity.T, atol=1e-12)
+    light = cx.complexity(
+        x, [f"c{i}" for i in range(30)], [f"p{j}" for j in range(80)], with_proximity=False
+    )
+    assert light.proximity is None
+    assert np.allclose(light.density, res.density, atol=1e-12)
+    assert np.allclose(light.cog, res.cog, atol=1e-12)
+    assert np.allclose(light.coi, res.coi, atol=1e-12)
+
+
+def test_density_and_outlook_by_hand() -> None:
+    # same 3 × 3 example: c3 density(p2) = 4/13, COG(c3, p2) = 3/13 + 6/11 (k_p = (-1, .5, 2))
+    d, coi, cog = cx.density_and_outlook(M, np.array([-1.0, 0.5, 2.0]))
+    assert d[2, 1] == pytest.approx(4 / 13)
+    assert cog[2, 1] == pytest.approx(3 / 13 + 6 / 11)
+    assert coi[2] == pytest.approx(4 / 13 * 0.5 + 2 / 11 * 2)

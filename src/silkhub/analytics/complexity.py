@@ -52,7 +52,7 @@ def compute(
             "complexity needs at least 3 × 2",
             field="dataset",
         )
-    res = complexity(x, countries, products, threshold=threshold)
+    res = complexity(x, countries, products, threshold=threshold, with_proximity=False)
     if version is not None:
         _CACHE[key] = res
         while len(_CACHE) > _CACHE_SIZE:

@@ -208,6 +208,70 @@ def coi_cog(
     return coi, cog
 
 
+def proximity_sums(
+    mcp: np.ndarray, x: np.ndarray, ubiq: np.ndarray | None = None, block: int = 256
+) -> np.ndarray:
+    """``S = x phi`` (``S_rp = sum_p' x_rp' phi_pp'``) without forming the P × P proximity.
+
+    With products sorted by ubiquity, ``max(k_p, k_p')`` is ``k_p`` for the products before p
+    and ``k_p'`` after it, so, with ``C = M'M``,
+    ``S_rp = (1/k_p) sum_{p' <= p} x_rp' C_pp' + sum_{p' > p} x_rp' C_pp' / k_p'``.
+    Prefix sums of ``x_r. M_c.'`` (R × C) over blocks of products turn this into BLAS products
+    of cost ~ 4 R C P + 2 P b (C + R) instead of R P² (b = block size), in double precision.
+
+    Parameters
+    ----------
+    mcp : (C, P) presence matrix, every ``k_p > 0``.
+    x : (R, P) weights per product (rows of M for density, ones for the row sums of phi …).
+    """
+    m = np.asarray(mcp, dtype=np.float64)
+    u = (ubiquity(mcp) if ubiq is None else np.asarray(ubiq)).astype(np.float64)
+    order = np.argsort(u, kind="stable")
+    ms = np.ascontiguousarray(m[:, order])
+    us = u[order]
+    xs = np.ascontiguousarray(np.asarray(x, dtype=np.float64)[:, order])
+    xu = xs / us[None, :]
+    r, c = xs.shape[0], ms.shape[0]
+    a = np.zeros((r, c))  # sum_{j before block} x_j m_j'
+    w = np.zeros((r, c))  # sum_{j before block} x_j m_j' / u_j
+    btot = xu @ ms.T  # sum over all j of x_j m_j' / u_j
+    out = np.empty_like(xs)
+    for s in range(0, ms.shape[1], block):
+        e = min(s + block, ms.shape[1])
+        mb, xb, xub = ms[:, s:e], xs[:, s:e], xu[:, s:e]
+        tri = np.triu(mb.T @ mb)  # tri[j, i] = C_ji for j <= i within the block
+        low = a @ mb + xb @ tri
+        high = (btot - w) @ mb - xub @ tri
+        out[:, s:e] = low / us[None, s:e] + high
+        a += xb @ mb.T
+        w += xub @ mb.T
+    res = np.empty_like(out)
+    res[:, order] = out
+    return res
+
+
+def density_and_outlook(
+    mcp: np.ndarray, kp_raw: np.ndarray, ubiq: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Density, raw COI and raw COG by :func:`proximity_sums` (same definitions as
+    :func:`density` and :func:`coi_cog`, without the P × P proximity matrix).
+
+    Returns
+    -------
+    (density (C, P), coi (C,), cog (C, P)).
+    """
+    m = np.asarray(mcp, dtype=np.float64)
+    ones = np.ones((1, m.shape[1]))
+    s = proximity_sums(m, np.vstack([m, ones]), ubiq)
+    rows = s[-1]  # sum_p' phi_pp'
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dens = s[:-1] / rows[None, :]
+    one_minus = 1.0 - m
+    coi = (dens * one_minus) @ kp_raw
+    cog = one_minus * proximity_sums(m, one_minus * (kp_raw / rows)[None, :], ubiq)
+    return dens, coi, cog
+
+
 def complexity(
     values: np.ndarray,
     countries: Sequence[str],
@@ -215,6 +279,7 @@ def complexity(
     *,
     threshold: float = 1.0,
     with_space: bool = True,
+    with_proximity: bool = True,
 ) -> ComplexityResult:
     """Compute every complexity measure from a country × product export matrix.
 
@@ -223,7 +288,10 @@ def complexity(
     values : (C, P) exports in US$; NaN is treated as 0 (no recorded exports).
     countries, products : row and column labels.
     threshold : RCA threshold for presence (``ecomplexity`` default 1, inclusive).
-    with_space : also compute proximity, density, COI and COG (the product-space part).
+    with_space : also compute density, COI and COG (the product-space part).
+    with_proximity : compute the P × P proximity matrix (returned, and used for density and COG
+        by dense BLAS products); ``False`` gets the same density and COG from
+        :func:`density_and_outlook` without holding P² numbers (8 P² bytes: 200 MB at HS6).
 
     Notes
     -----
@@ -248,10 +316,13 @@ def complexity(
     kc, kp = eci_pci_raw(mcp)
     eci, pci = standardise_eci_pci(kc, kp)
     phi = dens = coi = cog = None
-    if with_space:
+    if with_space and with_proximity:
         phi = proximity(mcp, ubi)
         dens = density(mcp, phi)
         coi_raw, cog_raw = coi_cog(mcp, dens, kp, phi)
+    elif with_space:  # same results without the P × P matrix (less memory, a little slower)
+        dens, coi_raw, cog_raw = density_and_outlook(mcp, kp, ubi)
+    if with_space:
         coi = (coi_raw - coi_raw.mean()) / coi_raw.std()
         cog = cog_raw / kc.std()
     return ComplexityResult(
