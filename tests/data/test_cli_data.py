@@ -79,3 +79,21 @@ def test_template_regional(cli, tmp_path: Path) -> None:  # type: ignore[no-unty
     r = cli("data", "template", "regional", str(out))
     assert r.exit_code == 0 and out.exists()
     assert "region_id" in out.read_text(encoding="utf-8")
+
+
+def test_import_regional_through_the_catalog(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    p = tmp_path / "jinan.csv"
+    p.write_text(
+        "region_id,year,indicator,value,unit,source,note\n"
+        "Jinan,2019,GDP,9443.37,CNY_100m,济南市2019年国民经济和社会发展统计公报,\n",
+        encoding="utf-8",
+    )
+    r = cli("data", "import", "regional", str(p), "-q")
+    assert r.exit_code == 0, r.stderr
+    assert "regional: imported version 1, 1 rows" in r.stdout
+    shown = json.loads(cli("data", "show", "regional", "-f", "json").stdout)[0]
+    assert list(shown["columns"]) == ["region_id", "year", "indicator", "value", "unit", "source"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("region_id,year,indicator,value,unit,source\nJinan,20x9,GDP,1,,s\n")
+    r = cli("data", "import", "regional", str(bad), "-q")
+    assert r.exit_code == 1 and "bad.csv:2" in r.stderr
