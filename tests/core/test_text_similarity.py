@@ -38,7 +38,8 @@ def test_char_ngrams_hand_made() -> None:
     # Chinese run not padded: 港口区 -> 港口, 口区, 港口区
     assert char_ngrams("港口区") == ["港口", "口区", "港口区"]
     feats = analyse("port")
-    assert "w:port" in feats and "c:por" in feats
+    assert feats == ["w:port", "c: po", "c:por", "c:ort", "c:rt "]
+    assert analyse("港口区") == ["w:港口区", "c:港口", "c:口区"]  # jieba keeps 港口区 whole
 
 
 def test_cosine_hand_computed() -> None:
@@ -56,11 +57,11 @@ def test_tfidf_weights_by_hand() -> None:
     idf = idx.vectorizer.idf_
     assert idf[vocab["w:aa"]] == pytest.approx(1.0)
     assert idf[vocab["w:bb"]] == pytest.approx(1 + math.log(3 / 2))
-    # doc "aa": 6 features of weight 1 (w:aa, " a", "aa", "a ", " aa", "aa ")
-    # doc "aa bb": the same 6 (weight 1) + 6 "bb" ones (weight b = 1.405)
-    # cosine = 6 / (sqrt(6) * sqrt(6 + 6 b²))
+    # doc "aa": 3 features of weight 1 (w:aa, " aa", "aa ")
+    # doc "aa bb": the same 3 (weight 1) + 3 "bb" ones (weight b = 1.405)
+    # cosine = 3 / (sqrt(3) * sqrt(3 + 3 b²))
     b = 1 + math.log(1.5)
-    expected = 6 / (math.sqrt(6) * math.sqrt(6 + 6 * b * b))
+    expected = 3 / (math.sqrt(3) * math.sqrt(3 + 3 * b * b))
     assert idx.pair_similarity([0], [1])[0] == pytest.approx(expected, rel=1e-5)
 
 

@@ -1,10 +1,11 @@
 """Bilingual (zh/en) text similarity: tokenisation, TF-IDF with character n-grams, cosine.
 
 Chinese text has no spaces, so Chinese runs are segmented with jieba; Latin text is split on
-word boundaries and lower-cased. On top of the words, character n-grams (2..3 characters, taken
-inside each token for Latin text and across each Chinese run) make the representation robust to
+word boundaries and lower-cased. On top of the words, character n-grams (taken inside each
+token for Latin text and across each Chinese run) make the representation robust to
 inflection, spelling variants and segmentation mistakes, and let mixed zh/en texts share
-features (e.g. "5G", "LNG", place names).
+features (e.g. "5G", "LNG", place names). :func:`analyse` uses 3-grams of Latin words and
+2-grams of Chinese runs.
 
 The vector of a text is the TF-IDF vector (sublinear tf, smooth idf, L2-normalised)
 
@@ -108,8 +109,26 @@ def char_ngrams(text: str | None, n_min: int = 2, n_max: int = 3) -> list[str]:
 
 
 def analyse(text: str | None) -> list[str]:
-    """Features of a text: ``w:`` word tokens plus ``c:`` character 2-3-grams."""
-    return [f"w:{t}" for t in tokenize(text)] + [f"c:{g}" for g in char_ngrams(text)]
+    """Features of a text: ``w:`` word tokens plus ``c:`` character n-grams.
+
+    Character n-grams are 3-grams of each space-padded Latin word and 2-grams of each
+    Chinese run (the usual units for English and Chinese retrieval).
+
+    >>> analyse("Port 港口区")
+    ['w:port', 'c: po', 'c:por', 'c:ort', 'c:rt ', 'w:港口区', 'c:港口', 'c:口区']
+    """
+    out: list[str] = []
+    for m in _TOKEN.finditer(normalise(text)):
+        tok = m.group(0)
+        if _CJK_RUN.fullmatch(tok):
+            out.extend(["w:" + w for w in _cut_zh(tok) if w not in STOPWORDS])
+            out.extend(["c:" + tok[i : i + 2] for i in range(len(tok) - 1)])
+        else:
+            if tok not in STOPWORDS:
+                out.append("w:" + tok)
+            s = f" {tok} "
+            out.extend(["c:" + s[i : i + 3] for i in range(len(s) - 2)])
+    return out
 
 
 class EmbeddingBackend(Protocol):
