@@ -164,6 +164,9 @@ def dashboard(request: Request, as_of: str | None = None, group: str = "bri") ->
     try:
         with runtime_of(request).session() as s:
             profile = build(s, reader, day, group, lang, translator(lang))
+            hub = _hub_section(request, s, lang, day)
+            if hub is not None:
+                profile.sections.append(hub)
         datasets = [reader.info(n) for n in reader.names()]
     finally:
         reader.close()
@@ -179,6 +182,56 @@ def dashboard(request: Request, as_of: str | None = None, group: str = "bri") ->
             "bri_count": profile.kpis[0][1],
         },
     )
+
+
+def _hub_section(request: Request, session, lang: str, day: date):
+    """Hub KPIs and projects by stage and country for the dashboard (None without projects)."""
+    from silkhub.report.figures import Figure
+    from silkhub.report.profiles import Section, country_labels
+
+    try:
+        from silkhub.hub import performance, projects
+        from silkhub.web.account import current_actor
+    except ImportError:
+        return None
+    t = translator(lang)
+    actor = current_actor(request)
+    by_stage = projects.project_totals(session, actor, group_by="stage")
+    if not by_stage:
+        return None
+    by_country = projects.project_totals(session, actor, group_by="iso3")
+    overdue = performance.overdue_items(session, actor, day)
+    sec = Section(id="hub", title=t("dash.hub"))
+    n = sum(r["projects"] for r in by_stage)
+    usd = sum(r["value_usd"] or 0 for r in by_stage)
+    sec.facts = [
+        (t("dash.projects"), str(n)),
+        (t("dash.projects_value"), f"{usd / 1e9:,.1f} bn USD"),
+        (t("dash.overdue"), str(len(overdue))),
+    ]
+    src = ["silkhub hub database: projects (current stage; US$ at the year's exchange rate)"]
+    sec.figures.append(
+        Figure(
+            id="dash-stages",
+            kind="bar",
+            title=t("fig.projects_by_stage"),
+            items=[(t(f"stage.{r['key']}"), float(r["projects"])) for r in by_stage],
+            sources=src,
+        )
+    )
+    if sum(1 for r in by_country if r["key"]) < 2:
+        return sec  # a one-country map says nothing
+    sec.figures.append(
+        Figure(
+            id="dash-projects-map",
+            kind="map",
+            title=t("fig.projects_map"),
+            values={r["key"]: float(r["projects"]) for r in by_country if r["key"]},
+            labels=country_labels(session, lang),
+            sources=src,
+        )
+    )
+    return sec
 
 
 @router.get("/geo/world.json")
