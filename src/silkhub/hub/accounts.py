@@ -56,7 +56,11 @@ API_TOKEN_PREFIX = "shk_"
 SESSION_SALT = "silkhub.session"
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_DEFAULT_HASHER = PasswordHasher()
+#: argon2id with the OWASP Password Storage Cheat Sheet parameters (19 MiB, 2 passes, 1 lane):
+#: ~40 ms per verify on the 2-core project machine under load, where argon2-cffi's defaults
+#: (64 MiB, 3 passes, 4 lanes) took ~550 ms (see docs/performance.md, "accounts").
+ARGON2_PARAMETERS = {"time_cost": 2, "memory_cost": 19456, "parallelism": 1}
+_DEFAULT_HASHER = PasswordHasher(**ARGON2_PARAMETERS)
 _DUMMY_HASH: str | None = None
 
 
