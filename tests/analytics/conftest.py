@@ -82,6 +82,21 @@ def wdi() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["iso3", "indicator", "year", "value"])
 
 
+def regional() -> pd.DataFrame:
+    rows = [
+        ("CN-SD-jinan", 2018, "GDP", 200.0, "CNY_100m"),
+        ("CN-SD-jinan", 2019, "GDP", 250.0, "CNY_100m"),
+        ("CN-SD-jinan", 2018, "EXPORTS", 30.0, "CNY_100m"),
+        ("CN-SD-jinan", 2019, "EXPORTS", 36.0, "CNY_100m"),
+        ("CN-SD-jinan", 2018, "IMPORTS", 10.0, "CNY_100m"),
+        ("CN-SD-jinan", 2019, "IMPORTS", 14.0, "CNY_100m"),
+        ("CN-SD-jinan", 2019, "FDI_ACTUAL", 2.0, "USD_100m"),
+    ]
+    df = pd.DataFrame(rows, columns=["region_id", "year", "indicator", "value", "unit"])
+    df["source"] = "hand-made"
+    return df
+
+
 @pytest.fixture
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
     c = duckdb.connect(":memory:")
@@ -90,6 +105,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
         "hs6": PRODUCTS,
         "exports_only": exports_only(),
         "wdi": wdi(),
+        "regional": regional(),
     }.items():
         c.register(f"_{name}", frame)
         c.execute(f'CREATE VIEW "{name}" AS SELECT * FROM "_{name}"')

@@ -54,3 +54,21 @@ def test_group_share_by_hand(con, session) -> None:
     assert gdp.iloc[0]["share_pct"] == pytest.approx(100.0)  # only CHN has 2015 GDP
     with pytest.raises(ValidationError, match="no members"):
         openness.group_share(con, session, group="route65", year=2012)
+
+
+def test_openness_of_a_region_in_source_units(con, session) -> None:
+    r = openness.openness(con, session, place="CN-SD-jinan", start=2018, end=2019)
+    assert (
+        openness.openness(con, session, place="济南", start=2018, end=2019).place == "CN-SD-jinan"
+    )
+    assert r.dataset == "regional"
+    rows = r.rows.set_index("year")
+    # 2018: (30 + 10) / 200 = 20 % ; 2019: (36 + 14) / 250 = 20 % (both in CNY_100m)
+    assert rows.loc[2018, "trade_dependence_pct"] == pytest.approx(20.0)
+    assert rows.loc[2019, "trade_dependence_pct"] == pytest.approx(20.0)
+    assert rows.loc[2019, "trade_growth_pct"] == pytest.approx(25.0)  # 50 / 40 - 1
+    # FDI in USD, GDP in CNY: not divided without an exchange rate, and said so
+    assert math.isnan(rows.loc[2019, "fdi_gdp_pct"])
+    assert any("never converts currencies" in n for n in r.notes)
+    assert any("source units" in n for n in r.notes)
+    assert r.cagr_pct["gdp_usd"] == pytest.approx(25.0)  # 200 -> 250 in one year

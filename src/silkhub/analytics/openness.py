@@ -25,24 +25,25 @@ from silkhub.analytics.datasets import (
     require_dataset,
 )
 from silkhub.core import indicators as ind
+from silkhub.data.reference.queries import find_region
 from silkhub.data.storage.models.reference import Region
-from silkhub.errors import UnknownChoiceError, ValidationError
+from silkhub.errors import UnknownChoiceError, UnknownCountryError, ValidationError
 
 logger = logging.getLogger(__name__)
 
 #: input -> accepted indicator codes, first found wins (WDI codes, then regional template names)
 INPUTS: dict[str, tuple[str, ...]] = {
-    "gdp_usd": ("NY.GDP.MKTP.CD", "gdp_usd"),
-    "exports_usd": ("NE.EXP.GNFS.CD", "exports_usd"),
-    "imports_usd": ("NE.IMP.GNFS.CD", "imports_usd"),
-    "goods_exports_usd": ("TX.VAL.MRCH.CD.WT", "goods_exports_usd"),
-    "goods_imports_usd": ("TM.VAL.MRCH.CD.WT", "goods_imports_usd"),
-    "fdi_inflow_usd": ("BX.KLT.DINV.CD.WD", "fdi_inflow_usd"),
+    "gdp_usd": ("NY.GDP.MKTP.CD", "gdp_usd", "GDP"),
+    "exports_usd": ("NE.EXP.GNFS.CD", "exports_usd", "EXPORTS"),
+    "imports_usd": ("NE.IMP.GNFS.CD", "imports_usd", "IMPORTS"),
+    "goods_exports_usd": ("TX.VAL.MRCH.CD.WT", "goods_exports_usd", "EXPORTS"),
+    "goods_imports_usd": ("TM.VAL.MRCH.CD.WT", "goods_imports_usd", "IMPORTS"),
+    "fdi_inflow_usd": ("BX.KLT.DINV.CD.WD", "fdi_inflow_usd", "FDI_ACTUAL"),
     "rd_gdp_pct": ("GB.XPD.RSDV.GD.ZS", "rd_gdp_pct"),
     "rd_expenditure_usd": ("rd_expenditure_usd",),
     "high_tech_exports_usd": ("TX.VAL.TECH.CD", "high_tech_exports_usd"),
     "high_tech_share_pct": ("TX.VAL.TECH.MF.ZS", "high_tech_share_pct"),
-    "population": ("SP.POP.TOTL", "population"),
+    "population": ("SP.POP.TOTL", "population", "POPULATION"),
 }
 
 BASES = ("gns", "goods")
@@ -98,12 +99,19 @@ def parse_years(text: str) -> tuple[int, int]:
 
 
 def _long_inputs(
-    con: duckdb.DuckDBPyConnection, dataset: str, key_col: str, key: str, start: int, end: int
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    key_col: str,
+    key: str,
+    start: int,
+    end: int,
+    with_unit: bool = False,
 ) -> pd.DataFrame:
     codes = sorted({c for cs in INPUTS.values() for c in cs})
     placeholders = ", ".join("?" for _ in codes)
+    unit = ", unit" if with_unit else ""
     sql = f"""
-        SELECT year, indicator, value FROM {quote(dataset)}
+        SELECT year, indicator, value{unit} FROM {quote(dataset)}
         WHERE {key_col} = ? AND year BETWEEN ? AND ? AND indicator IN ({placeholders})
     """
     return con.execute(sql, [key, start - 1, end, *codes]).df()
@@ -144,14 +152,14 @@ def openness(
     """
     if basis not in BASES:
         raise UnknownChoiceError("trade basis", basis, BASES, field="basis")
-    region = session.get(Region, place)
+    region = _region(session, place)
     if region is not None:
         default, key_col, key = "regional", "region_id", region.region_id
     else:
         default, key_col, key = "wdi", "iso3", country_code(session, place)
     dataset = dataset or default
-    require_dataset(con, dataset, (key_col, "year", "indicator", "value"))
-    long = _long_inputs(con, dataset, key_col, key, start, end)
+    cols = require_dataset(con, dataset, (key_col, "year", "indicator", "value"))
+    long = _long_inputs(con, dataset, key_col, key, start, end, with_unit="unit" in cols)
     if long.empty:
         raise ValidationError(
             f"{dataset!r} has no openness inputs for {key} in {start}–{end}", field="years"
@@ -177,6 +185,14 @@ def openness(
     out["import_dependence_pct"] = 100 * ind.import_dependence(m, gdp)
     out["fdi_inflow_usd"] = w["fdi_inflow_usd"]
     out["fdi_gdp_pct"] = 100 * ind.fdi_to_gdp(w["fdi_inflow_usd"], gdp)
+    units = _units(long)
+    gdp_unit, fdi_unit = units.get("GDP"), units.get("FDI_ACTUAL")
+    if gdp_unit and fdi_unit and gdp_unit != fdi_unit:
+        out["fdi_gdp_pct"] = np.nan
+        notes.append(
+            f"FDI/GDP not computed: FDI is in {fdi_unit}, GDP in {gdp_unit} "
+            "(silkhub never converts currencies implicitly)"
+        )
     rd = w["rd_gdp_pct"].combine_first(100 * ind.rd_intensity(w["rd_expenditure_usd"], gdp))
     out["rd_gdp_pct"] = rd
     ht = w["high_tech_share_pct"]
@@ -200,6 +216,9 @@ def openness(
         ", ".join(k for k, s in inputs.items() if np.isnan(s.get(y, np.nan))) for y in out.index
     ]
     out = out.reset_index()
+    if units:
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(units.items()))
+        notes.append(f"money columns are in the source units ({shown}), not US$")
     cagr = {
         "gdp_usd": ind.cagr_between(gdp, start, end),
         "exports_usd": ind.cagr_between(x, start, end),
@@ -212,6 +231,29 @@ def openness(
     elif any(v is None for v in cagr_pct.values()):
         notes.append(f"CAGR needs values in both {start} and {end}; missing ones are empty")
     return Openness(key, dataset, start, end, basis, out[OPENNESS_COLUMNS], cagr_pct, notes)
+
+
+def _region(session: Session, place: str) -> Region | None:
+    """A region by id, or by name when ``place`` is not a country (``Jinan``, ``济南``)."""
+    region = session.get(Region, place)
+    if region is not None:
+        return region
+    try:
+        country_code(session, place)
+        return None
+    except UnknownCountryError:
+        try:
+            return find_region(session, place)
+        except UnknownChoiceError:
+            return None  # let the country lookup raise its message with suggestions
+
+
+def _units(long: pd.DataFrame) -> dict[str, str]:
+    """Unit of each regional indicator present (empty for WDI, which is in US$)."""
+    if "unit" not in long.columns:
+        return {}
+    u = long.dropna(subset=["unit"]).groupby("indicator")["unit"].first()
+    return {str(k): str(v) for k, v in u.items()}
 
 
 #: group-share measures -> (label, indicator inputs summed)
