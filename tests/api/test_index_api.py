@@ -25,6 +25,7 @@ def test_compute_on_demo_data(client) -> None:
         "data", "indicators", "missing_data", "outliers",
     ]  # fmt: skip
     assert body["coherence"]["pillars"] and set(body["sensitivity"]) >= {"weights"}
+    assert body["coherence"]["correlations"][0]["code"] == "trade_dependence"
 
 
 def test_benchmark(client) -> None:

@@ -52,7 +52,7 @@ def test_compute_levels(cli) -> None:
     assert r.exit_code == 0, r.stderr
     header = r.stdout.splitlines()[0]
     assert header.startswith("unit,name,score,rank,mc_median_rank")
-    for level in ("indicators", "coherence", "weights"):
+    for level in ("indicators", "coherence", "correlations", "weights"):
         r = cli("index", "compute", "--level", level, "--format", "csv", "--quiet")
         assert r.exit_code == 0, (level, r.stderr)
     args = ["--normalisation", "zscore", "--aggregation", "geometric", "--weighting", "pca"]

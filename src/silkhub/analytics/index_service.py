@@ -435,6 +435,13 @@ def plain(obj: Any) -> Any:
     return obj
 
 
+def _matrix(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """A correlation matrix as rows ``{"code": row, <col>: r, ...}``."""
+    if df is None:
+        return []
+    return df.reset_index(names="code").to_dict("records")
+
+
 def run_to_dict(run: IndexRun, *, details: bool = True) -> dict[str, Any]:
     """An index run as plain data: scores per unit, and (details) indicators and coherence."""
     r = run.result
@@ -455,6 +462,8 @@ def run_to_dict(run: IndexRun, *, details: bool = True) -> dict[str, Any]:
             "pillars": r.coherence.pillars.to_dict("records"),
             "indicators": r.coherence.indicator_fit.to_dict("records"),
             "flags": r.coherence.flags,
+            "correlations": _matrix(r.coherence.correlations),
+            "pillar_correlations": _matrix(r.coherence.pillar_correlations),
         }
         out["weights"] = r.weights.as_rows(r.structure)
     return plain(out)

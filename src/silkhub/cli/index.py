@@ -201,7 +201,7 @@ def compute_cmd(
         str,
         typer.Option(
             help="What to output: units (scores and ranks), indicators (normalised scores), "
-            "coherence, weights, steps, or all (json)."
+            "coherence, correlations (indicator x indicator), weights, steps, or all (json)."
         ),
     ] = "units",
     lang: LangOpt = "en",
@@ -215,7 +215,7 @@ def compute_cmd(
     """
     from silkhub.errors import UnknownChoiceError
 
-    levels = ("units", "indicators", "coherence", "weights", "steps", "all")
+    levels = ("units", "indicators", "coherence", "correlations", "weights", "steps", "all")
     if level not in levels:
         raise UnknownChoiceError("level", level, levels, field="level")
     cfg = _config(
@@ -245,8 +245,14 @@ def compute_cmd(
         emit(_round(r.coherence.pillars), fmt, out=out, title="Coherence per pillar")
         if fmt is Format.table and out is None:
             emit(_round(r.coherence.indicator_fit), fmt, title="Indicator fit")
+            pc = r.coherence.pillar_correlations
+            if pc is not None:
+                emit(_round(pc.reset_index(names="pillar")), fmt, title="Pillar correlations")
             for f in r.coherence.flags:
                 console.print(f"[yellow]flag:[/yellow] {f}")
+    elif level == "correlations":
+        corr = r.coherence.correlations.reset_index(names="indicator")
+        emit(_round(corr), fmt, out=out, title="Indicator correlations")
     elif level == "weights":
         emit(_round(pd.DataFrame(r.weights.as_rows(r.structure))), fmt, out=out)
     else:

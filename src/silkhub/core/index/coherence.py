@@ -1,6 +1,7 @@
 """Statistical coherence of a framework on the data (OECD/JRC Handbook, step 4).
 
-* Pearson correlations between normalised indicators (pairwise complete observations).
+* Pearson correlations between normalised indicators (pairwise complete observations), within
+  and across pillars, and between pillar scores.
 * Correlation of each indicator with its own pillar score and with the index; an indicator that
   correlates negatively with its pillar is flagged (it pulls against its pillar: check direction,
   data or placement).
@@ -26,6 +27,7 @@ class Coherence:
     indicator_fit: pd.DataFrame  # indicator, pillar, r_pillar, r_index, negative_flag
     pillars: pd.DataFrame  # pillar, n_indicators, n_units, cronbach_alpha, pca_first_share, n_eig>1
     flags: list[str] = field(default_factory=list)
+    pillar_correlations: pd.DataFrame | None = None  # across pillars (pillar scores)
 
 
 def _corr(a: np.ndarray, b: np.ndarray) -> float:
@@ -103,4 +105,5 @@ def coherence(
         )
         if not np.isnan(alpha) and alpha < 0.7:
             flags.append(f"pillar {code}: Cronbach's alpha {alpha:.2f} < 0.7")
-    return Coherence(corr, pd.DataFrame(fit), pd.DataFrame(prow), flags)
+    pcorr = pd.DataFrame(pillar_scores, columns=st.pillars).corr(min_periods=3)
+    return Coherence(corr, pd.DataFrame(fit), pd.DataFrame(prow), flags, pcorr)
