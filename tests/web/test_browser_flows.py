@@ -149,3 +149,19 @@ def test_hub_pages_with_demo_data(page):
     page.goto(page.base + "/hub/projects")
     assert _charts_drawn(page) >= 1
     shot(page, "projects")
+
+
+def test_project_filters_update_in_place_with_htmx(page):
+    page.goto(page.base + "/hub/projects")
+    page.wait_for_function("() => window.htmx !== undefined")
+    before = page.locator("[data-testid=projects-table] tbody tr").count()
+    page.locator("#f-stage").select_option("signed")
+    page.wait_for_url("**stage=signed**")
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-testid=projects-table] tbody tr').length < n",
+        arg=before,
+    )
+    rows = page.locator("[data-testid=projects-table] tbody tr")
+    assert 0 < rows.count() < before
+    assert all("Signed" in rows.nth(i).inner_text() for i in range(rows.count()))
+    _charts_drawn(page)
