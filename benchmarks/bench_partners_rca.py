@@ -80,13 +80,16 @@ def pandas_baseline(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return ranking, rca
 
 
-def timed(fn, *args, repeat: int = 3) -> tuple[float, object]:
-    best, out = float("inf"), None
+def timed(fn, *args, repeat: int = 3) -> tuple[float, float, object]:
+    """Best wall time, the CPU time (all threads) of that run, and the result."""
+    best, cpu, out = float("inf"), float("nan"), None
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = fn(*args)
-        best = min(best, time.perf_counter() - t)
-    return best, out
+        wall = time.perf_counter() - t
+        if wall < best:
+            best, cpu = wall, time.process_time() - c
+    return best, cpu, out
 
 
 def main() -> None:
@@ -106,8 +109,9 @@ def main() -> None:
             f"({path.stat().st_size / 1e6:.0f} MB)"
         )
 
-        t_ours, (rank_o, rca_o) = timed(ours, con)
-        print(f"silkhub (DuckDB + core): ranking + RCA   {t_ours:7.3f} s (best of 3)")
+        print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores)")
+        t_ours, c_ours, (rank_o, rca_o) = timed(ours, con)
+        print(f"silkhub (DuckDB + core) ranking + RCA: {t_ours:7.3f} s wall, {c_ours:7.3f} s CPU")
         print(f"  {len(rank_o)} partners ranked, {len(rca_o):,} RCA cells")
         print(f"target < 2 s: {'met' if t_ours < 2 else 'NOT met'}")
 
