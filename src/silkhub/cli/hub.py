@@ -98,7 +98,7 @@ def import_cmd(
         for line in exc.errors:
             err_console.print(line, highlight=False, markup=False)
         raise
-    console.print(summary.describe())
+    console.print(summary.describe(), soft_wrap=True)
 
 
 @app.command("template")
@@ -126,7 +126,7 @@ def import_tracker_cmd(
     )
     with rt.session() as s:
         summary = tracker_import.import_tracker(s, ACTOR, frame, source.value)
-    console.print(summary.describe())
+    console.print(summary.describe(), soft_wrap=True)
 
 
 @app.command("export")
@@ -374,4 +374,4 @@ def demo_cmd() -> None:
 
     with runtime().session() as s:
         summary = demo.load_into(s, Actor.system("demo"))
-    console.print(summary or "hub demo already loaded")
+    console.print(summary or "hub demo already loaded", soft_wrap=True)

@@ -27,7 +27,15 @@ from silkhub.data.storage.models.hub import (
 )
 from silkhub.errors import ConflictError, ValidationError
 from silkhub.hub._audit import audit, snapshot
-from silkhub.hub.common import Page, check_choice, check_dates_ordered, keyset_page
+from silkhub.hub.common import (
+    MAX_MONEY,
+    DbId,
+    Page,
+    check_choice,
+    check_dates_ordered,
+    delete_or_conflict,
+    keyset_page,
+)
 from silkhub.hub.money import check_amount
 from silkhub.hub.policy import (
     Actor,
@@ -50,17 +58,17 @@ class CommitmentIn(BaseModel):
     """Who owes what under an agreement, how much and by when."""
 
     model_config = ConfigDict(extra="forbid")
-    owed_by_id: int
-    owed_to_id: int | None = None
+    owed_by_id: DbId
+    owed_to_id: DbId | None = None
     what_en: str | None = Field(None, max_length=1000)
     what_zh: str | None = Field(None, max_length=1000)
-    amount: Decimal | None = Field(None, ge=0)
+    amount: Decimal | None = Field(None, ge=0, le=MAX_MONEY)
     currency: str | None = Field(None, max_length=3)
     year: int | None = Field(None, ge=1900, le=2100)
     due_on: date | None = None
     status: str = "open"
     fulfilled_on: date | None = None
-    fulfilled_amount: Decimal | None = Field(None, ge=0)
+    fulfilled_amount: Decimal | None = Field(None, ge=0, le=MAX_MONEY)
 
 
 class MilestoneIn(BaseModel):
@@ -85,9 +93,9 @@ class AgreementIn(BaseModel):
     signed_on: date | None = None
     effective_on: date | None = None
     expiry_on: date | None = None
-    event_id: int | None = None
-    party_ids: list[int] = Field(min_length=1)
-    project_ids: list[int] = Field(default_factory=list)
+    event_id: DbId | None = None
+    party_ids: list[DbId] = Field(min_length=1)
+    project_ids: list[DbId] = Field(default_factory=list)
     commitments: list[CommitmentIn] = Field(default_factory=list)
     visibility: str = "public"
     external_id: str | None = Field(None, max_length=200)
@@ -108,7 +116,7 @@ class AgreementPatch(BaseModel):
 class FulfilIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     fulfilled_on: date
-    fulfilled_amount: Decimal | None = Field(None, ge=0)
+    fulfilled_amount: Decimal | None = Field(None, ge=0, le=MAX_MONEY)
 
 
 def party_ids(a: Agreement) -> list[int]:
@@ -192,7 +200,7 @@ def create_agreement(
         if session.get(Project, pid) is None:
             raise ValidationError(f"project {pid} does not exist", field="project_ids")
     a = Agreement(
-        kind=check_choice(data.kind, AGREEMENT_KINDS, "agreement kind", "kind"),
+        kind=check_choice(data.kind, AGREEMENT_KINDS, "agreement kind", "kind", required=True),
         title_en=data.title_en,
         title_zh=data.title_zh,
         description_en=data.description_en,
@@ -264,8 +272,7 @@ def update_agreement(
 def delete_agreement(session: Session, actor: Actor, agreement_id: int) -> None:
     a = writable_agreement(session, actor, agreement_id)
     before = snapshot(a)
-    session.delete(a)
-    session.flush()
+    delete_or_conflict(session, a, "agreement", a.id)
     audit(session, actor, "agreement.delete", "agreement", agreement_id, before=before)
 
 

@@ -8,8 +8,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
 
+from pydantic import Field
 from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -17,6 +19,12 @@ from silkhub.data.reference.queries import find_region, get_country
 from silkhub.errors import UnknownCountryError, ValidationError
 
 T = TypeVar("T")
+
+#: database integer ids (32-bit, positive)
+MAX_ID = 2_147_483_647
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: largest amount the Money column (NUMERIC(20, 2)) holds, with a margin
+MAX_MONEY = Decimal("1e17")
 
 MAX_LIMIT = 500
 
@@ -50,11 +58,34 @@ def resolve_region(session: Session, value: str | None) -> tuple[str | None, str
     return r.region_id, r.iso3
 
 
-def check_choice(value: str | None, choices: Sequence[str], what: str, field: str) -> str | None:
+def delete_or_conflict(session: Session, obj: object, what: str, ident: object) -> None:
+    """Delete ``obj``; if other records still refer to it, raise ConflictError (409)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from silkhub.errors import ConflictError
+
+    nested = session.begin_nested()
+    try:
+        session.delete(obj)
+        session.flush()
+    except IntegrityError:
+        nested.rollback()
+        raise ConflictError(
+            f"{what} {ident} is still referenced by other records (users, commitments ...); "
+            "remove those first"
+        ) from None
+    nested.commit()
+
+
+def check_choice(
+    value: str | None, choices: Sequence[str], what: str, field: str, *, required: bool = False
+) -> str | None:
     """Normalise (lower case, ``-``/space → ``_``) and check a value from a closed list."""
     from silkhub.errors import UnknownChoiceError
 
     if value is None or not str(value).strip():
+        if required:
+            raise ValidationError(f"{field} is required; one of: {', '.join(choices)}", field=field)
         return None
     v = str(value).strip().lower().replace("-", "_").replace(" ", "_")
     aliases = {"m&a": "m_and_a", "mna": "m_and_a", "epc": "epc_contract"}

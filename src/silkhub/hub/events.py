@@ -29,9 +29,12 @@ from silkhub.errors import ConflictError, ValidationError
 from silkhub.hub import lifecycle
 from silkhub.hub._audit import audit, snapshot
 from silkhub.hub.common import (
+    MAX_MONEY,
+    DbId,
     Page,
     check_choice,
     check_dates_ordered,
+    delete_or_conflict,
     keyset_page,
     resolve_country,
     resolve_region,
@@ -74,7 +77,7 @@ class EventIn(BaseModel):
     place: str | None = Field(None, max_length=300)
     iso3: str | None = Field(None, max_length=100)
     region_id: str | None = Field(None, max_length=100)
-    organiser_ids: list[int] = Field(default_factory=list)
+    organiser_ids: list[DbId] = Field(default_factory=list)
     visibility: str = "public"
     external_id: str | None = Field(None, max_length=200)
 
@@ -95,9 +98,9 @@ class EventProjectIn(BaseModel):
     """A project announced or signed at an event, with the amount quoted there."""
 
     model_config = ConfigDict(extra="forbid")
-    project_id: int
+    project_id: DbId
     kind: str = Field(description="announced or signed")
-    amount: Decimal | None = Field(None, ge=0)
+    amount: Decimal | None = Field(None, ge=0, le=MAX_MONEY)
     currency: str | None = Field(None, max_length=3)
     note: str | None = Field(None, max_length=1000)
     update_stage: bool = Field(
@@ -131,7 +134,7 @@ def create_event(
             raise ValidationError(f"organisation {oid} does not exist", field="organiser_ids")
     region_id, r_iso3 = resolve_region(session, data.region_id)
     ev = Event(
-        kind=check_choice(data.kind, EVENT_KINDS, "event kind", "kind"),
+        kind=check_choice(data.kind, EVENT_KINDS, "event kind", "kind", required=True),
         title_en=data.title_en,
         title_zh=data.title_zh,
         description_en=data.description_en,
@@ -183,6 +186,8 @@ def update_event(session: Session, actor: Actor, event_id: int, patch: EventPatc
     fields = patch.model_dump(exclude_unset=True)
     if "visibility" in fields:
         ev.visibility = check_visibility(fields.pop("visibility") or "public")
+    if "start_on" in fields and fields["start_on"] is None:
+        raise ValidationError("start_on cannot be removed", field="start_on")
     for k, v in fields.items():
         setattr(ev, k, v)
     check_dates_ordered(("start_on", ev.start_on), ("end_on", ev.end_on))
@@ -194,8 +199,7 @@ def update_event(session: Session, actor: Actor, event_id: int, patch: EventPatc
 def delete_event(session: Session, actor: Actor, event_id: int) -> None:
     ev = writable_event(session, actor, event_id)
     before = snapshot(ev)
-    session.delete(ev)
-    session.flush()
+    delete_or_conflict(session, ev, "event", ev.id)
     audit(session, actor, "event.delete", "event", event_id, before=before)
 
 
@@ -209,7 +213,7 @@ def link_project(
     """
     ev = writable_event(session, actor, event_id)
     project = get_project(session, actor, data.project_id)
-    kind = check_choice(data.kind, LINK_KINDS, "signing kind", "kind")
+    kind = check_choice(data.kind, LINK_KINDS, "signing kind", "kind", required=True)
     amount, currency = check_amount(data.amount, data.currency, field="amount")
     if session.scalar(
         select(EventProject.id).where(

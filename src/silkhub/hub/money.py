@@ -50,7 +50,9 @@ def check_amount(
     if amount is None or (isinstance(amount, str) and not amount.strip()):
         if required:
             raise ValidationError(f"{field} is required", field=field)
-        return None, (currency.strip().upper() if currency and currency.strip() else None)
+        if not currency or not currency.strip():
+            return None, None
+        return None, _currency(currency)
     try:
         value = Decimal(str(amount).replace(",", "").strip())
     except InvalidOperation:
@@ -59,15 +61,19 @@ def check_amount(
         raise ValidationError(f"{field}: {amount!r} is not a finite number", field=field)
     if value < 0:
         raise ValidationError(f"{field} must be non-negative (got {amount})", field=field)
-    cur = (currency or "").strip().upper()
-    if not cur:
+    if not (currency or "").strip():
         raise ValidationError(f"{field} needs a currency (ISO 4217, e.g. CNY)", field="currency")
-    if len(cur) != 3 or not cur.isalpha():
+    return value, _currency(currency or "")
+
+
+def _currency(currency: str) -> str:
+    cur = currency.strip().upper()
+    if len(cur) != 3 or not cur.isascii() or not cur.isalpha():
         raise ValidationError(
             f"currency {currency!r} is not an ISO 4217 code such as CNY, USD or EUR",
             field="currency",
         )
-    return value, cur
+    return cur
 
 
 def load_rates(session: Session, path: Path = RATES_CSV, *, source: str = RATES_SOURCE) -> int:

@@ -23,8 +23,10 @@ from silkhub.data.storage.models.hub import (
 from silkhub.errors import ConflictError, ValidationError
 from silkhub.hub._audit import audit, snapshot
 from silkhub.hub.common import (
+    MAX_MONEY,
     Page,
     check_choice,
+    delete_or_conflict,
     keyset_page,
     resolve_country,
     resolve_region,
@@ -132,9 +134,9 @@ class OfferIn(BaseModel):
     description_zh: str | None = Field(None, max_length=20000)
     isic_code: str | None = None
     countries: list[str] = Field(default_factory=list)
-    budget_min: Decimal | None = None
-    budget_max: Decimal | None = None
-    currency: str | None = None
+    budget_min: Decimal | None = Field(None, ge=0, le=MAX_MONEY)
+    budget_max: Decimal | None = Field(None, ge=0, le=MAX_MONEY)
+    currency: str | None = Field(None, max_length=3)
     visibility: str = "public"
 
 
@@ -205,7 +207,9 @@ def create_organisation(
     region_id, region_iso3 = resolve_region(session, data.region_id)
     iso3 = resolve_country(session, data.iso3) or region_iso3
     org = Organisation(
-        kind=check_choice(data.kind, ORGANISATION_KINDS, "organisation kind", "kind"),
+        kind=check_choice(
+            data.kind, ORGANISATION_KINDS, "organisation kind", "kind", required=True
+        ),
         name_en=(data.name_en or "").strip() or None,
         name_zh=(data.name_zh or "").strip() or None,
         iso3=iso3,
@@ -272,7 +276,9 @@ def update_organisation(
     before = snapshot(org)
     fields = patch.model_dump(exclude_unset=True)
     if "kind" in fields:
-        org.kind = check_choice(fields.pop("kind"), ORGANISATION_KINDS, "organisation kind", "kind")
+        org.kind = check_choice(
+            fields.pop("kind"), ORGANISATION_KINDS, "organisation kind", "kind", required=True
+        )
     if "size" in fields:
         org.size = check_choice(fields.pop("size"), SIZES, "size", "size")
     if "visibility" in fields:
@@ -311,8 +317,7 @@ def delete_organisation(session: Session, actor: Actor, org_id: int) -> None:
 
     ensure_role(actor, "admin", "operator")
     before = snapshot(org)
-    session.delete(org)
-    session.flush()
+    delete_or_conflict(session, org, "organisation", org.id)
     audit(session, actor, "organisation.delete", "organisation", org_id, before=before)
 
 
@@ -402,7 +407,7 @@ def add_offer(session: Session, actor: Actor, org_id: int, data: OfferIn) -> Off
         )
     item = OfferRequest(
         organisation_id=org.id,
-        kind=check_choice(data.kind, OFFER_KINDS, "kind", "kind"),
+        kind=check_choice(data.kind, OFFER_KINDS, "kind", "kind", required=True),
         title_en=data.title_en,
         title_zh=data.title_zh,
         description_en=data.description_en,

@@ -24,7 +24,16 @@ from silkhub.data.storage.models.reference import Region
 from silkhub.errors import ConflictError, ValidationError
 from silkhub.hub import lifecycle
 from silkhub.hub._audit import audit, snapshot
-from silkhub.hub.common import Page, check_choice, keyset_page, resolve_country, resolve_region
+from silkhub.hub.common import (
+    MAX_MONEY,
+    DbId,
+    Page,
+    check_choice,
+    delete_or_conflict,
+    keyset_page,
+    resolve_country,
+    resolve_region,
+)
 from silkhub.hub.money import check_amount, ensure_rates, to_usd
 from silkhub.hub.policy import (
     Actor,
@@ -62,7 +71,7 @@ SORTS: dict[str, tuple[str, str, bool]] = {
 
 class PartyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    organisation_id: int
+    organisation_id: DbId
     role: str = Field(description=", ".join(PARTY_ROLES))
 
 
@@ -84,7 +93,7 @@ class ProjectIn(BaseModel):
     region_id: str | None = Field(None, max_length=100)
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
-    value_amount: Decimal | None = Field(None, ge=0)
+    value_amount: Decimal | None = Field(None, ge=0, le=MAX_MONEY)
     value_currency: str | None = Field(None, max_length=3)
     value_year: int | None = Field(None, ge=1900, le=2100)
     stage: str = "proposed"
@@ -108,7 +117,7 @@ class ProjectPatch(BaseModel):
     region_id: str | None = Field(None, max_length=100)
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
-    value_amount: Decimal | None = Field(None, ge=0)
+    value_amount: Decimal | None = Field(None, ge=0, le=MAX_MONEY)
     value_currency: str | None = Field(None, max_length=3)
     value_year: int | None = Field(None, ge=1900, le=2100)
     dated_on: date | None = None
@@ -124,7 +133,7 @@ def owner_ids(project: Project) -> list[int]:
 def _parties(session: Session, parties: list[PartyIn]) -> list[ProjectParty]:
     out, seen = [], set()
     for p in parties:
-        role = check_choice(p.role, PARTY_ROLES, "party role", "parties.role")
+        role = check_choice(p.role, PARTY_ROLES, "party role", "parties.role", required=True)
         if session.get(Organisation, p.organisation_id) is None:
             raise ValidationError(
                 f"organisation {p.organisation_id} does not exist", field="parties.organisation_id"
@@ -296,8 +305,7 @@ def update_project(session: Session, actor: Actor, project_id: int, patch: Proje
 def delete_project(session: Session, actor: Actor, project_id: int) -> None:
     p = writable_project(session, actor, project_id)
     before = snapshot(p)
-    session.delete(p)
-    session.flush()
+    delete_or_conflict(session, p, "project", p.id)
     audit(session, actor, "project.delete", "project", project_id, before=before)
 
 
@@ -343,7 +351,7 @@ class ProjectFilters(BaseModel):
     stage: list[str] | None = None
     project_type: str | None = None
     source: str | None = None
-    organisation_id: int | None = None
+    organisation_id: DbId | None = None
     value_min_usd: float | None = Field(None, ge=0)
     value_max_usd: float | None = Field(None, ge=0)
     date_from: date | None = None

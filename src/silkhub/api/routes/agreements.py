@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict
 
 from silkhub.api.deps import ActorDep, SessionDep
 from silkhub.api.routes.organisations import PerformanceOut
-from silkhub.api.routes.projects import RESPONSES
+from silkhub.api.routes.projects import RESPONSES, IdPath
 from silkhub.data.storage.models.hub import Agreement
 from silkhub.hub import agreements as svc
 from silkhub.hub import performance as perf
+from silkhub.hub.common import MAX_ID
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], responses=RESPONSES)
 
@@ -116,8 +117,8 @@ def list_agreements(
     session: SessionDep,
     actor: ActorDep,
     kind: str | None = Query(None, max_length=16, description="mou, framework or contract"),
-    organisation_id: int | None = Query(None, ge=1),
-    event_id: int | None = Query(None, ge=1),
+    organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
+    event_id: int | None = Query(None, ge=1, le=MAX_ID),
     signed_from: date | None = None,
     signed_to: date | None = None,
     cursor: str | None = Query(None, max_length=500),
@@ -156,7 +157,7 @@ def overdue(
     session: SessionDep,
     actor: ActorDep,
     as_of: date | None = None,
-    organisation_id: int | None = Query(None, ge=1),
+    organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> list[OverdueOut]:
     """Open commitments and milestones past their due date, most overdue first."""
     items = perf.overdue_items(session, actor, as_of, organisation_id=organisation_id)
@@ -178,26 +179,26 @@ def create_agreement(session: SessionDep, actor: ActorDep, body: svc.AgreementIn
 
 
 @router.get("/{agreement_id}", response_model=AgreementOut)
-def get_agreement(session: SessionDep, actor: ActorDep, agreement_id: int) -> AgreementOut:
+def get_agreement(session: SessionDep, actor: ActorDep, agreement_id: IdPath) -> AgreementOut:
     return to_out(svc.get_agreement(session, actor, agreement_id))
 
 
 @router.patch("/{agreement_id}", response_model=AgreementOut)
 def update_agreement(
-    session: SessionDep, actor: ActorDep, agreement_id: int, body: svc.AgreementPatch
+    session: SessionDep, actor: ActorDep, agreement_id: IdPath, body: svc.AgreementPatch
 ) -> AgreementOut:
     return to_out(svc.update_agreement(session, actor, agreement_id, body))
 
 
 @router.delete("/{agreement_id}", status_code=204, response_class=Response)
-def delete_agreement(session: SessionDep, actor: ActorDep, agreement_id: int) -> Response:
+def delete_agreement(session: SessionDep, actor: ActorDep, agreement_id: IdPath) -> Response:
     svc.delete_agreement(session, actor, agreement_id)
     return Response(status_code=204)
 
 
 @router.get("/{agreement_id}/performance", response_model=PerformanceOut)
 def agreement_performance(
-    session: SessionDep, actor: ActorDep, agreement_id: int, as_of: date | None = None
+    session: SessionDep, actor: ActorDep, agreement_id: IdPath, as_of: date | None = None
 ) -> PerformanceOut:
     p = perf.agreement_performance(session, actor, agreement_id, as_of)
     return PerformanceOut(**p.__dict__)
@@ -205,14 +206,14 @@ def agreement_performance(
 
 @router.post("/{agreement_id}/commitments", response_model=CommitmentOut, status_code=201)
 def add_commitment(
-    session: SessionDep, actor: ActorDep, agreement_id: int, body: svc.CommitmentIn
+    session: SessionDep, actor: ActorDep, agreement_id: IdPath, body: svc.CommitmentIn
 ) -> CommitmentOut:
     return CommitmentOut.model_validate(svc.add_commitment(session, actor, agreement_id, body))
 
 
 @router.post("/commitments/{commitment_id}/fulfil", response_model=CommitmentOut)
 def fulfil_commitment(
-    session: SessionDep, actor: ActorDep, commitment_id: int, body: svc.FulfilIn
+    session: SessionDep, actor: ActorDep, commitment_id: IdPath, body: svc.FulfilIn
 ) -> CommitmentOut:
     """Mark a commitment fulfilled (date and amount delivered)."""
     return CommitmentOut.model_validate(svc.fulfil_commitment(session, actor, commitment_id, body))
@@ -222,14 +223,14 @@ def fulfil_commitment(
     "/commitments/{commitment_id}/milestones", response_model=MilestoneOut, status_code=201
 )
 def add_milestone(
-    session: SessionDep, actor: ActorDep, commitment_id: int, body: svc.MilestoneIn
+    session: SessionDep, actor: ActorDep, commitment_id: IdPath, body: svc.MilestoneIn
 ) -> MilestoneOut:
     return MilestoneOut.model_validate(svc.add_milestone(session, actor, commitment_id, body))
 
 
 @router.patch("/milestones/{milestone_id}", response_model=MilestoneOut)
 def update_milestone(
-    session: SessionDep, actor: ActorDep, milestone_id: int, body: MilestoneStatusIn
+    session: SessionDep, actor: ActorDep, milestone_id: IdPath, body: MilestoneStatusIn
 ) -> MilestoneOut:
     m = svc.update_milestone(session, actor, milestone_id, body.status, body.done_on, body.evidence)
     return MilestoneOut.model_validate(m)

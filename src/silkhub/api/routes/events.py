@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
 
 from silkhub.api.deps import ActorDep, SessionDep
-from silkhub.api.routes.projects import RESPONSES
+from silkhub.api.routes.projects import RESPONSES, IdPath
 from silkhub.data.storage.models.hub import Event
 from silkhub.hub import events as svc
 
@@ -132,25 +132,25 @@ def create_event(session: SessionDep, actor: ActorDep, body: svc.EventIn) -> Eve
 
 
 @router.get("/{event_id}", response_model=EventOut)
-def get_event(session: SessionDep, actor: ActorDep, event_id: int) -> EventOut:
+def get_event(session: SessionDep, actor: ActorDep, event_id: IdPath) -> EventOut:
     return to_out(svc.get_event(session, actor, event_id))
 
 
 @router.patch("/{event_id}", response_model=EventOut)
 def update_event(
-    session: SessionDep, actor: ActorDep, event_id: int, body: svc.EventPatch
+    session: SessionDep, actor: ActorDep, event_id: IdPath, body: svc.EventPatch
 ) -> EventOut:
     return to_out(svc.update_event(session, actor, event_id, body))
 
 
 @router.delete("/{event_id}", status_code=204, response_class=Response)
-def delete_event(session: SessionDep, actor: ActorDep, event_id: int) -> Response:
+def delete_event(session: SessionDep, actor: ActorDep, event_id: IdPath) -> Response:
     svc.delete_event(session, actor, event_id)
     return Response(status_code=204)
 
 
 @router.get("/{event_id}/projects", response_model=list[EventProjectOut])
-def event_projects(session: SessionDep, actor: ActorDep, event_id: int) -> list[EventProjectOut]:
+def event_projects(session: SessionDep, actor: ActorDep, event_id: IdPath) -> list[EventProjectOut]:
     """Projects announced or signed at the event (those visible to the caller)."""
     from sqlalchemy import select
 
@@ -165,14 +165,14 @@ def event_projects(session: SessionDep, actor: ActorDep, event_id: int) -> list[
 
 @router.post("/{event_id}/projects", response_model=EventProjectOut, status_code=201)
 def link_project(
-    session: SessionDep, actor: ActorDep, event_id: int, body: svc.EventProjectIn
+    session: SessionDep, actor: ActorDep, event_id: IdPath, body: svc.EventProjectIn
 ) -> EventProjectOut:
     """Record a project announced or signed at the event (moves its stage when allowed)."""
     return EventProjectOut.model_validate(svc.link_project(session, actor, event_id, body))
 
 
 @router.get("/{event_id}/totals", response_model=TotalsOut)
-def event_totals(session: SessionDep, actor: ActorDep, event_id: int) -> TotalsOut:
+def event_totals(session: SessionDep, actor: ActorDep, event_id: IdPath) -> TotalsOut:
     """'10 projects, 42.7 bn CNY signed; 20 projects, 80 bn CNY announced'."""
     t = svc.event_totals(session, actor, event_id)
     return TotalsOut(

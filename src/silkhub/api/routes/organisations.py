@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from silkhub.api.deps import ActorDep, SessionDep
-from silkhub.api.routes.projects import RESPONSES
+from silkhub.api.routes.projects import RESPONSES, AwareDatetime, IdPath
 from silkhub.data.storage.models.hub import Organisation
 from silkhub.hub import organisations as svc
 from silkhub.hub import performance as perf
@@ -44,7 +44,7 @@ class OrganisationOut(BaseModel):
     services: list[ServiceOut]
     visibility: str
     external_id: str | None
-    updated_at: datetime
+    updated_at: AwareDatetime
 
 
 class OrganisationPage(BaseModel):
@@ -176,32 +176,32 @@ def create_organisation(
 
 
 @router.get("/{org_id}", response_model=OrganisationOut)
-def get_organisation(session: SessionDep, actor: ActorDep, org_id: int) -> OrganisationOut:
+def get_organisation(session: SessionDep, actor: ActorDep, org_id: IdPath) -> OrganisationOut:
     return to_out(svc.get_organisation(session, actor, org_id))
 
 
 @router.patch("/{org_id}", response_model=OrganisationOut)
 def update_organisation(
-    session: SessionDep, actor: ActorDep, org_id: int, body: svc.OrganisationPatch
+    session: SessionDep, actor: ActorDep, org_id: IdPath, body: svc.OrganisationPatch
 ) -> OrganisationOut:
     return to_out(svc.update_organisation(session, actor, org_id, body))
 
 
 @router.delete("/{org_id}", status_code=204, response_class=Response)
-def delete_organisation(session: SessionDep, actor: ActorDep, org_id: int) -> Response:
+def delete_organisation(session: SessionDep, actor: ActorDep, org_id: IdPath) -> Response:
     svc.delete_organisation(session, actor, org_id)
     return Response(status_code=204)
 
 
 @router.post("/{org_id}/offers", response_model=OfferOut, status_code=201)
-def add_offer(session: SessionDep, actor: ActorDep, org_id: int, body: svc.OfferIn) -> OfferOut:
+def add_offer(session: SessionDep, actor: ActorDep, org_id: IdPath, body: svc.OfferIn) -> OfferOut:
     """Add a cooperation offer or request of the organisation."""
     return OfferOut.model_validate(svc.add_offer(session, actor, org_id, body))
 
 
 @router.get("/{org_id}/performance", response_model=PerformanceOut)
 def organisation_performance(
-    session: SessionDep, actor: ActorDep, org_id: int, as_of: date | None = None
+    session: SessionDep, actor: ActorDep, org_id: IdPath, as_of: date | None = None
 ) -> PerformanceOut:
     """Performance of the commitments the organisation owes."""
     p = perf.organisation_performance(session, actor, org_id, as_of)

@@ -3,17 +3,26 @@ stage-history queries. Illegal transitions answer 409 with ``allowed_next``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path as FPath
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from silkhub.api.deps import ActorDep, SessionDep
 from silkhub.data.storage.models.hub import Project
 from silkhub.hub import lifecycle
 from silkhub.hub import projects as svc
+from silkhub.hub.common import MAX_ID
+
+#: a database id in a path (positive 32-bit integer)
+IdPath = Annotated[int, FPath(ge=1, le=MAX_ID)]
+#: timestamps always carry a time zone (SQLite returns naive UTC values)
+AwareDatetime = Annotated[
+    datetime, AfterValidator(lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))
+]
 
 PROBLEM = {"content": {"application/problem+json": {}}, "description": "problem+json"}
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -62,7 +71,7 @@ class ProjectOut(BaseModel):
     visibility: str
     source_dataset: str | None
     source_row: str | None
-    updated_at: datetime
+    updated_at: AwareDatetime
     parties: list[PartyOut] = []
 
 
@@ -125,7 +134,7 @@ def filters(
     stage: list[str] | None = Query(None, description="one or more stages"),
     project_type: str | None = Query(None, max_length=20, alias="type"),
     source: str | None = Query(None, max_length=16),
-    organisation_id: int | None = Query(None, ge=1),
+    organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
     value_min_usd: float | None = Query(None, ge=0),
     value_max_usd: float | None = Query(None, ge=0),
     date_from: date | None = None,
@@ -158,7 +167,7 @@ def list_projects(
     stage: list[str] | None = Query(None, description="one or more stages"),
     project_type: str | None = Query(None, max_length=20, alias="type"),
     source: str | None = Query(None, max_length=16),
-    organisation_id: int | None = Query(None, ge=1),
+    organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
     value_min_usd: float | None = Query(None, ge=0),
     value_max_usd: float | None = Query(None, ge=0),
     date_from: date | None = None,
@@ -204,7 +213,7 @@ def project_totals(
     stage: list[str] | None = Query(None),
     project_type: str | None = Query(None, max_length=20, alias="type"),
     source: str | None = Query(None, max_length=16),
-    organisation_id: int | None = Query(None, ge=1),
+    organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
     value_min_usd: float | None = Query(None, ge=0),
     value_max_usd: float | None = Query(None, ge=0),
     date_from: date | None = None,
@@ -283,26 +292,26 @@ def create_project(session: SessionDep, actor: ActorDep, body: svc.ProjectIn) ->
 
 
 @router.get("/{project_id}", response_model=ProjectDetail)
-def get_project(session: SessionDep, actor: ActorDep, project_id: int) -> ProjectDetail:
+def get_project(session: SessionDep, actor: ActorDep, project_id: IdPath) -> ProjectDetail:
     return detail(session, svc.get_project(session, actor, project_id))
 
 
 @router.patch("/{project_id}", response_model=ProjectDetail)
 def update_project(
-    session: SessionDep, actor: ActorDep, project_id: int, body: svc.ProjectPatch
+    session: SessionDep, actor: ActorDep, project_id: IdPath, body: svc.ProjectPatch
 ) -> ProjectDetail:
     return detail(session, svc.update_project(session, actor, project_id, body))
 
 
 @router.delete("/{project_id}", status_code=204, response_class=Response)
-def delete_project(session: SessionDep, actor: ActorDep, project_id: int) -> Response:
+def delete_project(session: SessionDep, actor: ActorDep, project_id: IdPath) -> Response:
     svc.delete_project(session, actor, project_id)
     return Response(status_code=204)
 
 
 @router.post("/{project_id}/transitions", response_model=ProjectDetail)
 def transition(
-    session: SessionDep, actor: ActorDep, project_id: int, body: TransitionIn
+    session: SessionDep, actor: ActorDep, project_id: IdPath, body: TransitionIn
 ) -> ProjectDetail:
     """Move the project to another stage; 409 with ``allowed_next`` when not allowed."""
     p = svc.transition(session, actor, project_id, body.to, body.at, body.note)
@@ -310,7 +319,7 @@ def transition(
 
 
 @router.get("/{project_id}/stages", response_model=list[StageChangeOut])
-def stage_history(session: SessionDep, actor: ActorDep, project_id: int) -> list[StageChangeOut]:
+def stage_history(session: SessionDep, actor: ActorDep, project_id: IdPath) -> list[StageChangeOut]:
     """The project's stage changes, oldest first."""
     svc.get_project(session, actor, project_id)
     return [StageChangeOut.model_validate(c) for c in lifecycle.history(session, project_id)]
