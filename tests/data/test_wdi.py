@@ -141,3 +141,17 @@ def test_api_download_with_preamble_and_bom(store: AnalyticsStore, fixtures: Pat
     [res] = run_import(store, "wdi", fixtures / "API_NY.GDP.MKTP.CD_DS2_en_csv_v2.csv")
     assert res.rows == 2  # CHN 2018, 2019; WLD left out
     assert store.read("wdi", "year = 2019")["value"].item() == 14279937500606.5
+
+
+def test_chunked_reading_keeps_row_numbers(
+    store: AnalyticsStore, fixtures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from silkhub.data.importers import wdi
+
+    monkeypatch.setattr(wdi, "CHUNK_ROWS", 1)  # one row per chunk
+    with pytest.raises(DataImportError) as exc:
+        run_import(store, "wdi", fixtures / "wdi_bad.csv")
+    assert exc.value.errors[0] == "wdi_bad.csv:3:2010: 'n/a' is not a number"
+    assert exc.value.errors[1].startswith("wdi_bad.csv:4:Country Code: unknown country 'ATL'")
+    [res] = run_import(store, "wdi", fixtures / "wdi_wide.csv")
+    assert res.rows == 6

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -194,7 +193,7 @@ def detect_separator(lines: Sequence[str]) -> str | None:
     return best[1] if best else None
 
 
-def _head_lines(path: Path, encoding: str, skiprows: int, n: int = 6) -> list[str]:
+def head_lines(path: Path, encoding: str, skiprows: int, n: int = 6) -> list[str]:
     with path.open(encoding=encoding, errors="replace", newline="") as fh:
         lines = []
         for i, line in enumerate(fh):
@@ -251,25 +250,12 @@ class CsvTable:
     sep: str
 
 
-def read_csv_checked(
-    path: Path,
-    required: Sequence[str],
-    *,
-    encoding: str | None = None,
-    sep: str | None = None,
-    skiprows: int = 0,
-    expected_sep: str = ",",
-    header: bool = True,
-    names: Sequence[str] | None = None,
-    na_values: Iterable[str] = (),
-) -> CsvTable:
-    """Read a CSV as strings after checking encoding, separator and header.
-
-    Every cell stays a string (empty string for empty cells, or NaN for ``na_values``) so that
-    each column can be checked with :func:`to_number`; nothing is coerced silently.
-    """
+def _prepare(
+    path: Path, encoding: str | None, sep: str | None, skiprows: int, expected_sep: str
+) -> tuple[str, str]:
+    """Check encoding and separator; return the ones to read with."""
     enc = check_encoding(path, encoding)
-    head = _head_lines(path, enc, skiprows)
+    head = head_lines(path, enc, skiprows)
     if not head:
         raise DataImportError(f"{path.name}: the file is empty", errors=[f"{path.name}: empty"])
     if sep is None:
@@ -284,9 +270,33 @@ def read_csv_checked(
                 errors=[f"{path.name}: separator is {_SEPARATORS[found]}"],
             )
         sep = expected_sep
+    return enc, sep
+
+
+def iter_csv_checked(
+    path: Path,
+    required: Sequence[str],
+    *,
+    encoding: str | None = None,
+    sep: str | None = None,
+    skiprows: int = 0,
+    expected_sep: str = ",",
+    header: bool = True,
+    names: Sequence[str] | None = None,
+    na_values: Iterable[str] = (),
+    chunksize: int | None = None,
+) -> Iterator[CsvTable]:
+    """Read a CSV as strings after checking encoding, separator and header, in chunks.
+
+    Every cell stays a string (empty string for empty cells, or NaN for ``na_values``) so that
+    each column can be checked with :func:`to_number`; nothing is coerced silently. With
+    ``chunksize`` the file is read ``chunksize`` rows at a time (bounded memory); record numbers
+    continue across chunks.
+    """
+    enc, sep = _prepare(path, encoding, sep, skiprows, expected_sep)
     na = list(na_values)
     try:
-        frame = pd.read_csv(
+        reader = pd.read_csv(
             path,
             sep=sep,
             encoding=enc,
@@ -298,17 +308,50 @@ def read_csv_checked(
             names=list(names) if names is not None else None,
             skip_blank_lines=True,
             engine="c",
+            chunksize=chunksize,
         )
+        chunks = reader if chunksize else [reader]
+        first = skiprows + (2 if header else 1)
+        for n, frame in enumerate(chunks):
+            frame.columns = [str(c).strip() for c in frame.columns]
+            if header and n == 0:
+                check_header(path.name, list(frame.columns), required, header_row=skiprows + 1)
+            rows = np.arange(first, first + len(frame))
+            first += len(frame)
+            yield CsvTable(file=path.name, frame=frame.reset_index(drop=True), rows=rows,
+                           encoding=enc, sep=sep)  # fmt: skip
     except pd.errors.ParserError as exc:
         raise DataImportError(
             f"{path.name}: not a valid CSV: {exc}", errors=[f"{path.name}: {exc}"]
         ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if header:
-        check_header(path.name, list(frame.columns), required, header_row=skiprows + 1)
-    first = skiprows + (2 if header else 1)
-    rows = np.arange(first, first + len(frame))
-    return CsvTable(file=path.name, frame=frame, rows=rows, encoding=enc, sep=sep)
+
+
+def read_csv_checked(
+    path: Path,
+    required: Sequence[str],
+    *,
+    encoding: str | None = None,
+    sep: str | None = None,
+    skiprows: int = 0,
+    expected_sep: str = ",",
+    header: bool = True,
+    names: Sequence[str] | None = None,
+    na_values: Iterable[str] = (),
+) -> CsvTable:
+    """The whole CSV as one :class:`CsvTable` (see :func:`iter_csv_checked`)."""
+    return next(
+        iter_csv_checked(
+            path,
+            required,
+            encoding=encoding,
+            sep=sep,
+            skiprows=skiprows,
+            expected_sep=expected_sep,
+            header=header,
+            names=names,
+            na_values=na_values,
+        )
+    )
 
 
 # -- typed columns -------------------------------------------------------------------------
@@ -327,11 +370,21 @@ def to_number(
     Empty cells become NaN (or a problem when ``required``).
     """
     raw = table.frame[column]
-    text = raw.fillna("").astype(str).str.strip()
     if clean is not None:
-        text = clean(text)
-    nums = pd.to_numeric(text.where(text != "", None), errors="coerce")
-    bad = nums.isna() & (text != "")
+        text = clean(raw.fillna("").astype(str).str.strip())
+        nums = pd.to_numeric(text.where(text != "", None), errors="coerce")
+        empty = text == ""
+    else:
+        # fast path: parse as is; only cells that fail are stripped and parsed again
+        present = raw.notna() & (raw != "")
+        nums = pd.to_numeric(raw.where(present, None), errors="coerce")
+        empty = ~present
+        retry = nums.isna() & present
+        if retry.any():
+            stripped = raw[retry].astype(str).str.strip()
+            nums.loc[retry] = pd.to_numeric(stripped.where(stripped != "", None), errors="coerce")
+            empty.loc[retry] = stripped == ""
+    bad = nums.isna() & ~empty
     kind = "an integer" if integer else "a number"
     col = label or column
 
@@ -344,7 +397,7 @@ def to_number(
         frac = nums.notna() & (nums != np.floor(nums.fillna(0)))
         add(frac, lambda i: f"{raw.iloc[i]!r} is not {kind}")
     if required:
-        add(text == "", lambda i: "empty (a value is required)")
+        add(empty, lambda i: "empty (a value is required)")
     return nums.astype("float64")
 
 
@@ -383,13 +436,6 @@ class ImportContext:
     error_file: Path | None = None
     skip_invalid: bool = False
     notes: list[str] = field(default_factory=list)
-
-
-def csv_text(rows: Iterable[Sequence[Any]]) -> str:
-    """Render rows as CSV text (tests, templates)."""
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    return buf.getvalue()
 
 
 def settle(

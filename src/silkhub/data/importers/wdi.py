@@ -32,9 +32,9 @@ from silkhub.data.importers.base import (
     ImportContext,
     Output,
     Problems,
-    _head_lines,
     check_encoding,
-    read_csv_checked,
+    head_lines,
+    iter_csv_checked,
     to_number,
 )
 from silkhub.data.importers.countries import NON_ISO_ECONOMIES, WB_AGGREGATES, CountryMatcher
@@ -77,11 +77,15 @@ def _is_metadata(p: Path) -> bool:
 
 def _preamble(path: Path, encoding: str) -> int:
     """Lines before the header (the WB API download starts with "Data Source" lines)."""
-    head = _head_lines(path, encoding, 0, n=6)
+    head = head_lines(path, encoding, 0, n=6)
     for i, line in enumerate(head):
         if line.lstrip('"\ufeff').startswith("Country Name"):
             return i
     return 0
+
+
+#: wide files are read this many rows at a time (the full WDI bulk CSV has ~400,000 rows)
+CHUNK_ROWS = 20_000
 
 
 def _read_one(
@@ -89,25 +93,9 @@ def _read_one(
 ) -> tuple[pd.DataFrame, int]:
     enc = check_encoding(path, ctx.encoding)
     skip = _preamble(path, enc)
-    head = _head_lines(path, enc, skip, n=1)
+    head = head_lines(path, enc, skip, n=1)
     is_long = bool(head) and "Year" in head[0] and "Indicator Code" not in head[0]
-    table = read_csv_checked(
-        path, _LONG if is_long else _WIDE, encoding=ctx.encoding, sep=ctx.sep, skiprows=skip
-    )
-    frame = table.frame
-    codes = frame["Country Code"].fillna("").str.strip()
-    agg = codes.isin(WB_AGGREGATES | _OLD_AGGREGATES | set(NON_ISO_ECONOMIES))
-    n_agg = int(agg.sum())
-    iso3 = matcher.column(
-        codes,
-        file=table.file,
-        column="Country Code",
-        rows=table.rows,
-        problems=problems,
-        fallback=frame["Country Name"],
-        ignore=set(codes[agg]),
-    )
-    iso3 = iso3.where(~agg, None)
+    indicator = None
     if is_long:
         indicator = ctx.options.get("indicator") or LONG_FILE_INDICATORS.get(path.stem.lower())
         if not indicator:
@@ -116,15 +104,41 @@ def _read_one(
                 "--indicator CODE, e.g. --indicator NY.GDP.MKTP.CD",
                 field="indicator",
             )
-        year = to_number(table, "Year", problems, integer=True, required=True)
-        value = to_number(table, "Value", problems)
-        out = pd.DataFrame(
-            {"iso3": iso3, "indicator": indicator, "year": year, "value": value, "_row": table.rows}
+    outs, n_agg = [], 0
+    tables = iter_csv_checked(
+        path,
+        _LONG if is_long else _WIDE,
+        encoding=ctx.encoding,
+        sep=ctx.sep,
+        skiprows=skip,
+        chunksize=None if is_long else CHUNK_ROWS,
+    )
+    for table in tables:
+        frame = table.frame
+        codes = frame["Country Code"].fillna("").str.strip()
+        agg = codes.isin(WB_AGGREGATES | _OLD_AGGREGATES | set(NON_ISO_ECONOMIES))
+        n_agg += int(agg.sum())
+        iso3 = matcher.column(
+            codes,
+            file=table.file,
+            column="Country Code",
+            rows=table.rows,
+            problems=problems,
+            fallback=frame["Country Name"],
+            ignore=set(codes[agg]),
         )
-    else:
-        out = _melt_wide(table, iso3, problems)
-    out = out[out["value"].notna()]
-    return out, n_agg
+        iso3 = iso3.where(~agg, None)
+        if is_long:
+            year = to_number(table, "Year", problems, integer=True, required=True)
+            value = to_number(table, "Value", problems)
+            out = pd.DataFrame(
+                {"iso3": iso3, "indicator": indicator, "year": year, "value": value,
+                 "_row": table.rows}
+            )  # fmt: skip
+        else:
+            out = _melt_wide(table, iso3, problems)
+        outs.append(out[out["value"].notna()])
+    return pd.concat(outs, ignore_index=True), n_agg
 
 
 def _melt_wide(table: CsvTable, iso3: pd.Series, problems: Problems) -> pd.DataFrame:
