@@ -1,0 +1,411 @@
+"""Meeting programme of an event: slots, tables, participants, requests, the CP-SAT schedule and
+per-participant agendas (HTML and iCalendar ``.ics``).
+
+The solver is :func:`silkhub.core.scheduling.solve_schedule`; this module loads the programme
+from the database, stores the resulting :class:`~silkhub.data.storage.models.matching.Meeting`
+rows (replacing an earlier schedule) and renders agendas.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from silkhub.core.scheduling import (
+    MeetingRequest as CoreRequest,
+)
+from silkhub.core.scheduling import (
+    Participant,
+    Slot,
+    Table,
+    solve_schedule,
+)
+from silkhub.data.storage.models.hub import Event, Organisation
+from silkhub.data.storage.models.matching import (
+    EventParticipant,
+    Meeting,
+    MeetingRequest,
+    MeetingSlot,
+    MeetingTable,
+)
+from silkhub.errors import NotFoundError, ValidationError
+from silkhub.hub.events import get_event, writable_event
+from silkhub.hub.policy import Actor
+
+logger = logging.getLogger(__name__)
+
+
+class SlotIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    starts_at: datetime
+    ends_at: datetime
+    is_break: bool = False
+    label: str | None = Field(None, max_length=100)
+
+
+class ParticipantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=300)
+    organisation_id: int | None = None
+    email: str | None = Field(None, max_length=200)
+    #: indexes into the programme's slots (0-based, in time order); None = every slot
+    available: list[int] | None = None
+    max_meetings: int | None = Field(None, ge=0, le=1000)
+
+
+class RequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    requester: int = Field(description="index of the requesting participant (0-based)")
+    target: int = Field(description="index of the requested participant (0-based)")
+    priority: float = Field(1.0, ge=0, le=100)
+    mutual: bool = False
+
+
+class ProgrammeIn(BaseModel):
+    """A whole meeting programme (JSON file for the CLI, body for the API)."""
+
+    model_config = ConfigDict(extra="forbid")
+    slots: list[SlotIn] = Field(min_length=1, max_length=500)
+    tables: list[str] = Field(min_length=1, max_length=5000)
+    participants: list[ParticipantIn] = Field(default_factory=list, max_length=20000)
+    requests: list[RequestIn] = Field(default_factory=list, max_length=200000)
+
+
+def load_programme(session: Session, actor: Actor, event_id: int, data: ProgrammeIn) -> dict:
+    """Replace the event's programme (slots, tables, participants, requests, meetings)."""
+    ev = writable_event(session, actor, event_id)
+    for model in (Meeting, MeetingRequest, EventParticipant, MeetingTable, MeetingSlot):
+        session.execute(delete(model).where(model.event_id == ev.id))  # type: ignore[attr-defined]
+    slots_sorted = sorted(data.slots, key=lambda s: s.starts_at)
+    for s in slots_sorted:
+        if s.ends_at <= s.starts_at:
+            raise ValidationError(f"slot {s.starts_at}: ends before it starts", field="slots")
+    slot_rows = [
+        MeetingSlot(
+            event_id=ev.id,
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            is_break=s.is_break,
+            label=s.label,
+        )
+        for s in slots_sorted
+    ]
+    if len({s.starts_at for s in slots_sorted}) != len(slots_sorted):
+        raise ValidationError("two slots start at the same time", field="slots")
+    session.add_all(slot_rows)
+    if len(set(data.tables)) != len(data.tables):
+        raise ValidationError("table names must be unique", field="tables")
+    session.add_all(MeetingTable(event_id=ev.id, name=t) for t in data.tables)
+    session.flush()
+    n = len(slot_rows)
+    people = []
+    for k, p in enumerate(data.participants):
+        if p.available is not None and any(i < 0 or i >= n for i in p.available):
+            raise ValidationError(
+                f"participant {k} ({p.name}): available slot index out of 0..{n - 1}",
+                field=f"participants.{k}.available",
+            )
+        if p.organisation_id is not None and session.get(Organisation, p.organisation_id) is None:
+            raise ValidationError(
+                f"participant {k}: organisation {p.organisation_id} does not exist",
+                field=f"participants.{k}.organisation_id",
+            )
+        row = EventParticipant(
+            event_id=ev.id,
+            organisation_id=p.organisation_id,
+            name=p.name,
+            email=p.email,
+            available_slots=None
+            if p.available is None
+            else sorted({slot_rows[i].id for i in p.available}),
+            max_meetings=p.max_meetings,
+        )
+        people.append(row)
+    session.add_all(people)
+    session.flush()
+    seen = set()
+    for k, r in enumerate(data.requests):
+        for side in (r.requester, r.target):
+            if side < 0 or side >= len(people):
+                raise ValidationError(
+                    f"request {k}: participant index {side} out of 0..{len(people) - 1}",
+                    field=f"requests.{k}",
+                )
+        if r.requester == r.target:
+            raise ValidationError(
+                f"request {k}: a participant cannot meet itself", field=f"requests.{k}"
+            )
+        key = (r.requester, r.target)
+        if key in seen:
+            continue
+        seen.add(key)
+        session.add(
+            MeetingRequest(
+                event_id=ev.id,
+                requester_id=people[r.requester].id,
+                target_id=people[r.target].id,
+                priority=r.priority,
+                mutual=r.mutual,
+            )
+        )
+    session.flush()
+    return {
+        "event_id": ev.id,
+        "slots": len(slot_rows),
+        "tables": len(data.tables),
+        "participants": len(people),
+        "requests": len(seen),
+    }
+
+
+@dataclass
+class ScheduleResult:
+    event_id: int
+    status: str
+    objective: float
+    lp_bound: float | None
+    gap: float | None
+    solve_seconds: float
+    meetings: list[dict] = field(default_factory=list)
+    unmet: list[dict] = field(default_factory=list)
+
+
+def schedule_event(
+    session: Session,
+    actor: Actor,
+    event_id: int,
+    *,
+    time_limit_s: float = 20.0,
+    max_consecutive: int | None = None,
+    save: bool = True,
+) -> ScheduleResult:
+    """Solve the event's meeting schedule and (by default) store it, replacing the previous one."""
+    ev = writable_event(session, actor, event_id) if save else get_event(session, actor, event_id)
+    slots = list(
+        session.scalars(
+            select(MeetingSlot).where(MeetingSlot.event_id == ev.id).order_by(MeetingSlot.starts_at)
+        )
+    )
+    tables = list(
+        session.scalars(
+            select(MeetingTable).where(MeetingTable.event_id == ev.id).order_by(MeetingTable.id)
+        )
+    )
+    people = list(
+        session.scalars(
+            select(EventParticipant)
+            .where(EventParticipant.event_id == ev.id)
+            .order_by(EventParticipant.id)
+        )
+    )
+    reqs = list(session.scalars(select(MeetingRequest).where(MeetingRequest.event_id == ev.id)))
+    if not slots or not tables:
+        raise ValidationError(
+            f"event {ev.id} has no meeting programme yet (slots and tables); load one first",
+            field="programme",
+        )
+    # core slot ids are consecutive integers in time order (breaks interrupt runs)
+    order = {s.id: k + 1 for k, s in enumerate(slots)}
+    back = {v: k for k, v in order.items()}
+    core = solve_schedule(
+        [
+            Participant(
+                str(p.id),
+                None
+                if p.available_slots is None
+                else frozenset(order[i] for i in p.available_slots if i in order),
+                p.max_meetings,
+                p.name,
+            )
+            for p in people
+        ],
+        [
+            Slot(order[s.id], s.starts_at.isoformat(), s.ends_at.isoformat(), s.is_break)
+            for s in slots
+        ],
+        [
+            Table(
+                str(t.id),
+                None
+                if t.available_slots is None
+                else frozenset(order[i] for i in t.available_slots if i in order),
+            )
+            for t in tables
+        ],
+        [CoreRequest(str(r.requester_id), str(r.target_id), r.priority, r.mutual) for r in reqs],
+        max_consecutive=max_consecutive,
+        time_limit_s=time_limit_s,
+        target_gap=0.0,
+    )
+    names = {str(p.id): p.name for p in people}
+    tnames = {str(t.id): t.name for t in tables}
+    smap = {s.id: s for s in slots}
+    if save:
+        session.execute(delete(Meeting).where(Meeting.event_id == ev.id))
+        for m in core.meetings:
+            session.add(
+                Meeting(
+                    event_id=ev.id,
+                    slot_id=back[m.slot],
+                    table_id=int(m.table),
+                    participant_a_id=int(m.a),
+                    participant_b_id=int(m.b),
+                    weight=m.weight,
+                    mutual=m.mutual,
+                )
+            )
+        session.flush()
+    return ScheduleResult(
+        event_id=ev.id,
+        status=core.status,
+        objective=core.objective,
+        lp_bound=core.lp_bound,
+        gap=core.gap,
+        solve_seconds=round(core.solve_seconds, 3),
+        meetings=[
+            {
+                "starts_at": smap[back[m.slot]].starts_at.isoformat(),
+                "ends_at": smap[back[m.slot]].ends_at.isoformat(),
+                "table": tnames[m.table],
+                "a": names[m.a],
+                "b": names[m.b],
+                "a_id": int(m.a),
+                "b_id": int(m.b),
+                "weight": m.weight,
+                "mutual": m.mutual,
+            }
+            for m in core.meetings
+        ],
+        unmet=[
+            {
+                "a": names.get(u.a, u.a),
+                "b": names.get(u.b, u.b),
+                "weight": u.weight,
+                "mutual": u.mutual,
+                "reason": _named(u.reason, names),
+            }
+            for u in core.unmet
+        ],
+    )
+
+
+def _named(reason: str, names: dict[str, str]) -> str:
+    """Replace participant ids in a reason by names (ids are whole words)."""
+    import re
+
+    return (
+        re.sub(r"\b(\d+)\b", lambda m: names.get(m.group(1), m.group(1)), reason, count=0)
+        if ("busy" in reason or "maximum" in reason or "takes no" in reason)
+        else reason
+    )
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    starts_at: datetime
+    ends_at: datetime
+    table: str
+    with_name: str
+    with_organisation: str | None
+
+
+def agenda(session: Session, actor: Actor, event_id: int, participant_id: int) -> list[AgendaItem]:
+    """One participant's stored meetings in time order."""
+    ev = get_event(session, actor, event_id)
+    me = session.get(EventParticipant, participant_id)
+    if me is None or me.event_id != ev.id:
+        raise NotFoundError(f"participant {participant_id} not found in event {event_id}")
+    rows = session.execute(
+        select(Meeting, MeetingSlot, MeetingTable)
+        .join(MeetingSlot, Meeting.slot_id == MeetingSlot.id)
+        .join(MeetingTable, Meeting.table_id == MeetingTable.id)
+        .where(Meeting.event_id == ev.id)
+        .where((Meeting.participant_a_id == me.id) | (Meeting.participant_b_id == me.id))
+        .order_by(MeetingSlot.starts_at)
+    ).all()
+    out = []
+    for m, s, t in rows:
+        other = session.get(
+            EventParticipant,
+            m.participant_b_id if m.participant_a_id == me.id else m.participant_a_id,
+        )
+        assert other is not None
+        org = session.get(Organisation, other.organisation_id) if other.organisation_id else None
+        out.append(
+            AgendaItem(
+                _aware(s.starts_at),
+                _aware(s.ends_at),
+                t.name,
+                other.name,
+                (org.name_en or org.name_zh) if org else None,
+            )
+        )
+    return out
+
+
+def participants(session: Session, actor: Actor, event_id: int) -> list[EventParticipant]:
+    ev = get_event(session, actor, event_id)
+    return list(
+        session.scalars(
+            select(EventParticipant)
+            .where(EventParticipant.event_id == ev.id)
+            .order_by(EventParticipant.id)
+        )
+    )
+
+
+def _aware(d: datetime) -> datetime:
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def agenda_ics(event: Event, participant: EventParticipant, items: list[AgendaItem]) -> bytes:
+    """iCalendar (RFC 5545) agenda of one participant: one VEVENT per meeting."""
+    from icalendar import Calendar
+    from icalendar import Event as VEvent
+
+    cal = Calendar()
+    cal.add("prodid", "-//silkhub//meeting agenda//EN")
+    cal.add("version", "2.0")
+    title = event.title_en or event.title_zh or f"event {event.id}"
+    cal.add("x-wr-calname", f"{title} — {participant.name}")
+    for k, it in enumerate(items):
+        ve = VEvent()
+        ve.add("uid", f"silkhub-event{event.id}-p{participant.id}-{k}@silkhub")
+        ve.add("dtstamp", datetime(2000, 1, 1, tzinfo=UTC))
+        ve.add("dtstart", it.starts_at)
+        ve.add("dtend", it.ends_at)
+        who = it.with_name + (f" ({it.with_organisation})" if it.with_organisation else "")
+        ve.add("summary", f"Meeting with {who}")
+        ve.add("location", f"{event.place or title}, table {it.table}")
+        cal.add_component(ve)
+    return cal.to_ical()
+
+
+def agenda_html(event: Event, participant: EventParticipant, items: list[AgendaItem]) -> str:
+    """A printable HTML agenda (escaped; no scripts)."""
+    title = html.escape(event.title_en or event.title_zh or f"event {event.id}")
+    rows = "\n".join(
+        f"<tr><td>{it.starts_at:%Y-%m-%d %H:%M}–{it.ends_at:%H:%M}</td>"
+        f"<td>{html.escape(it.table)}</td><td>{html.escape(it.with_name)}</td>"
+        f"<td>{html.escape(it.with_organisation or '')}</td></tr>"
+        for it in items
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} — {html.escape(participant.name)}</title>
+<style>body{{font-family:sans-serif}} table{{border-collapse:collapse}}
+td,th{{border:1px solid #999;padding:4px 8px}}</style>
+</head><body>
+<h1>{title}</h1>
+<h2>Agenda of {html.escape(participant.name)} ({len(items)} meetings)</h2>
+<table><thead><tr><th>time</th><th>table</th><th>with</th><th>organisation</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table>
+</body></html>
+"""
