@@ -120,3 +120,15 @@ def test_a_baci_import_killed_inside_the_writer_keeps_the_old_version(
         runner.run_import(store, "baci", fixtures / "BACI_HS17_Y2017_V202301.csv", force=True)
     assert store.read("baci").equals(before)
     assert [v.version for v in store.versions("baci")] == [1]
+
+
+def test_a_dataset_whose_files_were_deleted_does_not_break_the_others(
+    store: AnalyticsStore,
+) -> None:
+    import shutil
+
+    store.publish_frame("wdi", _frame([1.0]), _meta("a" * 64))
+    gone = store.publish_frame("other", _frame([2.0]), _meta("b" * 64))
+    shutil.rmtree(store.root / gone.path)
+    con = store.connect()
+    assert con.sql("SELECT value FROM wdi").fetchall() == [(1.0,)]

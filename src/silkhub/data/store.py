@@ -131,11 +131,14 @@ class AnalyticsStore:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         for e in self.datasets():
-            con.execute(
-                f'CREATE VIEW "{e.name}" AS SELECT * FROM '
-                f"read_parquet({_sql_str(self.glob(e))}, hive_partitioning = false, "
-                "union_by_name = true)"
-            )
+            try:
+                con.execute(
+                    f'CREATE VIEW "{e.name}" AS SELECT * FROM '
+                    f"read_parquet({_sql_str(self.glob(e))}, hive_partitioning = false, "
+                    "union_by_name = true)"
+                )
+            except duckdb.Error as exc:  # files removed by hand: skip, keep the others usable
+                logger.warning("dataset %s v%d unreadable, skipped: %s", e.name, e.version, exc)
         return con
 
     def read(self, name: str, where: str | None = None) -> pd.DataFrame:
