@@ -184,7 +184,9 @@ def merge_sources(*frames: pd.DataFrame) -> pd.DataFrame:
             raise ValidationError(
                 f"extra data source {n + 1} lacks column(s) {', '.join(missing)}", field="data"
             )
-        parts.append(f[LONG_COLUMNS].assign(_src=n))
+        part = f[LONG_COLUMNS].dropna(subset=["value"])
+        if not part.empty:
+            parts.append(part.assign(_src=n))
     if not parts:
         return pd.DataFrame(columns=LONG_COLUMNS)
     df = pd.concat(parts, ignore_index=True)

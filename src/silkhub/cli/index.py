@@ -49,7 +49,7 @@ YearOpt = Annotated[
 McOpt = Annotated[
     int, typer.Option("--mc", help="Monte Carlo runs for rank intervals (0 = none).", min=0)
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the Monte Carlo.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the Monte Carlo.", min=0)]
 ImpOpt = Annotated[str, typer.Option(help="Missing data: none, mean or em.")]
 OutlierOpt = Annotated[str, typer.Option(help="Outliers: winsorise or none.")]
 NormOpt = Annotated[

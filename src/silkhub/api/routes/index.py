@@ -51,7 +51,7 @@ class ConfigIn(BaseModel):
     weighting: Literal["user", "equal", "pca", "budget"] = "user"
     aggregation: Literal["arithmetic", "geometric"] = "arithmetic"
     mc_runs: int = Field(0, ge=0, le=MAX_MC)
-    seed: int = 1
+    seed: int = Field(1, ge=0, le=2**63 - 1)
     weight_spread: float = Field(0.25, ge=0, lt=1)
     min_coverage: float = Field(0.3, ge=0, le=1)
 
@@ -161,7 +161,7 @@ def compute_get(
     framework: str = Query("city-internationalization", description="framework code"),
     year: int | None = Query(None, ge=1900, le=2100),
     mc: int = Query(0, ge=0, le=MAX_MC, description="Monte Carlo runs"),
-    seed: int = 1,
+    seed: int = Query(1, ge=0, le=2**63 - 1, description="Monte Carlo seed"),
     imputation: Literal["none", "mean", "em"] = "em",
     outliers: Literal["winsorise", "none"] = "winsorise",
     normalisation: Literal["minmax", "zscore", "rank", "frontier", "target"] = "minmax",

@@ -85,6 +85,8 @@ class IndexConfig:
             raise ValidationError("mc runs must be between 0 and 1,000,000", field="mc")
         if not 0 <= self.min_coverage <= 1:
             raise ValidationError("min coverage must be in [0, 1]", field="min_coverage")
+        if self.seed < 0:
+            raise ValidationError("the seed must be a non-negative integer", field="seed")
         if not 0 <= self.weight_spread < 1:
             raise ValidationError("weight spread must be in [0, 1)", field="weight_spread")
         return self
