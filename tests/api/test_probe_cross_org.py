@@ -563,3 +563,95 @@ def test_probe_would_catch_a_leak(client, world) -> None:
         and 200 <= client.get(p.url, headers=world.b_member.headers).status_code < 300
     ]
     assert ok, "B could not read any of its own records: the probe would prove nothing"
+
+
+# --- the web pages (not in the OpenAPI document) ----------------------------------------
+
+_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
+_NOT_PAGES = ("/api/", "/static", "/health")
+
+
+def _routes(routes) -> Iterator[tuple[str, set[str]]]:
+    """(path, methods) of every route, through FastAPI's included-router wrappers."""
+    for r in routes:
+        if hasattr(r, "effective_candidates"):
+            yield from _routes(r.effective_candidates())
+            continue
+        original = getattr(r, "original_route", r)
+        if hasattr(r, "routes") and not hasattr(original, "methods"):
+            continue  # a mounted app (static files)
+        path = getattr(r, "path", "") or getattr(original, "path", "")
+        yield path, set(getattr(original, "methods", None) or ())
+
+
+def web_probes(app, victim: Victim) -> list[Probe]:
+    """GET and POST page routes of the web UI, filled like the API paths."""
+    out: list[Probe] = []
+    for path, methods in _routes(app.routes):
+        if not path or path.startswith(_NOT_PAGES) or path.endswith(("/docs", ".json")):
+            continue
+        names = _PARAM.findall(path)
+        op = {
+            "parameters": [
+                {
+                    "in": "path",
+                    "name": n,
+                    "schema": {"type": "integer" if n.endswith("id") else "string"},
+                }
+                for n in names
+            ]
+        }
+        template = _PARAM.sub(lambda m: "{" + m.group(1) + "}", path)
+        for method in sorted(m.lower() for m in methods if m in ("GET", "POST")):
+            for values, names_victim in _path_fillings(op, {}, victim):
+                url = template
+                for k, v in values.items():
+                    url = url.replace("{" + k + "}", v)
+                if method == "post" and not names_victim:
+                    continue
+                out.append(Probe(method, template, url, names_victim, {}))
+    return out
+
+
+def _web_session(client, account: Account) -> dict[str, str]:
+    """Sign ``account`` in for the web (session + CSRF cookies); returns form fields."""
+    from silkhub.web import csrf
+
+    rt = client.app.state.runtime
+    key = rt.settings.ensure_secret_key()
+    with rt.session() as s:
+        from silkhub.data.storage.models.accounts import User
+
+        secret = accounts.start_session(s, s.get(User, account.user_id))
+    cookie = accounts.sign_session(key, secret)
+    nonce = uuid.uuid4().hex
+    client.cookies.set(csrf.SESSION_COOKIE, cookie)
+    client.cookies.set(csrf.CSRF_COOKIE, nonce)
+    return {"csrf_token": csrf.make_token(key, nonce, cookie)}
+
+
+def test_zero_cross_org_reads_or_writes_in_web_pages(client, world) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    victim = world.victim
+    probes = web_probes(client.app, victim)
+    assert any(p.names_victim for p in probes) or not any("{" in p.path for p in probes)
+    before_views = _victim_views(client, spec, world)
+    form = _web_session(client, world.a_member)
+    fields = {**form, "to": "signed", "note": "PWNED by A", "role": "admin", "active": "0"}
+    leaks: list[str] = []
+    errors: list[str] = []
+    for p in probes:
+        if p.method == "get":
+            r = client.get(p.url, follow_redirects=False)
+        else:
+            r = client.post(p.url, data=fields, follow_redirects=False)
+        if r.status_code >= 500:
+            errors.append(f"{p.method.upper()} {p.url} -> {r.status_code}")
+        elif p.names_victim and r.status_code < 400:
+            leaks.append(f"{p.method.upper()} {p.url} -> {r.status_code} (B's private record)")
+        elif victim.marker in r.text:
+            leaks.append(f"{p.method.upper()} {p.url} -> {r.status_code} shows B's private data")
+    client.cookies.clear()
+    assert not leaks, "cross-organisation access in the web UI:\n" + "\n".join(leaks)
+    assert not errors, "server errors while probing the web UI:\n" + "\n".join(errors)
+    assert _victim_views(client, spec, world) == before_views
