@@ -97,3 +97,24 @@ def test_import_regional_through_the_catalog(cli, tmp_path: Path) -> None:  # ty
     bad.write_text("region_id,year,indicator,value,unit,source\nJinan,20x9,GDP,1,,s\n")
     r = cli("data", "import", "regional", str(bad), "-q")
     assert r.exit_code == 1 and "bad.csv:2" in r.stderr
+
+
+def test_fetch_wdi_on_a_recorded_response(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import wbgapi
+
+    recorded = Path(__file__).parent / "recorded" / "wbgapi_gdp_chn_kaz_2018_2019.json"
+    rows = json.loads(recorded.read_text())
+    seen = {}
+
+    def fake_fetch(series, economy="all", time="all", skipBlanks=False):  # type: ignore[no-untyped-def]
+        seen.update(series=series, economy=economy, time=list(time))
+        return iter(rows)
+
+    monkeypatch.setattr(wbgapi.data, "fetch", fake_fetch)
+    r = cli(
+        "data", "fetch", "wdi", "-i", "NY.GDP.MKTP.CD", "-c", "CHN", "-c", "KAZ",
+        "--start", "2018", "--end", "2019",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    assert "wdi: imported version 1, 6 rows" in r.stdout
+    assert seen == {"series": ["NY.GDP.MKTP.CD"], "economy": ["CHN", "KAZ"], "time": [2018, 2019]}
