@@ -58,6 +58,8 @@ def test_errors_are_problems_not_500(client) -> None:
     assert r.status_code == 404
     r = client.get("/api/v1/index/compute", params={"normalisation": "cubic"})
     assert r.status_code == 422
+    r = client.get("/api/v1/benchmark", params={"unit": "Jinan", "peers": "Qingdao", "seed": -1})
+    assert r.status_code == 422
 
 
 def test_post_compute_with_own_rows(client) -> None:
