@@ -245,3 +245,41 @@ def test_potential_uses_store_trade_when_imported(svc: GravityService, tmp_path:
     b = before.set_index("partner")["actual_usd"]
     assert a["KAZ"] == pytest.approx(b["KAZ"] + 1e9)
     assert a["RUS"] == pytest.approx(b["RUS"])
+
+
+@pytest.mark.shared_data
+def test_potential_by_hs_section(shared_data: Path, tmp_path: Path) -> None:
+    """Per-section potential on a tiny product-level store dataset (CEPII from shared data)."""
+    from silkhub.data.store import AnalyticsStore, NewVersion
+
+    svc = GravityService(tmp_path / "gravity", shared=shared_data, store_root=tmp_path)
+    with pytest.raises(DataMissingError, match="product-level"):
+        svc.potential_by_section("CHN", 2016)
+    rng = np.random.default_rng(7)
+    cs = ["CHN", "KAZ", "RUS", "DEU", "PAK", "VNM", "USA", "JPN"]
+    rows = []
+    for i in cs:
+        for j in cs:
+            if i != j:
+                for prod in ("010121", "847130"):  # sections I and XVI
+                    rows.append((2016, i, j, prod, float(rng.gamma(2.0, 1e6))))
+    df = pd.DataFrame(rows, columns=["year", "exporter", "importer", "product", "value_usd"])
+    df["quantity"] = np.nan
+    AnalyticsStore(tmp_path).publish_frame(
+        "baci", df, NewVersion(source="t", sha256="2" * 64, importer="t", importer_version="1")
+    )
+    table, meta = svc.potential_by_section("CHN", 2016, partners=["KAZ", "RUS", "DEU"])
+    assert set(table["section"]) == {"I", "XVI"}
+    assert set(table["partner"]) == {"KAZ", "RUS", "DEU"} and len(table) == 6
+    row = table[(table.partner == "KAZ") & (table.section == "XVI")].iloc[0]
+    actual = df[
+        (df["product"] == "847130")
+        & (
+            ((df.exporter == "CHN") & (df.importer == "KAZ"))
+            | ((df.exporter == "KAZ") & (df.importer == "CHN"))
+        )
+    ]["value_usd"].sum()
+    assert row["actual_usd"] == pytest.approx(actual)
+    assert row["section_title"] == "Machinery and electrical equipment"
+    assert sorted(table["rank"].tolist()) == [1, 2, 3, 4, 5, 6]
+    assert meta["actual_source"] == "analytics store dataset baci"

@@ -135,3 +135,10 @@ def test_policy_effect_endpoint(client, shared_data: Path) -> None:
         assert r.status_code == 422
     finally:
         client.app.dependency_overrides.clear()
+
+
+def test_potential_by_section_needs_product_data(api) -> None:
+    r = api.get(
+        "/api/v1/partners/potential", params={"reporter": "CHN", "year": 2016, "by_section": True}
+    )
+    assert r.status_code == 404 and "product-level" in r.json()["detail"]

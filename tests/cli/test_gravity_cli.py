@@ -120,3 +120,8 @@ def test_policy_bri(cli, shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "95 % CI" in r.stdout and "fixed effects: exporter^importer" in r.stderr
     r = cli("gravity", "policy", "--group", "nato", "-q")
     assert r.exit_code == 1 and "unknown group 'nato'" in r.stderr
+
+
+def test_partners_potential_by_section_explains_missing_data(run) -> None:
+    r = run("partners", "potential", "--reporter", "CHN", "--year", "2016", "--by-section")
+    assert r.exit_code == 1 and "product-level bilateral trade" in r.stderr

@@ -73,3 +73,22 @@ def test_target_scores_weights_validated_and_missing_columns() -> None:
         target_scores(df, {"luck": 1.0})
     with pytest.raises(ValidationError, match="weights"):
         target_scores(df, {"potential": 0.0})
+
+
+@pytest.mark.parametrize(
+    ("code", "section"),
+    [
+        ("010121", "I"),
+        ("0601", "II"),
+        ("15", "III"),
+        ("271000", "V"),
+        ("8471", "XVI"),
+        ("9701", "XXI"),
+        ("TOTAL", None),
+        ("9", None),
+    ],
+)
+def test_hs_section(code: str, section: str | None) -> None:
+    from silkhub.core.potential import hs_section
+
+    assert hs_section(code) == section

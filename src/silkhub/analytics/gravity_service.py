@@ -36,6 +36,7 @@ import yaml
 
 from silkhub.analytics import gravity_data as gd
 from silkhub.core.gravity import (
+    GravityEstimationError,
     GravityResult,
     GravitySpec,
     GravitySpecError,
@@ -46,7 +47,7 @@ from silkhub.core.gravity import (
     policy_effect,
     predict_covariates,
 )
-from silkhub.core.potential import potential_table, target_scores
+from silkhub.core.potential import HS_SECTIONS, hs_section, potential_table, target_scores
 from silkhub.errors import DataMissingError, NotFoundError, ValidationError
 
 logger = logging.getLogger(__name__)
@@ -455,6 +456,127 @@ class GravityService:
             "notes": notes,
         }
         return out, meta
+
+    def potential_by_section(
+        self, reporter: str, year: int, partners: Sequence[str] | None = None
+    ) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """Untapped potential per partner and HS section (in-sample), from product-level
+        bilateral trade in the analytics store (``baci`` or ``comtrade``).
+
+        For each HS section a cross-section PPML ``trade ~ log_dist + contig + comlang_off +
+        colony | exporter + importer`` is fitted on all pairs of the countries in the data
+        (absent flows count as zeros); predicted = fitted value, summed over both directions
+        of the reporter's pairs. Needs CEPII distances (shared data).
+        """
+        reporter = reporter.upper()
+        flows, dataset = self._store_products(year)
+        if self.shared is None or not (self.shared / gd.CEPII_DIST).is_file():
+            raise DataMissingError(
+                "per-section potential needs CEPII distances (shared data, SILKHUB_SHARED_DATA)"
+            )
+        cepii = gd.load_cepii(self.shared)
+        flows["section"] = flows["product"].map(hs_section)
+        flows = flows[flows["section"].notna()]
+        countries = sorted(set(flows["exporter"]) | set(flows["importer"]))
+        if reporter not in countries:
+            raise DataMissingError(f"{reporter} does not trade in {dataset} {year}")
+        grid = pd.MultiIndex.from_product(
+            [countries, countries], names=["exporter", "importer"]
+        ).to_frame(index=False)
+        grid = grid[grid["exporter"] != grid["importer"]]
+        grid = gd.add_covariates(grid, cepii)
+        grid["pair_id"] = gd._pair_id(grid)
+        spec = GravitySpec(
+            name="potential_section",
+            dataset=dataset,
+            formula="trade ~ log_dist + contig + comlang_off + colony | exporter + importer",
+        )
+        by_sec = flows.groupby(["section", "exporter", "importer"], as_index=False)[
+            "value_usd"
+        ].sum()
+        out = []
+        notes: list[str] = []
+        for sec, part in by_sec.groupby("section", sort=False):
+            frame = grid.merge(
+                part.drop(columns="section"), on=["exporter", "importer"], how="left"
+            )
+            frame["trade"] = frame["value_usd"].fillna(0.0)
+            mine = (frame["exporter"] == reporter) | (frame["importer"] == reporter)
+            if frame.loc[mine, "trade"].sum() <= 0:
+                continue
+            try:
+                res = fit_gravity(spec, frame, keep_fitted=True)
+            except (GravitySpecError, GravityEstimationError) as exc:
+                notes.append(f"section {sec}: not estimated ({exc.message})")
+                continue
+            fit = res.fitted
+            if fit is None:
+                continue
+            fit = fit[(fit["exporter"] == reporter) | (fit["importer"] == reporter)].copy()
+            fit["partner"] = np.where(fit["exporter"] == reporter, fit["importer"], fit["exporter"])
+            agg = fit.groupby("partner", as_index=False).agg(
+                predicted_usd=("fitted", lambda v: v.sum(min_count=1)),
+                actual_usd=("trade", "sum"),
+            )
+            agg["section"] = sec
+            out.append(agg)
+        if not out:
+            raise DataMissingError(f"no section of {dataset} {year} involves {reporter}")
+        long = pd.concat(out, ignore_index=True)
+        if partners is not None:
+            long = long[long["partner"].isin(set(partners) - {reporter})]
+        long["key"] = long["partner"] + "|" + long["section"]
+        table = potential_table(long, partner="key")
+        table[["partner", "section"]] = table["partner"].str.split("|", expand=True)
+        table["section_title"] = table["section"].map(lambda s: HS_SECTIONS[s][2])
+        cols = [
+            "rank",
+            "partner",
+            "section",
+            "section_title",
+            "predicted_usd",
+            "actual_usd",
+            "ratio",
+            "ratio_rel",
+            "gap_usd",
+        ]
+        meta = {
+            "reporter": reporter,
+            "year": year,
+            "model": "PPML per HS section, exporter and importer fixed effects (in-sample)",
+            "model_nobs": len(grid),
+            "actual_source": f"analytics store dataset {dataset}",
+            "notes": notes,
+        }
+        return table[cols], meta
+
+    def _store_products(self, year: int) -> tuple[pd.DataFrame, str]:
+        if self.store_root is None or not (self.store_root / "catalog.json").exists():
+            raise DataMissingError(
+                "per-section potential needs product-level bilateral trade in the analytics "
+                "store (e.g. `silkhub data import baci`)"
+            )
+        from silkhub.data.store import AnalyticsStore
+
+        store = AnalyticsStore(self.store_root)
+        name = next((n for n in ("baci", "comtrade") if store.has(n)), None)
+        if name is None:
+            raise DataMissingError(
+                "per-section potential needs product-level bilateral trade in the analytics "
+                "store (baci or comtrade; e.g. `silkhub data import baci`)"
+            )
+        con = store.connect()
+        try:
+            df = con.execute(
+                f"SELECT exporter, importer, product, sum(value_usd) AS value_usd FROM {name} "
+                "WHERE year = ? AND product <> 'TOTAL' GROUP BY ALL",
+                [int(year)],
+            ).df()
+        finally:
+            con.close()
+        if df.empty:
+            raise DataMissingError(f"{name} has no product-level flows for {year}")
+        return df, name
 
     def targets(
         self,

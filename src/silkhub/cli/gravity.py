@@ -234,6 +234,14 @@ def potential(
         str | None, typer.Option(help="Only partners in this group that year (e.g. route65).")
     ] = None,
     top: Annotated[int | None, typer.Option(help="Show only the first N partners.")] = None,
+    by_section: Annotated[
+        bool,
+        typer.Option(
+            "--by-section",
+            help="Per partner and HS section (needs product-level trade, e.g. baci, in the "
+            "store, and CEPII distances).",
+        ),
+    ] = False,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
@@ -248,10 +256,15 @@ def potential(
     iso3 = _check_reporter(reporter)
     partners = _partners_for(group, year)
     svc: GravityService = _service()
-    table, meta = svc.potential(iso3, year, partners)
+    if by_section:
+        table, meta = svc.potential_by_section(iso3, year, partners)
+    else:
+        table, meta = svc.potential(iso3, year, partners)
     if top:
         table = table.head(top)
     cols = [*POTENTIAL_COLUMNS, "ratio_rel"]
+    if by_section:
+        cols.insert(2, "section")
     if fmt is Format.table and out is None:
         shown = table[cols].copy()
         for c in ("predicted_usd", "actual_usd", "gap_usd"):
@@ -271,18 +284,17 @@ def potential(
             title=f"Untapped trade potential of {iso3}, {year}" + (f", {group}" if group else ""),
         )
     else:
-        emit(
-            table,
-            fmt,
-            columns=[
-                *cols,
+        extra = (
+            []
+            if by_section
+            else [
                 "predicted_exports_usd",
                 "actual_exports_usd",
                 "predicted_imports_usd",
                 "actual_imports_usd",
-            ],
-            out=out,
+            ]
         )
+        emit(table, fmt, columns=[*cols, *extra], out=out)
     err_console.print(
         f"model {meta['model']} ({meta['model_nobs']:,} obs); actual: {meta['actual_source']}",
         highlight=False,

@@ -608,6 +608,9 @@ class GravityResult:
     se_type: str
     n_clusters: int | None = None
     notes: list[str] = field(default_factory=list)
+    #: in-sample fitted values (PPML: expected trade) aligned with the input rows that survived
+    #: filters and missing values; only with ``fit_gravity(..., keep_fitted=True)``; not stored
+    fitted: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def names(self) -> list[str]:
         return [c.name for c in self.coefficients]
@@ -695,7 +698,9 @@ def percent_effect(beta: float, se: float, level: float = 0.95) -> tuple[float, 
 # estimation
 
 
-def fit_gravity(spec: GravitySpec, data: pd.DataFrame) -> GravityResult:
+def fit_gravity(
+    spec: GravitySpec, data: pd.DataFrame, *, keep_fitted: bool = False
+) -> GravityResult:
     """Estimate ``spec`` on ``data`` (PPML via ``pyfixest.fepois`` or OLS via ``feols``).
 
     Parameters
@@ -704,6 +709,9 @@ def fit_gravity(spec: GravitySpec, data: pd.DataFrame) -> GravityResult:
         The model.
     data:
         The dataset named by ``spec.dataset`` (this function trusts the caller on that).
+    keep_fitted:
+        Also return in-sample fitted values (``result.fitted``: the model's columns plus
+        ``fitted``; NaN for rows dropped by separation).
 
     Returns
     -------
@@ -821,6 +829,13 @@ def fit_gravity(spec: GravitySpec, data: pd.DataFrame) -> GravityResult:
     if n_sep:
         notes.insert(0, f"{n_sep} observations dropped because of separation")
     n_clusters = int(frame[spec.cluster].nunique()) if spec.cluster else None
+    fitted = None
+    if keep_fitted:
+        fitted = frame.copy()
+        try:
+            fitted["fitted"] = np.asarray(model.predict(newdata=frame, type="response"), float)
+        except (ValueError, KeyError, TypeError):
+            fitted["fitted"] = np.nan
     return GravityResult(
         spec=spec,
         coefficients=coefficients,
@@ -838,6 +853,7 @@ def fit_gravity(spec: GravitySpec, data: pd.DataFrame) -> GravityResult:
         se_type=f"clustered by {spec.cluster}" if spec.cluster else "heteroskedasticity-robust",
         n_clusters=n_clusters,
         notes=notes,
+        fitted=fitted,
     )
 
 

@@ -30,7 +30,57 @@ import pandas as pd
 
 from silkhub.errors import ValidationError
 
-__all__ = ["DEFAULT_WEIGHTS", "minmax", "potential_table", "target_scores"]
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "HS_SECTIONS",
+    "hs_section",
+    "minmax",
+    "potential_table",
+    "target_scores",
+]
+
+#: HS sections (WCO): roman numeral -> (first chapter, last chapter, short title)
+HS_SECTIONS: dict[str, tuple[int, int, str]] = {
+    "I": (1, 5, "Live animals; animal products"),
+    "II": (6, 14, "Vegetable products"),
+    "III": (15, 15, "Fats and oils"),
+    "IV": (16, 24, "Prepared foodstuffs, beverages, tobacco"),
+    "V": (25, 27, "Mineral products"),
+    "VI": (28, 38, "Chemical products"),
+    "VII": (39, 40, "Plastics and rubber"),
+    "VIII": (41, 43, "Hides, skins, leather"),
+    "IX": (44, 46, "Wood and articles of wood"),
+    "X": (47, 49, "Pulp, paper"),
+    "XI": (50, 63, "Textiles"),
+    "XII": (64, 67, "Footwear, headgear"),
+    "XIII": (68, 70, "Stone, ceramics, glass"),
+    "XIV": (71, 71, "Pearls, precious metals"),
+    "XV": (72, 83, "Base metals"),
+    "XVI": (84, 85, "Machinery and electrical equipment"),
+    "XVII": (86, 89, "Vehicles, aircraft, vessels"),
+    "XVIII": (90, 92, "Optical, medical, precision instruments"),
+    "XIX": (93, 93, "Arms and ammunition"),
+    "XX": (94, 96, "Miscellaneous manufactured articles"),
+    "XXI": (97, 99, "Works of art; special codes"),
+}
+
+
+def hs_section(code: str) -> str | None:
+    """HS section (roman numeral) of an HS code from its first two digits; ``None`` if the
+    code is not an HS code (e.g. ``TOTAL``).
+
+    >>> hs_section("010121"), hs_section("8471"), hs_section("TOTAL")
+    ('I', 'XVI', None)
+    """
+    head = str(code).strip()[:2]
+    if len(head) < 2 or not head.isdigit():
+        return None
+    ch = int(head)
+    for sec, (lo, hi, _) in HS_SECTIONS.items():
+        if lo <= ch <= hi:
+            return sec
+    return None
+
 
 DEFAULT_WEIGHTS: dict[str, float] = {"potential": 0.5, "complementarity": 0.3, "rca_fit": 0.2}
 

@@ -121,6 +121,8 @@ class PolicyOut(BaseModel):
 class PotentialRow(BaseModel):
     rank: int | None
     partner: str
+    section: str | None = Field(None, description="HS section (with by_section=true)")
+    section_title: str | None = None
     predicted_usd: float | None
     actual_usd: float | None
     ratio: float | None
@@ -326,12 +328,20 @@ def partner_potential(
     reporter: str = Query(..., min_length=2, max_length=100, description="ISO3 or name, e.g. CHN"),
     year: int = Query(..., ge=1990, le=2100, description="CHN: 2013–2019; any reporter: 2009"),
     group: str | None = Query(None, max_length=40, description="e.g. route65, bri, sco"),
+    by_section: bool = Query(
+        False, description="per partner and HS section (needs product-level trade in the store)"
+    ),
     limit: int = Query(100, ge=1, le=500),
 ) -> PotentialOut:
     """Gravity-predicted vs actual trade per partner: ratio, gap (US$) and rank (1 = most
     room to grow)."""
     iso3 = _reporter(reporter)
-    table, meta = _service(rt).potential(iso3, year, _partners(session, group, year))
+    svc = _service(rt)
+    members = _partners(session, group, year)
+    if by_section:
+        table, meta = svc.potential_by_section(iso3, year, members)
+    else:
+        table, meta = svc.potential(iso3, year, members)
     rows = [PotentialRow(**_nan_none(r)) for r in table.head(limit).to_dict("records")]
     return PotentialOut(
         reporter=iso3,
