@@ -115,12 +115,19 @@ def main() -> None:
         print(f"  {len(rank_o)} partners ranked, {len(rca_o):,} RCA cells")
         print(f"target < 2 s: {'met' if t_ours < 2 else 'NOT met'}")
 
-        df = con.execute("SELECT * FROM baci").df()
-        t_pd, (rank_p, rca_p) = timed(pandas_baseline, df, repeat=1)
-        print(f"pandas groupby baseline (in memory):    {t_pd:7.3f} s (one run)")
+        cols = ["year", "exporter", "importer", "product", "value_usd"]
+        t_rd, c_rd, df = timed(lambda: pd.read_parquet(path, columns=cols), repeat=1)
+        t_pd, c_pd, (rank_p, rca_p) = timed(pandas_baseline, df, repeat=1)
+        print(f"pandas groupby, data in memory:        {t_pd:7.3f} s wall, {c_pd:7.3f} s CPU")
         print(
-            f"ratio pandas / silkhub: {t_pd / t_ours:.1f}×  (target ≥ 5×: "
-            f"{'met' if t_pd / t_ours >= 5 else 'NOT met'})"
+            f"pandas read_parquet + groupby:         {t_rd + t_pd:7.3f} s wall, "
+            f"{c_rd + c_pd:7.3f} s CPU (silkhub also starts from the Parquet file)"
+        )
+        print(
+            f"ratio pandas / silkhub: in memory {t_pd / t_ours:.1f}× wall, "
+            f"{c_pd / c_ours:.1f}× CPU;"
+            f" from the file {(t_rd + t_pd) / t_ours:.1f}× wall, {(c_rd + c_pd) / c_ours:.1f}× CPU"
+            " (target ≥ 5×)"
         )
         same_rank = list(rank_o["partner"]) == list(rank_p["partner"])
         merged = rca_o.merge(rca_p, on=["exporter", "product"], suffixes=("", "_pd"))
