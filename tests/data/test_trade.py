@@ -57,8 +57,8 @@ def test_baci_missing_column(store: AnalyticsStore, tmp_path: Path) -> None:
 
 # -- WITS --------------------------------------------------------------------------------------
 @pytest.mark.shared_data
-def test_wits_real_file(store: AnalyticsStore, shared_data: Path) -> None:
-    [res] = run_import(store, "wits", shared_data / "trade" / "wits_2009")
+def test_wits_real_files(store: AnalyticsStore, shared_data: Path) -> None:
+    res, harmonized = run_import(store, "wits", shared_data / "trade" / "wits_2009")
     con = store.connect()
     assert con.sql("SELECT DISTINCT year, product FROM wits_2009").fetchall() == [(2009, "TOTAL")]
     # one row per flow: no (exporter, importer) pair twice
@@ -66,10 +66,31 @@ def test_wits_real_file(store: AnalyticsStore, shared_data: Path) -> None:
         "SELECT count(*) FROM (SELECT exporter, importer FROM wits_2009 GROUP BY 1, 2 "
         "HAVING count(*) > 1)"
     ).fetchall() == [(0,)]
-    # Aruba -> Argentina export 0.067 thousand US$ (first data row) -> 67 US$; but Argentina's
-    # import report of the same flow wins if present; either way the value is in US$, not 1000s
     assert res.rows > 20000
     assert any("importer's report kept" in n for n in res.notes)
+    # harmonized matrix: 197 x 197 cells minus 196 domestic and 393 with OAS ("Other Asia, nes")
+    assert (harmonized.dataset, harmonized.rows) == ("wits_2009_harmonized", 197 * 197 - 196 - 393)
+    # AFG -> ABW: Fij = 0 in the source (its second data row), kept as a zero flow
+    assert con.sql(
+        "SELECT value_usd FROM wits_2009_harmonized WHERE exporter = 'AFG' AND importer = 'ABW'"
+    ).fetchall() == [(0.0,)]
+
+
+def test_wits_raw_fixture(store: AnalyticsStore, tmp_path: Path) -> None:
+    p = tmp_path / "WITS_trade2009.csv"
+    p.write_text(
+        "Nomenclature;ReporterISO3;ProductCode;ReporterName;PartnerISO3;PartnerName;Year;"
+        "TradeFlowName;TradeFlowCode;TradeValue in 1000 USD\r\n"
+        "NC;ABW; Total;Aruba;ARG;Argentina;2009;Export;6;.067\r\n"
+        "NC;ARG; Total;Argentina;ABW;Aruba;2009;Import;5;.05\r\n"
+        "NC;ABW; Total;Aruba;WLD;World;2009;Export;6;100\r\n"
+    )
+    assert len(run_import(store, "wits", p)) == 1
+    # Aruba's export report (67 US$) and Argentina's import report (50 US$) of the same flow:
+    # the importer's report is kept, in US$ (x 1000); World is left out
+    assert store.read("wits_2009")[["exporter", "importer", "value_usd"]].values.tolist() == [
+        ["ABW", "ARG", 50.0]
+    ]
 
 
 # -- Comtrade ----------------------------------------------------------------------------------
