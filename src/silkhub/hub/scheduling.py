@@ -78,8 +78,16 @@ class ProgrammeIn(BaseModel):
 
 
 def load_programme(session: Session, actor: Actor, event_id: int, data: ProgrammeIn) -> dict:
-    """Replace the event's programme (slots, tables, participants, requests, meetings)."""
+    """Replace the event's programme (slots, tables, participants, requests, meetings).
+
+    Atomic: on any error nothing is changed (a savepoint is rolled back).
+    """
     ev = writable_event(session, actor, event_id)
+    with session.begin_nested():
+        return _replace_programme(session, ev, data)
+
+
+def _replace_programme(session: Session, ev: Event, data: ProgrammeIn) -> dict:
     for model in (Meeting, MeetingRequest, EventParticipant, MeetingTable, MeetingSlot):
         session.execute(delete(model).where(model.event_id == ev.id))  # type: ignore[attr-defined]
     slots_sorted = sorted(data.slots, key=lambda s: s.starts_at)
