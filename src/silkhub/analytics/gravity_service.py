@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Sequence
@@ -57,6 +58,7 @@ POTENTIAL_SPEC = "potential_wits2009"
 SNAPSHOT_FILE = "china_br65_inputs.csv"
 COEF_FILE = "potential_wits2009.coefficients.json"
 STORE_CHINA_TRADE = "china_br65_trade"
+_RUN_ID = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
 #: groups whose agreements are signed with China (a pair is China + member)
 HUB_GROUPS = {"bri": "CHN"}
 
@@ -260,7 +262,7 @@ class GravityService:
 
         Raises NotFoundError naming the known runs.
         """
-        if run_id and "/" not in run_id and not run_id.startswith("."):
+        if _RUN_ID.match(run_id or "") and not run_id.startswith("."):
             d = self.runs_dir / run_id
             if (d / "result.json").is_file():
                 return self._read(d)

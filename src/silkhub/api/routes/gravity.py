@@ -241,7 +241,7 @@ def list_runs(
 def show_run(rt: RuntimeDep, run_id: str) -> RunOut:
     """One stored run (or the latest run of a spec when given a spec name)."""
     if len(run_id) > 200:
-        raise ValidationError("run id too long", field="run_id")
+        raise ValidationError("run id too long (at most 200 characters)", field="run_id")
     return _run_out(_service(rt).get_run(run_id))
 
 
