@@ -61,3 +61,32 @@ def test_china_br65(shared_data: Path) -> None:
     assert len(panel) == 2 * len(br)
     assert set(panel["direction"]) == {"export", "import"}
     assert panel["log_gdp_partner"].notna().mean() > 0.95
+
+
+def test_store_bilateral_dataset(tmp_path: Path) -> None:
+    """A bilateral store dataset becomes a gravity frame (totals per year and pair)."""
+    import numpy as np
+    import pandas as pd
+
+    from silkhub.data.store import AnalyticsStore, NewVersion
+
+    rows = [
+        (2016, "CHN", "KAZ", "010121", 5.0),
+        (2016, "CHN", "KAZ", "847130", 7.0),
+        (2016, "KAZ", "CHN", "270900", 30.0),
+        (2017, "CHN", "KAZ", "847130", 9.0),
+    ]
+    df = pd.DataFrame(rows, columns=["year", "exporter", "importer", "product", "value_usd"])
+    df["quantity"] = np.nan
+    AnalyticsStore(tmp_path).publish_frame(
+        "baci", df, NewVersion(source="t", sha256="3" * 64, importer="t", importer_version="1")
+    )
+    out = gd.load_dataset("baci", shared=None, store_root=tmp_path)
+    got = {(r.year, r.exporter, r.importer): r.trade for r in out.itertuples()}
+    # products summed per pair and year: 5 + 7 = 12
+    assert got == {
+        (2016, "CHN", "KAZ"): 12.0,
+        (2016, "KAZ", "CHN"): 30.0,
+        (2017, "CHN", "KAZ"): 9.0,
+    }
+    assert set(out["pair_id"]) == {"CHN-KAZ"}
