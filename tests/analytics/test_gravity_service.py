@@ -283,3 +283,28 @@ def test_potential_by_hs_section(shared_data: Path, tmp_path: Path) -> None:
     assert row["section_title"] == "Machinery and electrical equipment"
     assert sorted(table["rank"].tolist()) == [1, 2, 3, 4, 5, 6]
     assert meta["actual_source"] == "analytics store dataset baci"
+
+
+@pytest.mark.shared_data
+def test_potential_any_reporter_from_store_totals(shared_data: Path, tmp_path: Path) -> None:
+    """After a bilateral import, any reporter/year works (covariates from CEPII, WDI GDP)."""
+    from silkhub.data.store import AnalyticsStore, NewVersion
+
+    rows = [
+        (2016, "DEU", "POL", "TOTAL", 60e9),
+        (2016, "POL", "DEU", "TOTAL", 55e9),
+        (2016, "DEU", "KAZ", "TOTAL", 2e9),
+        (2016, "KAZ", "DEU", "TOTAL", 1e9),
+    ]
+    df = pd.DataFrame(rows, columns=["year", "exporter", "importer", "product", "value_usd"])
+    df["quantity"] = np.nan
+    AnalyticsStore(tmp_path).publish_frame(
+        "comtrade", df, NewVersion(source="t", sha256="4" * 64, importer="t", importer_version="1")
+    )
+    svc = GravityService(tmp_path / "gravity", shared=shared_data, store_root=tmp_path)
+    table, meta = svc.potential("DEU", 2016)
+    assert meta["actual_source"] == "analytics store dataset comtrade (all-goods totals)"
+    t = table.set_index("partner")
+    assert t.loc["POL", "actual_usd"] == pytest.approx(115e9)
+    assert t.loc["KAZ", "actual_usd"] == pytest.approx(3e9)
+    assert t["predicted_usd"].notna().all()

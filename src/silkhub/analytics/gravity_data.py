@@ -199,9 +199,19 @@ def _pair_id(df: pd.DataFrame) -> pd.Series:
     return a + "-" + b
 
 
-def store_bilateral(store_root: Path, name: str, shared: Path | None) -> pd.DataFrame | None:
+def store_bilateral(
+    store_root: Path,
+    name: str,
+    shared: Path | None,
+    *,
+    year: int | None = None,
+    reporter: str | None = None,
+) -> pd.DataFrame | None:
     """A bilateral dataset of the analytics store, summed to all-goods totals per year and pair,
-    with CEPII covariates when the shared data is available; ``None`` if the store lacks it."""
+    with CEPII covariates when the shared data is available; ``None`` if the store lacks it.
+
+    ``year`` and ``reporter`` (either side of the flow) restrict the query in DuckDB.
+    """
     from silkhub.data.store import AnalyticsStore
 
     root = Path(store_root)
@@ -219,15 +229,26 @@ def store_bilateral(store_root: Path, name: str, shared: Path | None) -> pd.Data
         cols = {r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()}
         if not {"year", "exporter", "importer", "value_usd"} <= cols:
             return None
+        params: list[object] = []
+        scope = ""
+        if year is not None:
+            scope += " AND year = ?"
+            params.append(int(year))
+        if reporter is not None:
+            scope += " AND (exporter = ? OR importer = ?)"
+            params += [reporter, reporter]
         prod = "AND product = 'TOTAL'" if "product" in cols else ""
         has_total = bool(
             "product" in cols
-            and con.execute(f"SELECT count(*) FROM {name} WHERE product = 'TOTAL'").fetchone()[0]
+            and con.execute(
+                f"SELECT count(*) FROM {name} WHERE product = 'TOTAL' {scope}", params
+            ).fetchone()[0]
         )
         where = prod if has_total else ("AND product <> 'TOTAL'" if "product" in cols else "")
         df = con.execute(
             f"SELECT year, exporter, importer, sum(value_usd) AS trade FROM {name} "
-            f"WHERE true {where} GROUP BY ALL"
+            f"WHERE true {where} {scope} GROUP BY ALL",
+            params,
         ).df()
     finally:
         con.close()

@@ -356,11 +356,16 @@ class GravityService:
                 partner=np.where(rows.exporter == reporter, rows.importer, rows.exporter)
             )
             return rows, "WITS 2009 harmonised bilateral totals (UN Comtrade)"
+        if reporter != "CHN" or not 2013 <= year <= 2019:
+            general = self._store_general_inputs(reporter, year)
+            if general is not None:
+                return general
         if reporter != "CHN":
             raise DataMissingError(
                 f"actual trade of {reporter} in {year} is not available: the shared data has "
                 "bilateral totals for all reporters only for 2009 (use --year 2009) and China's "
-                "trade with the B&R countries for 2013–2019"
+                "trade with the B&R countries for 2013–2019; import bilateral trade (e.g. "
+                "`silkhub data import baci`) for other reporters and years"
             )
         if have_shared and (self.shared / gd.CHINA_BR65).is_file():  # type: ignore[operator]
             panel = gd.china_br65_panel(self.shared)  # type: ignore[arg-type]
@@ -380,6 +385,56 @@ class GravityService:
             )
             source = f"analytics store dataset {STORE_CHINA_TRADE} (covariates: {source})"
         return panel, source
+
+    def _store_general_inputs(self, reporter: str, year: int) -> tuple[pd.DataFrame, str] | None:
+        """Reporter rows from any bilateral dataset of the analytics store (all-goods totals),
+        with CEPII covariates (shared data) and GDPs (store ``wdi``, else shared WDI)."""
+        if self.store_root is None or not (self.store_root / "catalog.json").exists():
+            return None
+        if self.shared is None or not (self.shared / gd.CEPII_DIST).is_file():
+            return None
+        from silkhub.data.store import AnalyticsStore
+
+        store = AnalyticsStore(self.store_root)
+        for name in ("baci", "comtrade", "wits_2009"):
+            if not store.has(name):
+                continue
+            flows = gd.store_bilateral(self.store_root, name, None, year=year, reporter=reporter)
+            if flows is None:
+                continue
+            flows = flows[
+                (flows["year"] == year)
+                & ((flows["exporter"] == reporter) | (flows["importer"] == reporter))
+                & (flows["exporter"] != flows["importer"])
+            ]
+            if flows.empty:
+                continue
+            rows = gd.add_covariates(flows.drop(columns=["pair_id"]), gd.load_cepii(self.shared))
+            rows = gd.add_gdp(rows, self._gdp_table())
+            rows["pair_id"] = gd._pair_id(rows)
+            rows["partner"] = np.where(
+                rows["exporter"] == reporter, rows["importer"], rows["exporter"]
+            )
+            return rows, f"analytics store dataset {name} (all-goods totals)"
+        return None
+
+    def _gdp_table(self) -> pd.DataFrame:
+        """GDP in current US$: store ``wdi`` (NY.GDP.MKTP.CD) first, shared WDI for the rest."""
+        parts = []
+        if self.store_root is not None and (self.store_root / "catalog.json").exists():
+            from silkhub.data.store import AnalyticsStore
+
+            store = AnalyticsStore(self.store_root)
+            if store.has("wdi"):
+                w = store.read("wdi", where="indicator = 'NY.GDP.MKTP.CD'")
+                parts.append(w.rename(columns={"value": "gdp_usd"})[["iso3", "year", "gdp_usd"]])
+        if self.shared is not None and (self.shared / gd.WDI_GDP).is_file():
+            parts.append(gd.load_gdp(self.shared))
+        if not parts:
+            raise DataMissingError("GDP (WDI NY.GDP.MKTP.CD) is needed; import wdi")
+        gdp = pd.concat(parts, ignore_index=True)
+        gdp["year"] = gdp["year"].astype(int)
+        return gdp.drop_duplicates(["iso3", "year"], keep="first")
 
     def _store_china_trade(self, year: int) -> pd.DataFrame | None:
         """China's totals with each partner for ``year`` from the analytics store, if imported
