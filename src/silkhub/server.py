@@ -94,7 +94,7 @@ def create_app(
 
 
 #: web page modules owned by feature issues; skipped while they do not exist
-WEB_FEATURE_PAGES: list[str] = ["explore", "hub_pages", "account", "reports"]
+WEB_FEATURE_PAGES: list[str] = ["explore", "hub_pages", "match_pages", "account", "reports"]
 
 
 def _web_feature_modules() -> list:

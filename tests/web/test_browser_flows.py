@@ -165,3 +165,23 @@ def test_project_filters_update_in_place_with_htmx(page):
     assert 0 < rows.count() < before
     assert all("Signed" in rows.nth(i).inner_text() for i in range(rows.count()))
     _charts_drawn(page)
+
+
+def test_matchmaking_suggestions_accept_and_decline(page):
+    _login(page)
+    page.goto(page.base + "/hub/match?org=1")
+    cards = page.get_by_test_id("suggestions").locator("li.card")
+    n = cards.count()
+    assert n >= 3
+    first = cards.first.locator("h3").inner_text()
+    assert cards.first.locator(".reasons li").count() >= 1
+    cards.first.get_by_role("button", name="Decline").click()
+    page.wait_for_url("**done=decline**")
+    assert "will not be suggested again" in page.locator(".flash").inner_text()
+    names = page.get_by_test_id("suggestions").locator("li.card h3").all_inner_texts()
+    assert first not in names
+    page.get_by_test_id("suggestions").locator("li.card").first.get_by_role(
+        "button", name="Accept"
+    ).click()
+    page.wait_for_url("**done=accept**")
+    shot(page, "matchmaking")

@@ -531,26 +531,3 @@ def agreements_page(request: Request, as_of: str | None = None) -> HTMLResponse:
         "hub_agreements.html",
         {"items": items, "overdue": overdue, "as_of": day.isoformat()},
     )
-
-
-# -- matchmaking and meetings -----------------------------------------------------------
-@router.get("/match", response_class=HTMLResponse)
-def match_page(request: Request) -> HTMLResponse:
-    """Matchmaking suggestions with reasons, accept / decline (matching service)."""
-    try:
-        from silkhub.hub import matching  # type: ignore[attr-defined]  # noqa: F401
-    except ImportError:
-        return render(
-            request, "hub_placeholder.html", {"what": "match", "cmd": "silkhub match --help"}
-        )
-    return render(request, "hub_placeholder.html", {"what": "match", "cmd": "silkhub match --help"})
-
-
-@router.get("/meetings", response_class=HTMLResponse)
-def meetings_page(request: Request) -> HTMLResponse:
-    """Meeting agendas of an event (scheduling service)."""
-    return render(
-        request,
-        "hub_placeholder.html",
-        {"what": "meetings", "cmd": "silkhub event schedule --help"},
-    )

@@ -1,0 +1,207 @@
+"""Matchmaking and meeting pages of the hub: explained suggestions with accept / decline, and
+participants' meeting agendas (from :mod:`silkhub.hub.matching` and
+:mod:`silkhub.hub.scheduling`)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from silkhub.errors import SilkhubError
+from silkhub.hub import events as events_svc
+from silkhub.hub import matching
+from silkhub.hub import organisations as orgs_svc
+from silkhub.web.account import current_actor, current_user, require_user
+from silkhub.web.forms import Form
+from silkhub.web.i18n import pick
+from silkhub.web.pages import render, request_lang, runtime_of, translator
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix="/hub", include_in_schema=False)
+
+#: score parts of core.matching -> i18n key
+PART_KEYS = {
+    "sector": "part.sector",
+    "complementarity": "part.complementarity",
+    "geography": "part.geography",
+    "membership": "part.membership",
+    "size": "part.size",
+    "language": "part.language",
+    "text": "part.text",
+    "trade": "part.trade",
+}
+
+
+@router.get("/match", response_class=HTMLResponse)
+def match_page(
+    request: Request, org: int | None = None, project: int | None = None, kind: str = ""
+) -> HTMLResponse:
+    """Suggested partners of an organisation (default: the user's own) or of a project."""
+    lang = request_lang(request)
+    t = translator(lang)
+    actor = current_actor(request)
+    user = current_user(request)
+    suggestions: list[dict] = []
+    subject_name = ""
+    form = Form({"org": str(org or ""), "kind": kind})
+    with runtime_of(request).session() as s:
+        orgs = orgs_svc.list_organisations(s, actor, limit=500).items
+        org_options = [(str(o.id), pick(o.name_en, o.name_zh, lang)) for o in orgs]
+        if project is None and org is None:
+            if user and user.organisation_id:
+                org = user.organisation_id
+            elif orgs:
+                org = orgs[0].id
+            form.data["org"] = str(org or "")
+        try:
+            if project is not None:
+                from silkhub.hub.projects import get_project
+
+                p = get_project(s, actor, project)
+                subject_name = pick(p.title_en, p.title_zh, lang) or p.identifier
+                found = matching.suggest_for_project(s, actor, project, top=10)
+                subject = ("project", project)
+            elif org is not None:
+                o = orgs_svc.get_organisation(s, actor, org)
+                subject_name = pick(o.name_en, o.name_zh, lang)
+                found = matching.suggest_for_organisation(s, actor, org, top=10, kind=kind or None)
+                subject = ("organisation", org)
+            else:
+                found, subject = [], ("organisation", 0)
+        except SilkhubError as exc:
+            form.error("org", "form.service", message=exc.message)
+            found, subject = [], ("organisation", 0)
+        names = {o.id: pick(o.name_en, o.name_zh, lang) for o in orgs}
+        for sg in found:
+            suggestions.append(
+                {
+                    "id": sg.id,
+                    "name": names.get(sg.id, sg.name),
+                    "iso3": sg.iso3 or "",
+                    "score": round(sg.score, 3),
+                    "reasons": [
+                        {
+                            "part": t(PART_KEYS.get(str(p["part"]), str(p["part"]))),
+                            "contribution": p["contribution"],
+                            "reason": p["reason"],
+                        }
+                        for p in sg.parts
+                        if float(p["contribution"]) > 0  # type: ignore[arg-type]
+                    ],
+                }
+            )
+    kinds = [("", t("all"))] + [(k, t(f"orgkind.{k}")) for k in orgs_svc.ORGANISATION_KINDS]
+    return render(
+        request,
+        "hub_match.html",
+        {
+            "form": form,
+            "org_options": org_options,
+            "kind_options": kinds,
+            "suggestions": suggestions,
+            "subject_kind": subject[0],
+            "subject_id": subject[1],
+            "subject_name": subject_name,
+            "flash": t(f"match.flash_{request.query_params['done']}")
+            if request.query_params.get("done") in ("accept", "decline")
+            else None,
+        },
+        status_code=200 if form.ok else 404,
+    )
+
+
+@router.post("/match/feedback")
+async def match_feedback(request: Request) -> Response:
+    """Accept or decline a suggestion; declined candidates are not suggested again."""
+    user = require_user(request)
+    form = await Form.from_request(request)
+    kind = form.choice("subject_kind", matching.KINDS, required=True)
+    subject_id = form.integer("subject_id", required=True)
+    candidate_id = form.integer("candidate_id", required=True)
+    decision = form.choice("decision", matching.DECISIONS, required=True)
+    if not form.ok:
+        from silkhub.errors import ValidationError
+
+        raise ValidationError("incomplete feedback form", field=next(iter(form.errors)))
+    with runtime_of(request).session() as s:
+        matching.record_feedback(
+            s,
+            user.actor,
+            subject_kind=kind or "organisation",
+            subject_id=subject_id or 0,
+            candidate_id=candidate_id or 0,
+            decision=decision or "accept",
+        )
+    q = f"project={subject_id}" if kind == "project" else f"org={subject_id}"
+    return RedirectResponse(f"/hub/match?{q}&done={decision}", status_code=303)
+
+
+# -- meetings --------------------------------------------------------------------------------
+@router.get("/meetings", response_class=HTMLResponse)
+def meetings_page(
+    request: Request, event: int | None = None, participant: int | None = None
+) -> HTMLResponse:
+    """Meeting agendas: pick an event, then a participant, to see their meetings in order."""
+    from silkhub.hub import scheduling
+
+    lang = request_lang(request)
+    actor = current_actor(request)
+    with runtime_of(request).session() as s:
+        evs = events_svc.list_events(s, actor, limit=200).items
+        event_options = [(str(e.id), pick(e.title_en, e.title_zh, lang)) for e in evs]
+        if event is None and evs:
+            event = evs[0].id
+        people, items, me = [], [], None
+        if event is not None:
+            people = [
+                {"id": p.id, "name": p.name, "organisation_id": p.organisation_id}
+                for p in scheduling.participants(s, actor, event)
+            ]
+            if participant is None and people:
+                participant = people[0]["id"]
+            if participant is not None and people:
+                me = next((p for p in people if p["id"] == participant), None)
+                items = [
+                    {
+                        "start": it.starts_at.strftime("%Y-%m-%d %H:%M"),
+                        "end": it.ends_at.strftime("%H:%M"),
+                        "table": it.table,
+                        "with": it.with_name,
+                        "org": it.with_organisation or "",
+                    }
+                    for it in scheduling.agenda(s, actor, event, participant)
+                ]
+    form = Form({"event": str(event or ""), "participant": str(participant or "")})
+    return render(
+        request,
+        "hub_meetings.html",
+        {
+            "form": form,
+            "event_options": event_options,
+            "participant_options": [(str(p["id"]), p["name"]) for p in people],
+            "items": items,
+            "me": me,
+            "event_id": event,
+        },
+    )
+
+
+@router.get("/meetings/{event_id}/{participant_id}.ics")
+def agenda_ics(request: Request, event_id: int, participant_id: int) -> Response:
+    """A participant's agenda as iCalendar."""
+    from silkhub.data.storage.models.matching import EventParticipant
+    from silkhub.hub import scheduling
+
+    actor = current_actor(request)
+    with runtime_of(request).session() as s:
+        ev = events_svc.get_event(s, actor, event_id)
+        items = scheduling.agenda(s, actor, event_id, participant_id)
+        me = s.get(EventParticipant, participant_id)
+        data = scheduling.agenda_ics(ev, me, items)  # type: ignore[arg-type]
+    return Response(
+        data,
+        media_type="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="agenda-{participant_id}.ics"'},
+    )
