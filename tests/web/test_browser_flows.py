@@ -45,6 +45,15 @@ def test_login_with_wrong_password_then_right_one(page):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(page.base + "/")
     assert page.get_by_role("link", name="Ada").count() == 1
+    # an API token is shown once; the admin sees the users page
+    page.goto(page.base + "/account")
+    page.get_by_label("Name").fill("notebook")
+    page.get_by_role("button", name="Create").click()
+    assert page.get_by_test_id("new-token").inner_text().startswith("shk_")
+    shot(page, "account-tokens")
+    page.goto(page.base + "/admin/users")
+    assert page.get_by_role("cell", name=ADMIN_EMAIL).count() == 1
+    shot(page, "admin-users")
 
 
 def test_create_project_and_move_it_through_the_lifecycle(page):

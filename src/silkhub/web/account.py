@@ -243,6 +243,14 @@ def _users_page(request: Request, form: Form | None = None, status: int = 200) -
     t = translator(request_lang(request))
     with runtime_of(request).session() as s:
         items, _total = accounts.list_users(s, user.actor, limit=500)
+        from silkhub.hub.organisations import list_organisations
+        from silkhub.web.i18n import pick
+
+        lang = request_lang(request)
+        orgs = {
+            o.id: pick(o.name_en, o.name_zh, lang)
+            for o in list_organisations(s, user.actor, limit=500).items
+        }
         users = [
             {
                 "id": u.id,
@@ -251,6 +259,7 @@ def _users_page(request: Request, form: Form | None = None, status: int = 200) -
                 "role": u.role,
                 "active": u.active,
                 "organisation_id": u.organisation_id,
+                "organisation": orgs.get(u.organisation_id, "") if u.organisation_id else "",
                 "last_login_at": u.last_login_at.date().isoformat() if u.last_login_at else "",
             }
             for u in items
@@ -263,6 +272,7 @@ def _users_page(request: Request, form: Form | None = None, status: int = 200) -
             "form": form or Form({"role": "member"}),
             "roles": ROLES,
             "role_options": [(r, t(f"role.{r}")) for r in ROLES],
+            "org_options": [("", "–")] + [(str(k), v) for k, v in orgs.items()],
         },
         status_code=status,
     )
