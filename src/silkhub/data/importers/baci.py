@@ -35,6 +35,7 @@ from silkhub.data.importers.base import (
     read_csv_checked,
 )
 from silkhub.data.importers.countries import CountryMatcher, iso3_of
+from silkhub.data.importers.schemas import HS_PRODUCTS_SCHEMA, validate
 from silkhub.errors import DataImportError
 
 logger = logging.getLogger(__name__)
@@ -275,7 +276,7 @@ def run(ctx: ImportContext) -> list[Output]:
     if products:
         frame = read_product_codes(products[-1], problems)
         problems.raise_if_any("BACI product codes rejected", ctx.error_file)
-        outputs.append(Output("hs_products", frame=frame))
+        outputs.append(Output("hs_products", frame=validate(HS_PRODUCTS_SCHEMA, frame)))
     return outputs
 
 

@@ -26,7 +26,7 @@ from silkhub.data.importers.base import (
     to_number,
 )
 from silkhub.data.importers.countries import CountryMatcher
-from silkhub.data.importers.schemas import BILATERAL_SCHEMA, validate
+from silkhub.data.importers.schemas import BILATERAL_SCHEMA, FDI_SCHEMA, validate
 from silkhub.errors import DataImportError
 
 VERSION = "1.0"
@@ -122,7 +122,8 @@ def _fdi(p: Path, ctx: ImportContext, matcher: CountryMatcher) -> Output:
     notes = [f"{int(out['value_usd'].isna().sum())} empty values kept as NULL"]
     if (out["iso3"] == "MNE").any():
         notes.append("Montenegro values look ~100x too large in the source (kept as given)")
-    return Output("br_fdi_inflows", frame=out.reset_index(drop=True), notes=notes)
+    out = out.reset_index(drop=True)
+    return Output("br_fdi_inflows", frame=validate(FDI_SCHEMA, out), notes=notes)
 
 
 def run(ctx: ImportContext) -> list[Output]:

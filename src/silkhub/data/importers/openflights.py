@@ -33,6 +33,7 @@ from silkhub.data.importers.base import (
     to_number,
 )
 from silkhub.data.importers.countries import CountryMatcher
+from silkhub.data.importers.schemas import AIR_CONNECTIVITY_SCHEMA, AIR_ROUTES_SCHEMA, validate
 from silkhub.errors import DataImportError
 
 VERSION = "1.0"
@@ -121,6 +122,8 @@ def _locate(routes: pd.DataFrame, airports: pd.DataFrame, side: str) -> pd.DataF
     alt = by_iata[cols].reindex(routes[side]).reset_index(drop=True)
     miss = res["iso3"].isna()
     res.loc[miss, cols] = alt.loc[miss, cols]
+    # airports without an IATA code keep the code the route uses (ICAO) as their key
+    res["iata"] = res["iata"].fillna(routes[side].reset_index(drop=True))
     return res.add_prefix(f"{side}_")
 
 
@@ -215,6 +218,6 @@ def run(ctx: ImportContext) -> list[Output]:
     else:
         notes.append("no BRI membership given: routes_to_bri is 0")
     return [
-        Output("air_routes", frame=routes_out, notes=notes),
-        Output("air_connectivity", frame=city, notes=notes),
+        Output("air_routes", frame=validate(AIR_ROUTES_SCHEMA, routes_out), notes=notes),
+        Output("air_connectivity", frame=validate(AIR_CONNECTIVITY_SCHEMA, city), notes=notes),
     ]

@@ -50,6 +50,71 @@ EXPORTS_SCHEMA = pa.DataFrameSchema(
     ordered=True,
 )
 
+_COUNT = pa.Check.ge(0)
+
+AIR_ROUTES_SCHEMA = pa.DataFrameSchema(
+    {
+        "source_iata": pa.Column(object, nullable=True),
+        "source_city": pa.Column(object, nullable=True),
+        "source_iso3": pa.Column(str, _ISO3),
+        "dest_iata": pa.Column(object, nullable=True),
+        "dest_city": pa.Column(object, nullable=True),
+        "dest_iso3": pa.Column(str, _ISO3),
+        "airlines": pa.Column("int32", pa.Check.ge(1)),
+        "codeshare_only": pa.Column(bool),
+        "international": pa.Column(bool),
+        "dest_bri": pa.Column(bool),
+    },
+    strict=True,
+    ordered=True,
+)
+
+AIR_CONNECTIVITY_SCHEMA = pa.DataFrameSchema(
+    {
+        "city": pa.Column(str),
+        "iso3": pa.Column(str, _ISO3),
+        "iata": pa.Column(str),
+        "lat": pa.Column(float, pa.Check.in_range(-90, 90)),
+        "lon": pa.Column(float, pa.Check.in_range(-180, 180)),
+        "routes": pa.Column("int32", pa.Check.ge(1)),
+        "intl_routes": pa.Column("int32", _COUNT),
+        "intl_destinations": pa.Column("int32", _COUNT),
+        "countries_reached": pa.Column("int32", _COUNT),
+        "routes_to_bri": pa.Column("int32", _COUNT),
+        "bri_countries_reached": pa.Column("int32", _COUNT),
+    },
+    checks=[
+        pa.Check(lambda d: d["intl_routes"] <= d["routes"], name="intl_routes <= routes"),
+        pa.Check(lambda d: d["routes_to_bri"] <= d["intl_routes"], name="bri <= intl"),
+    ],
+    unique=["city", "iso3"],
+    strict=True,
+    ordered=True,
+)
+
+FDI_SCHEMA = pa.DataFrameSchema(
+    {
+        "iso3": pa.Column(str, _ISO3),
+        "year": pa.Column("int32", pa.Check.in_range(1900, 2100)),
+        "value_usd": pa.Column(float, nullable=True),
+        "source": pa.Column(str),
+    },
+    unique=["iso3", "year"],
+    strict=True,
+    ordered=True,
+)
+
+HS_PRODUCTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "classification": pa.Column(str),
+        "product": pa.Column(str, pa.Check.str_matches(r"^\d{6}$")),
+        "description": pa.Column(object, nullable=True),
+    },
+    unique=["classification", "product"],
+    strict=True,
+    ordered=True,
+)
+
 TRACKER_COLUMNS = [
     "source",
     "source_id",
