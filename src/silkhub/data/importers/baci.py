@@ -254,13 +254,18 @@ def run(ctx: ImportContext) -> list[Output]:
 
             worker = threading.Thread(target=copy, daemon=True)
             worker.start()
-            while not done.wait(0.25):
-                try:
-                    pct = con.query_progress()
-                except Exception:  # pragma: no cover - progress is best effort
-                    pct = -1
-                if pct and pct > 0:
-                    task.update(total_bytes * pct / 100.0)
+            try:
+                while not done.wait(0.25):
+                    try:
+                        pct = con.query_progress()
+                    except Exception:  # pragma: no cover - progress is best effort
+                        pct = -1
+                    if pct and pct > 0:
+                        task.update(total_bytes * pct / 100.0)
+            except BaseException:  # Ctrl-C: stop DuckDB before the staging files are removed
+                con.interrupt()
+                worker.join(timeout=30)
+                raise
             worker.join()
             if err:
                 raise DataImportError(f"BACI import failed: {err[0]}")
