@@ -69,6 +69,13 @@ CoverageOpt = Annotated[
         "--min-coverage", help="Exclude indicators observed for fewer than this share of units."
     ),
 ]
+UnitCoverageOpt = Annotated[
+    float,
+    typer.Option(
+        "--min-unit-coverage",
+        help="Leave out units with values for fewer than this share of the scored indicators.",
+    ),
+]
 LangOpt = Annotated[str, typer.Option(help="Names in en or zh.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 
@@ -82,6 +89,7 @@ def _config(
     mc: int,
     seed: int,
     min_coverage: float,
+    min_unit_coverage: float,
 ) -> IndexConfig:
     return IndexConfig(
         imputation=imputation,
@@ -92,6 +100,7 @@ def _config(
         mc_runs=mc,
         seed=seed,
         min_coverage=min_coverage,
+        min_unit_coverage=min_unit_coverage,
     ).check()
 
 
@@ -197,6 +206,7 @@ def compute_cmd(
     aggregation: AggOpt = "arithmetic",
     max_lag: LagOpt = svc.DEFAULT_MAX_LAG,
     min_coverage: CoverageOpt = 0.3,
+    min_unit_coverage: UnitCoverageOpt = 0.5,
     level: Annotated[
         str,
         typer.Option(
@@ -219,8 +229,9 @@ def compute_cmd(
     if level not in levels:
         raise UnknownChoiceError("level", level, levels, field="level")
     cfg = _config(
-        imputation, outliers, normalisation, weighting, aggregation, mc, seed, min_coverage
-    )
+        imputation, outliers, normalisation, weighting, aggregation, mc, seed, min_coverage,
+        min_unit_coverage,
+    )  # fmt: skip
     fw, long, names, _ = _load(framework, data, lang)
     with _progress(quiet, f"computing {fw.code} ({mc} Monte Carlo runs)…"):
         run = svc.compute(fw, long, year=year, config=cfg, max_lag=max_lag, names=names)
@@ -267,11 +278,7 @@ def _print_units(run: svc.IndexRun, lang: str) -> None:
     for c in ["unit", "score", "rank", "MC rank (5–95 %)", *pillars, "coverage %"]:
         t.add_column(c)
     for r in run.table().to_dict("records"):
-        interval = (
-            f"{r['mc_median_rank']:.0f} ({r['mc_rank_p05']:.0f}–{r['mc_rank_p95']:.0f})"
-            if "mc_median_rank" in r
-            else "–"
-        )
+        interval = _interval(r)
         t.add_row(
             str(r["name"]),
             _fmt(r["score"]),
@@ -296,6 +303,12 @@ def _print_notes(run: svc.IndexRun) -> None:
         f"data {run.year}: {ind['observed']} values observed, {ind['missing']} missing; "
         f"{len(run.lagged)} carried forward from earlier years"
     )
+    left_out = ind.get("excluded_units_low_coverage") or {}
+    if left_out:
+        names = ", ".join(run.names.get(u, u) for u in left_out)
+        console.print(
+            f"left out (values for < {ind['min_unit_coverage']:.0%} of scored indicators): {names}"
+        )
     console.print(
         f"missing data: {imp['method']} — {imp['n_imputed']} imputed; no data: "
         f"{', '.join(ind['indicators_without_data']) or 'none'}; excluded (coverage < "
@@ -322,6 +335,7 @@ def benchmark_cmd(
     aggregation: AggOpt = "arithmetic",
     max_lag: LagOpt = svc.DEFAULT_MAX_LAG,
     min_coverage: CoverageOpt = 0.3,
+    min_unit_coverage: UnitCoverageOpt = 0.5,
     table: Annotated[
         str, typer.Option(help="With csv/parquet: which table — scores, gaps or needs.")
     ] = "gaps",
@@ -342,8 +356,9 @@ def benchmark_cmd(
     if table not in tables:
         raise UnknownChoiceError("table", table, tables, field="table")
     cfg = _config(
-        imputation, "winsorise", normalisation, weighting, aggregation, mc, seed, min_coverage
-    )
+        imputation, "winsorise", normalisation, weighting, aggregation, mc, seed, min_coverage,
+        min_unit_coverage,
+    )  # fmt: skip
     fw, long, names, resolve = _load(framework, data, lang)
     peer_list = [p.strip() for p in peers.split(",") if p.strip()]
     with _progress(quiet, f"benchmarking {unit} ({mc} Monte Carlo runs)…"):
@@ -381,22 +396,18 @@ def benchmark_cmd(
         }[table]
         emit(_round(chosen), fmt, out=out)
         return
-    n_units = len(rep.run.result.units)
+    n_units = int(rep.run.result.overall.notna().sum())
     uname = names.get(rep.unit, rep.unit)
     console.print(
         f"[bold]{uname}[/bold] vs {', '.join(names.get(p, p) for p in rep.peers)} — "
         f"{fw.name_zh if lang == 'zh' else fw.name_en}, {rep.run.year} "
-        f"(ranks among {n_units} units in the data)"
+        f"(ranks among the {n_units} units scored)"
     )
     t = Table(title="Pillar scores and ranks (rank interval: Monte Carlo 5–95 %)")
     for c in ["unit", "score", "rank", "MC rank (5–95 %)", *pillars, "coverage %"]:
         t.add_column(c)
     for r in rep.scores.to_dict("records"):
-        interval = (
-            f"{r['mc_median_rank']:.0f} ({r['mc_rank_p05']:.0f}–{r['mc_rank_p95']:.0f})"
-            if "mc_median_rank" in r
-            else "–"
-        )
+        interval = _interval(r)
         t.add_row(
             f"{r['name']}{' *' if r['role'] == 'unit' else ''}",
             _fmt(r["score"]),
@@ -420,6 +431,13 @@ def benchmark_cmd(
     else:
         console.print(f"{uname} is at or above the peer median on every indicator with data.")
     _print_notes(rep.run)
+
+
+def _interval(r: dict[str, Any]) -> str:
+    """``median (p05–p95)`` of the Monte Carlo ranks, or – ."""
+    if "mc_median_rank" not in r or pd.isna(r["mc_median_rank"]):
+        return "–"
+    return f"{r['mc_median_rank']:.0f} ({r['mc_rank_p05']:.0f}–{r['mc_rank_p95']:.0f})"
 
 
 def _fmt(v: Any) -> str:

@@ -57,3 +57,16 @@ def test_config_is_checked() -> None:
 def test_needs_two_units(toy, toy_raw) -> None:
     with pytest.raises(ValidationError, match="two units"):
         compute_index(toy, toy_raw.iloc[:1])
+
+
+def test_units_with_too_little_data_are_left_out(toy, toy_raw) -> None:
+    raw = toy_raw.copy()
+    raw.loc["D"] = [5.0, np.nan, np.nan, np.nan]  # 1 of 4 scored indicators = 25 % < 50 %
+    r = compute_index(toy, raw, IndexConfig(mc_runs=50))
+    assert r.steps[0]["excluded_units_low_coverage"] == {"D": 0.25}
+    assert np.isnan(r.overall["D"]) and r.rank["D"] is None
+    assert np.isnan(r.mc.median_rank[3]) and not np.isnan(r.mc.median_rank[:3]).any()
+    # the other units are scored exactly as without D (test_scores_and_ranks_by_hand)
+    assert r.overall[["A", "B", "C"]].round(2).tolist() == [0.0, 63.33, 82.5]
+    kept = compute_index(toy, raw, IndexConfig(min_unit_coverage=0.25))
+    assert not np.isnan(kept.overall["D"])

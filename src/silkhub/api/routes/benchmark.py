@@ -25,6 +25,7 @@ class BenchmarkOut(BaseModel):
     unit: str
     peers: list[str]
     units_in_index: int
+    units_in_data: int
     config: dict[str, Any]
     scores: list[dict[str, Any]]
     gaps: list[dict[str, Any]]
@@ -49,6 +50,7 @@ def _run(
     aggregation: str,
     max_lag: int,
     min_coverage: float,
+    min_unit_coverage: float,
     lang: str,
 ) -> BenchmarkOut:
     peer_list = [p.strip() for p in peers.split(",") if p.strip()]
@@ -62,6 +64,7 @@ def _run(
         mc_runs=mc,
         seed=seed,
         min_coverage=min_coverage,
+        min_unit_coverage=min_unit_coverage,
     ).to_config()
     fw, long, names, resolve = run_index(
         rt, session, _shipped(framework), year=year, config=cfg, max_lag=max_lag, lang=lang
@@ -102,12 +105,13 @@ def benchmark(
     aggregation: _Agg = "arithmetic",
     max_lag: int = Query(svc.DEFAULT_MAX_LAG, ge=0, le=50),
     min_coverage: float = Query(0.3, ge=0, le=1),
+    min_unit_coverage: float = Query(0.5, ge=0, le=1),
     lang: Literal["en", "zh"] = "en",
 ) -> BenchmarkOut:
     """Benchmark ``unit`` against ``peers`` (the index is computed over all units in the data)."""
     return _run(
         rt, session, unit, peers, framework, year, mc, seed, imputation, normalisation,
-        weighting, aggregation, max_lag, min_coverage, lang,
+        weighting, aggregation, max_lag, min_coverage, min_unit_coverage, lang,
     )  # fmt: skip
 
 
@@ -127,6 +131,7 @@ def benchmark_unit(
     aggregation: _Agg = "arithmetic",
     max_lag: int = Query(svc.DEFAULT_MAX_LAG, ge=0, le=50),
     min_coverage: float = Query(0.3, ge=0, le=1),
+    min_unit_coverage: float = Query(0.5, ge=0, le=1),
     lang: Literal["en", "zh"] = "en",
 ) -> BenchmarkOut:
     """The same as ``GET /benchmark?unit=...``, with the unit in the path."""
@@ -134,5 +139,5 @@ def benchmark_unit(
         raise ValidationError("unit must be at most 100 characters", field="unit")
     return _run(
         rt, session, unit, peers, framework, year, mc, seed, imputation, normalisation,
-        weighting, aggregation, max_lag, min_coverage, lang,
+        weighting, aggregation, max_lag, min_coverage, min_unit_coverage, lang,
     )  # fmt: skip

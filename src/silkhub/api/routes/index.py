@@ -54,6 +54,7 @@ class ConfigIn(BaseModel):
     seed: int = Field(1, ge=0, le=2**63 - 1)
     weight_spread: float = Field(0.25, ge=0, lt=1)
     min_coverage: float = Field(0.3, ge=0, le=1)
+    min_unit_coverage: float = Field(0.5, ge=0, le=1)
 
     def to_config(self) -> IndexConfig:
         return IndexConfig(**self.model_dump()).check()
@@ -169,6 +170,7 @@ def compute_get(
     aggregation: Literal["arithmetic", "geometric"] = "arithmetic",
     max_lag: int = Query(svc.DEFAULT_MAX_LAG, ge=0, le=50),
     min_coverage: float = Query(0.3, ge=0, le=1),
+    min_unit_coverage: float = Query(0.5, ge=0, le=1),
     details: bool = False,
     lang: Literal["en", "zh"] = "en",
 ) -> IndexRunOut:
@@ -182,6 +184,7 @@ def compute_get(
         mc_runs=mc,
         seed=seed,
         min_coverage=min_coverage,
+        min_unit_coverage=min_unit_coverage,
     ).to_config()
     fw, long, names, _ = run_index(
         rt, session, _shipped(framework), year=year, config=cfg, max_lag=max_lag, lang=lang

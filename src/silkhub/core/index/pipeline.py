@@ -5,7 +5,9 @@
     -> coherence -> Monte Carlo uncertainty and sensitivity (optional)
 
 Indicators observed for fewer than ``min_coverage`` of the units (default 30 %) are excluded
-from scoring (reported, not imputed): imputing most of a column invents the indicator.
+from scoring (reported, not imputed): imputing most of a column invents the indicator. Units
+with values for fewer than ``min_unit_coverage`` of the scored indicators (default 50 %) are
+left out of the ranking (reported; their scores and ranks are empty) for the same reason.
 
 Pure: takes a framework and a DataFrame, returns an :class:`IndexResult`; no I/O.
 """
@@ -58,6 +60,7 @@ class IndexConfig:
     seed: int = 1
     weight_spread: float = 0.25
     min_coverage: float = 0.3
+    min_unit_coverage: float = 0.5
     mc_imputations: tuple[str, ...] = IMPUTATIONS
     mc_normalisations: tuple[str, ...] = MC_NORMALISATIONS
     mc_aggregations: tuple[str, ...] = AGGREGATIONS
@@ -85,6 +88,8 @@ class IndexConfig:
             raise ValidationError("mc runs must be between 0 and 1,000,000", field="mc")
         if not 0 <= self.min_coverage <= 1:
             raise ValidationError("min coverage must be in [0, 1]", field="min_coverage")
+        if not 0 <= self.min_unit_coverage <= 1:
+            raise ValidationError("min unit coverage must be in [0, 1]", field="min_unit_coverage")
         if self.seed < 0:
             raise ValidationError("the seed must be a non-negative integer", field="seed")
         if not 0 <= self.weight_spread < 1:
@@ -135,6 +140,21 @@ class IndexResult:
             df["coverage_pct"] = self.coverage.values
         df = df.sort_values(["score", "unit"], ascending=[False, True], na_position="last")
         return df.reset_index(drop=True)
+
+
+def _expand_mc(mc: MonteCarloResult, keep: np.ndarray) -> MonteCarloResult:
+    """Monte Carlo rank statistics for all units (NaN for units left out)."""
+
+    def full(a: np.ndarray) -> np.ndarray:
+        out = np.full(len(keep), np.nan)
+        out[keep] = a
+        return out
+
+    mc.median_rank = full(mc.median_rank)
+    mc.rank_p05 = full(mc.rank_p05)
+    mc.rank_p95 = full(mc.rank_p95)
+    mc.mean_rank = full(mc.mean_rank)
+    return mc
 
 
 def _rank_desc(v: pd.Series) -> pd.Series:
@@ -205,6 +225,15 @@ def compute_index(
     share = observed.mean(axis=0)
     low = (share < cfg.min_coverage) & observed.any(axis=0)
     x[:, low] = np.nan  # too sparse to score: excluded, not imputed
+    scored = observed.any(axis=0) & ~low
+    unit_share = (~np.isnan(x[:, scored])).mean(axis=1) if scored.any() else np.zeros(len(units))
+    keep = unit_share >= cfg.min_unit_coverage
+    if keep.sum() < 2:
+        raise ValidationError(
+            f"fewer than two units have values for at least {cfg.min_unit_coverage:.0%} of the "
+            "scored indicators; add data or lower the minimum unit coverage",
+            field="min_unit_coverage",
+        )
     steps: list[dict[str, Any]] = [
         {
             "step": "indicators",
@@ -222,8 +251,17 @@ def compute_index(
                 if lo
             },
             "min_coverage": cfg.min_coverage,
+            "excluded_units_low_coverage": {
+                u: round(float(v), 3)
+                for u, v, k in zip(units, unit_share, keep, strict=True)
+                if not k
+            },
+            "min_unit_coverage": cfg.min_unit_coverage,
         }
     ]
+    all_units = units
+    units = [u for u, k in zip(all_units, keep, strict=True) if k]
+    x = x[keep]
     treated_by: dict[str, np.ndarray] = {}
     treated, irep, orep = _treat(x, cfg.imputation, cfg.outliers, fw, units)
     treated_by[cfg.imputation] = treated
@@ -244,7 +282,6 @@ def compute_index(
             else "arithmetic: fully compensatory",
         }
     )
-    rank = _rank_desc(pd.Series(tot)).to_numpy()
     coh = coherence(z, pil, tot, st)
     steps.append({"step": "coherence", "flags": coh.flags})
     mc = None
@@ -276,17 +313,24 @@ def compute_index(
             }
         )
     logger.info("index %s: %d units, %d indicators", fw.code, len(units), len(st.indicators))
+    if mc is not None and len(units) < len(all_units):
+        mc = _expand_mc(mc, keep)
+
+    def frame(a: np.ndarray, cols: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(a, index=units, columns=cols).reindex(all_units)
+
+    overall = pd.Series(tot, index=units).reindex(all_units)
     return IndexResult(
         framework=fw,
         config=cfg,
-        units=units,
+        units=all_units,
         values=values,
-        treated=pd.DataFrame(treated, index=units, columns=st.indicators),
-        scores=pd.DataFrame(z, index=units, columns=st.indicators),
-        sub_pillars=pd.DataFrame(sub, index=units, columns=st.sub_pillars),
-        pillars=pd.DataFrame(pil, index=units, columns=st.pillars),
-        overall=pd.Series(tot, index=units),
-        rank=pd.Series(rank, index=units),
+        treated=frame(treated, st.indicators),
+        scores=frame(z, st.indicators),
+        sub_pillars=frame(sub, st.sub_pillars),
+        pillars=frame(pil, st.pillars),
+        overall=overall,
+        rank=_rank_desc(overall),
         weights=w,
         structure=st,
         coherence=coh,
