@@ -146,19 +146,40 @@ def test_benchmark_on_demo_data_with_extra_talent_source() -> None:
 
 
 class _Store:
-    """A minimal stand-in for AnalyticsStore with a ``wdi`` view."""
+    """A minimal stand-in for AnalyticsStore with one view (``wdi`` or ``regional``)."""
 
-    def __init__(self, df: pd.DataFrame) -> None:
+    def __init__(self, df: pd.DataFrame, name: str = "wdi") -> None:
         self.df = df
+        self.name = name
 
     def has(self, name: str) -> bool:
-        return name == "wdi"
+        return name == self.name
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect()
-        con.register("wdi_df", self.df)
-        con.execute("CREATE VIEW wdi AS SELECT * FROM wdi_df")
+        con.register("view_df", self.df)
+        con.execute(f"CREATE VIEW {self.name} AS SELECT * FROM view_df")
         return con
+
+
+def test_imported_regional_data_override_the_demo_data() -> None:
+    fw = svc.load_framework("city-internationalization")
+    regional = pd.DataFrame(
+        {
+            "region_id": ["CN-SD-jinan"],
+            "year": [2019],
+            "indicator": ["TRADE_TOTAL"],
+            "value": [3000.0],
+            "unit": ["CNY_100m"],
+            "source": ["a user's yearbook"],
+        }
+    )
+    data = svc.load_data(fw, store=_Store(regional, "regional"))
+    assert data.attrs["sources"] == ["demo: city_indicators.csv", "store: regional"]
+    row = data[(data["unit"] == "CN-SD-jinan") & (data["indicator"] == "TRADE_TOTAL")]
+    assert row["value"].tolist() == [3000.0]
+    run = svc.compute(fw, data, year=2019)
+    assert run.result.steps[0]["sources"] == data.attrs["sources"]
 
 
 def test_country_framework_reads_wdi_from_the_store() -> None:

@@ -220,6 +220,16 @@ def store_data(store: Any, framework: Framework) -> pd.DataFrame:
     return wdi_long(df)
 
 
+def store_regional(store: Any) -> pd.DataFrame:
+    """The store's ``regional`` dataset (imported regional templates) in long form."""
+    con = store.connect()
+    try:
+        df = con.sql("SELECT region_id, year, indicator, value FROM regional").df()
+    finally:
+        con.close()
+    return regional_long(df)
+
+
 def load_data(
     framework: Framework,
     path: str | Path | None = None,
@@ -228,16 +238,35 @@ def load_data(
     store: Any | None = None,
     extra: Sequence[pd.DataFrame] = (),
 ) -> pd.DataFrame:
-    """Long data for ``framework``: a template file, the demo file or the store, plus extras."""
+    """Long data for ``framework``, later sources overriding earlier ones:
+
+    * a template file (``path``), else
+    * region frameworks: the shipped demo city data, then the store's ``regional`` dataset
+      when one was imported (``silkhub data import regional FILE``);
+    * country frameworks: WDI from the store;
+    * then every ``extra`` frame (e.g. hub records).
+
+    ``df.attrs["sources"]`` names what was used.
+    """
+    sources: list[str] = []
     if path is not None:
-        base = regional_long(read_regional(path, session=session))
+        base = [regional_long(read_regional(path, session=session))]
+        sources.append(Path(path).name)
     elif framework.unit_kind == "region":
-        base = demo_data(session)
+        base = [demo_data(session)]
+        sources.append(f"demo: {DEMO_DATA.name}")
+        if store is not None and store.has("regional"):
+            base.append(store_regional(store))
+            sources.append("store: regional")
     elif store is not None:
-        base = store_data(store, framework)
+        base = [store_data(store, framework)]
+        sources.append("store: wdi")
     else:
         raise DataMissingError("no data: pass a data file (--data) or import WDI first")
-    return merge_sources(base, *extra)
+    sources += [f"extra source {n + 1}" for n in range(len(extra))]
+    out = merge_sources(*base, *extra)
+    out.attrs["sources"] = sources
+    return out
 
 
 @dataclass
@@ -306,6 +335,7 @@ def compute(
             "max_lag": max_lag,
             "units": len(sel.raw),
             "values_carried_forward": len(sel.lagged),
+            "sources": list(data.attrs.get("sources", [])),
         },
     )
     return IndexRun(result, sel.year, sel.lagged, dict(names or {}))

@@ -109,7 +109,7 @@ def _load(framework: str, data: Path | None, lang: str):
     rt = runtime()
     with rt.session() as s:
         names, resolve = svc.reference_helpers(s, fw, lang)
-        store = AnalyticsStore(rt.settings.analytics_dir) if fw.unit_kind == "country" else None
+        store = AnalyticsStore(rt.settings.analytics_dir)
         long = svc.load_data(fw, data, session=s, store=store)
     return fw, long, names, resolve
 

@@ -122,7 +122,7 @@ def run_index(
     if data is not None:
         long = svc.merge_sources(_rows(data), *extras)
     else:
-        store = AnalyticsStore(rt.settings.analytics_dir) if fw.unit_kind == "country" else None
+        store = AnalyticsStore(rt.settings.analytics_dir)
         long = svc.load_data(fw, session=session, store=store, extra=extras)
     return fw, long, names, resolve
 
