@@ -118,6 +118,7 @@ def test_policy_effect_with_leads_and_lags(svc: GravityService) -> None:
     )
     assert eff.beta == pytest.approx(0.3, abs=0.1)
     assert eff.summary.startswith("Trade between sco members rose by")
+    assert "after joining" in eff.summary
     stored = svc.get_run(run.run_id)
     assert stored.extra["policy_effect"]["summary"] == eff.summary
     with pytest.raises(DataMissingError, match="no pair in tiny changes"):

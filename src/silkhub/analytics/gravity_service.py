@@ -325,6 +325,7 @@ class GravityService:
             or (f"China and its {group} partners" if group in HUB_GROUPS else f"{group} members"),
             [col, *lag_names],
             leads=lead_names,
+            event="signing" if group in HUB_GROUPS else "joining",
         )
         run.extra["policy_effect"] = asdict(eff)
         if save:

@@ -978,7 +978,11 @@ class PolicyEffect:
 
 
 def policy_effect(
-    result: GravityResult, group_label: str, terms: Sequence[str], leads: Sequence[str] = ()
+    result: GravityResult,
+    group_label: str,
+    terms: Sequence[str],
+    leads: Sequence[str] = (),
+    event: str = "signing",
 ) -> PolicyEffect:
     """Sum the treatment terms (contemporaneous + lags), convert to percent, and say it plainly.
 
@@ -991,7 +995,7 @@ def policy_effect(
     verb = "rose" if pct >= 0 else "fell"
     text = (
         f"Trade between {group_label} {verb} by {abs(pct):.1f} % "
-        f"(95 % CI {lo:.1f} % to {hi:.1f} %) after signing"
+        f"(95 % CI {lo:.1f} % to {hi:.1f} %) after {event}"
     )
     if len(terms) > 1:
         text += f", summing {' + '.join(terms)}"
@@ -1005,7 +1009,7 @@ def policy_effect(
         if c.p_value < 0.05:
             text += (
                 f" The lead {name} is significant ({c.estimate:+.3f}, p = {c.p_value:.3f}): "
-                "trade moved before signing (anticipation or reverse causality)."
+                f"trade moved before {event} (anticipation or reverse causality)."
             )
     return PolicyEffect(
         group=group_label,
