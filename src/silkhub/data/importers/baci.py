@@ -203,6 +203,8 @@ def run(ctx: ImportContext) -> list[Output]:
             con.execute("SET threads = 2")
             con.execute("SET memory_limit = '1GB'")
             con.execute("SET preserve_insertion_order = false")
+            con.execute("SET enable_progress_bar = true")  # for query_progress() …
+            con.execute("SET enable_progress_bar_print = false")  # … drawn by the CLI, not DuckDB
             con.execute(
                 f"SET temp_directory = {_sql(directory.parent / (directory.name + '.tmp'))}"
             )
