@@ -107,3 +107,13 @@ def test_world_has_no_antimeridian_stripes():
                 assert max(jumps, default=0) <= 180, f["properties"]["name"]
     names = {f["properties"]["name"] for f in world_geojson()["features"]}
     assert {"CHN", "RUS", "FJI", "KAZ"} <= names and "ATA" not in names
+
+
+def test_world_map_draws_points_sized_by_value():
+    out = svg.world_map({}, {}, title="t", points=[("Qingdao", 120.4, 36.1, 4.0), ("X", 0, 0, 1)])
+    circles = _parse(out).findall(f"{NS}circle")
+    assert len(circles) == 2
+    # radius 2 + 10 * sqrt(v / vmax): 12 for the largest, 2 + 10 * 0.5 = 7 for a quarter
+    assert [float(c.get("r")) for c in circles] == [12.0, 7.0]
+    # equirectangular: x = (lon + 180) * 720 / 360
+    assert float(circles[0].get("cx")) == pytest.approx((120.4 + 180) * 2, abs=0.1)

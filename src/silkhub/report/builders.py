@@ -99,12 +99,13 @@ def hub_report(session: Session, actor, event_id: int, lang: str = "en") -> Prof
     prof.sections.append(facts)
 
     proj = Section(id="projects", title=t("event.projects"))
-    rows, by_stage, by_country = [], {}, {}
+    rows, by_stage, by_country, visible = [], {}, {}, []
     for link in sorted(e.projects, key=lambda x: (LINK_KINDS.index(x.kind), x.id)):
         try:
             p = projects_svc.get_project(session, actor, link.project_id)
         except Exception:  # not visible to this actor
             continue
+        visible.append(p)
         rows.append(
             [
                 t(f"link.{link.kind}"),
@@ -127,6 +128,17 @@ def hub_report(session: Session, actor, event_id: int, lang: str = "en") -> Prof
                 title=t("fig.projects_by_stage"),
                 items=sorted(((k, float(v)) for k, v in by_stage.items()), key=lambda x: -x[1]),
                 sources=src,
+            )
+        )
+    points = profiles.project_points(session, visible, lang)
+    if points:
+        proj.figures.append(
+            Figure(
+                id="event-points",
+                kind="points",
+                title=t("fig.projects_points"),
+                points=points,
+                sources=[*src, "project coordinates, else the region's centre"],
             )
         )
     if len(by_country) > 1:

@@ -20,8 +20,9 @@ class Figure:
     """One chart with its data and provenance.
 
     ``kind`` is ``bar`` (``items``), ``line`` (``series`` of (x, y) points), ``radar``
-    (``axes`` + ``series`` of values) or ``map`` (``categories`` iso3 -> key with ``colors`` /
-    ``legend``, or numeric ``values`` iso3 -> number). ``labels`` maps codes to display names.
+    (``axes`` + ``series`` of values), ``map`` (``categories`` iso3 -> key with ``colors`` /
+    ``legend``, or numeric ``values`` iso3 -> number) or ``points`` (``points``: label, lon,
+    lat, value — circles sized by value on the world map). ``labels`` maps codes to names.
     """
 
     id: str
@@ -38,6 +39,7 @@ class Figure:
     colors: dict[str, str] = field(default_factory=dict)
     legend: dict[str, str] = field(default_factory=dict)
     values: dict[str, float] = field(default_factory=dict)
+    points: list[tuple[str, float, float, float]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     note: str = ""
 
@@ -50,6 +52,8 @@ class Figure:
             return ["series", "x", "value"]
         if self.kind == "radar":
             return ["series", *self.axes]
+        if self.kind == "points":
+            return ["place", "lon", "lat", "value"]
         return ["iso3", "name", "category" if self.categories else "value"]
 
     def rows(self) -> list[list[Any]]:
@@ -60,6 +64,8 @@ class Figure:
             return [[name, x, y] for name, pts in self.series.items() for x, y in pts]
         if self.kind == "radar":
             return [[name, *vals] for name, vals in self.series.items()]
+        if self.kind == "points":
+            return [list(p) for p in self.points]
         if self.categories:
             return [
                 [iso3, self.labels.get(iso3, iso3), self.legend.get(cat, cat)]
@@ -68,7 +74,7 @@ class Figure:
         return [[iso3, self.labels.get(iso3, iso3), v] for iso3, v in sorted(self.values.items())]
 
     def is_empty(self) -> bool:
-        return not (self.items or self.series or self.categories or self.values)
+        return not (self.items or self.series or self.categories or self.values or self.points)
 
     # -- renderers -------------------------------------------------------------------------
     def svg(self) -> str:
@@ -155,9 +161,45 @@ class Figure:
                     }
                 ],
             )
+        elif self.kind == "points":
+            base.update(self._echarts_points())
         else:
             base.update(self._echarts_map())
         return base
+
+    def _echarts_points(self) -> dict[str, Any]:
+        vmax = max((p[3] for p in self.points), default=1.0) or 1.0
+        lons = [p[1] for p in self.points] or [0.0]
+        lats = [p[2] for p in self.points] or [0.0]
+        span = max(max(lons) - min(lons), max(lats) - min(lats), 30.0)
+        geo: dict[str, Any] = {
+            "map": "world",
+            "roam": True,
+            "nameProperty": "name",
+            "itemStyle": {"areaColor": "#eef1f4", "borderColor": "#fff", "borderWidth": 0.5},
+            "emphasis": {"disabled": True},
+        }
+        if span < 90:  # zoom in on the points
+            geo["center"] = [(max(lons) + min(lons)) / 2, (max(lats) + min(lats)) / 2]
+            geo["zoom"] = round(min(6.0, 120.0 / span), 2)
+        return {
+            "geo": geo,
+            "series": [
+                {
+                    "type": "scatter",
+                    "coordinateSystem": "geo",
+                    "itemStyle": {"color": PALETTE[0], "opacity": 0.8},
+                    "data": [
+                        {
+                            "name": label,
+                            "value": [lon, lat, v],
+                            "symbolSize": round(6 + 24 * (v / vmax) ** 0.5, 1),
+                        }
+                        for label, lon, lat, v in self.points
+                    ],
+                }
+            ],
+        }
 
     def _echarts_map(self) -> dict[str, Any]:
         series: dict[str, Any] = {

@@ -725,3 +725,26 @@ def _int_or_none(v: object) -> int | None:
         return None if v is None or pd.isna(v) else round(float(v))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+
+
+def project_points(
+    session: Session, projects: Sequence[object], lang: str
+) -> list[tuple[str, float, float, float]]:
+    """Map points of projects: their own coordinates, else their region's centre; projects at
+    the same place are pooled (label, lon, lat, number of projects)."""
+    regions = {r.region_id: r for r in session.scalars(select(Region))}
+    pooled: dict[tuple[float, float], list] = {}
+    for p in projects:
+        lat, lon = getattr(p, "lat", None), getattr(p, "lon", None)
+        label = ""
+        if lat is None or lon is None:
+            r = regions.get(getattr(p, "region_id", None) or "")
+            if r is None or getattr(r, "lat", None) is None:
+                continue
+            lat, lon, label = r.lat, r.lon, pick(r.name_en, r.name_zh, lang)
+        else:
+            label = pick(getattr(p, "title_en", None), getattr(p, "title_zh", None), lang)
+        key = (round(float(lon), 3), round(float(lat), 3))
+        entry = pooled.setdefault(key, [label, 0])
+        entry[1] += 1
+    return [(lbl, lon, lat, float(n)) for (lon, lat), (lbl, n) in sorted(pooled.items())]

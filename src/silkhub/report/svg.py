@@ -208,11 +208,13 @@ def world_map(
     title: str,
     legend: Mapping[str, str] | None = None,
     width: int = 720,
+    points: Sequence[tuple[str, float, float, float]] = (),
 ) -> str:
     """A world map (equirectangular) with countries filled by category.
 
     ``categories`` maps ISO3 -> category key; ``colors`` maps category key -> fill;
     ``legend`` maps category key -> label (defaults to the key). Others are grey.
+    ``points`` (label, lon, lat, value) are drawn as circles with area proportional to value.
     """
     height = int(width * 0.5)
     top = 24
@@ -237,6 +239,15 @@ def world_map(
         parts.append(
             f'<path d="{"".join(d)}" fill="{fill}" stroke="#fff" stroke-width="0.4">'
             f"<title>{escape(iso3)}</title></path>"
+        )
+    vmax = max((p[3] for p in points), default=1.0) or 1.0
+    for label, lon, lat, value in points:
+        x, y = proj(lon, lat).split(",")
+        r = 2 + 10 * (value / vmax) ** 0.5
+        parts.append(
+            f'<circle cx="{x}" cy="{y}" r="{r:.1f}" fill="{PALETTE[0]}" fill-opacity="0.75" '
+            f'stroke="#fff" stroke-width="0.5"><title>{escape(label)}: '
+            f"{escape(fmt_number(value))}</title></circle>"
         )
     for i, (key, color) in enumerate(colors.items()):
         label = (legend or {}).get(key, key)

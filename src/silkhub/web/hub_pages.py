@@ -21,6 +21,7 @@ from silkhub.hub import lifecycle
 from silkhub.hub import organisations as orgs_svc
 from silkhub.hub import projects as projects_svc
 from silkhub.report.figures import Figure
+from silkhub.report.profiles import project_points
 from silkhub.web.account import current_actor, require_user
 from silkhub.web.forms import Form
 from silkhub.web.i18n import pick
@@ -122,6 +123,7 @@ def projects_page(request: Request) -> HTMLResponse:
             labels = _country_labels(s, lang)
             for p in page.items:
                 rows.append(_project_row(p, lang, labels))
+            points = project_points(s, page.items, lang)
             by_stage = projects_svc.project_totals(s, actor, filters, group_by="stage")
             by_country = projects_svc.project_totals(s, actor, filters, group_by="iso3")
     except UnknownCountryError as exc:
@@ -129,7 +131,7 @@ def projects_page(request: Request) -> HTMLResponse:
     except SilkhubError as exc:
         form.absorb(exc, "q")
     else:
-        figures = _project_figures(by_stage, by_country, labels, t)
+        figures = _project_figures(by_stage, by_country, labels, t, points)
     return render(
         request,
         "hub_projects.html",
@@ -172,7 +174,7 @@ def _money(amount, currency) -> str:
     return f"{float(amount):,.0f} {currency or ''}".strip()
 
 
-def _project_figures(by_stage, by_country, labels, t) -> list[Figure]:
+def _project_figures(by_stage, by_country, labels, t, points=()) -> list[Figure]:
     src = ["silkhub hub database: projects (current stage, US$ at the year's rate)"]
     figs = []
     if by_stage:
@@ -185,7 +187,17 @@ def _project_figures(by_stage, by_country, labels, t) -> list[Figure]:
                 sources=src,
             )
         )
-    if by_country:
+    if points:
+        figs.append(
+            Figure(
+                id="projects-points",
+                kind="points",
+                title=t("fig.projects_points"),
+                points=list(points),
+                sources=[*src, "project coordinates, else the region's centre"],
+            )
+        )
+    if len(by_country) > 1:
         figs.append(
             Figure(
                 id="projects-map",
@@ -430,11 +442,13 @@ def event_page(request: Request, event_id: int) -> HTMLResponse:
         totals = events_svc.event_totals(s, actor, e.id)
         labels = _country_labels(s, lang)
         links = []
+        visible_projects = []
         for link in e.projects:
             try:
                 p = projects_svc.get_project(s, actor, link.project_id)
             except NotFoundError:
                 continue
+            visible_projects.append(p)
             links.append(
                 {
                     "kind": link.kind,
@@ -442,6 +456,7 @@ def event_page(request: Request, event_id: int) -> HTMLResponse:
                     "project": _project_row(p, lang, labels),
                 }
             )
+        event_points = project_points(s, visible_projects, lang)
         ev = {
             "id": e.id,
             "title": pick(e.title_en, e.title_zh, lang),
@@ -471,6 +486,16 @@ def event_page(request: Request, event_id: int) -> HTMLResponse:
                 kind="bar",
                 title=t("fig.projects_by_stage"),
                 items=sorted(by_stage.items(), key=lambda x: -x[1]),
+                sources=src,
+            )
+        )
+    if event_points:
+        figures.append(
+            Figure(
+                id="event-points",
+                kind="points",
+                title=t("fig.projects_points"),
+                points=event_points,
                 sources=src,
             )
         )

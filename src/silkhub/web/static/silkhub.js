@@ -44,10 +44,13 @@
     var src = el.querySelector('script[type="application/json"]');
     if (!src) return;
     var option = JSON.parse(src.textContent);
-    var isMap = (option.series || []).some(function (s) { return s.type === "map"; });
+    var isMap = !!option.geo || (option.series || []).some(function (s) { return s.type === "map"; });
     var ready = isMap ? loadWorld() : Promise.resolve();
     ready.then(function () {
       if (isMap) option.tooltip = { trigger: "item", formatter: mapTooltip };
+      if (option.geo) option.tooltip = { trigger: "item", formatter: function (p) {
+        return p.name + (p.value && p.value.length > 2 ? ": " + compact(p.value[2]) : "");
+      } };
       var chart = echarts.init(el, null, { renderer: "svg" });
       chart.setOption(formatNumbers(option));
       el.dataset.drawn = "1";
