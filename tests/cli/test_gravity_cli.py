@@ -18,9 +18,10 @@ def run(cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 def test_partners_potential_ranked_table(run) -> None:
     r = run("partners", "potential", "--reporter", "CHN", "--group", "route65", "--year", "2016")
     assert r.exit_code == 0, r.stderr
-    for col in ("rank", "partner", "predicted_bn_usd", "actual_bn_usd", "ratio", "gap_bn_usd"):
+    for col in ("rank", "partner", "name", "predicted", "actual", "ratio", "gap", "ratio_rel"):
         assert col in r.stdout
-    assert "Untapped trade potential of CHN, 2016, route65" in r.stdout
+    assert "Untapped trade potential of CHN, 2016, route65 (US$ bn)" in r.stdout
+    assert "Kazakhstan" in r.stdout
     assert "packaged snapshot" in r.stderr
 
 

@@ -217,6 +217,13 @@ def _partners_for(group: str | None, year: int) -> list[str] | None:
         return member_iso3s(session, group, date(year, 12, 31))
 
 
+def _country_names() -> dict[str, str]:
+    from silkhub.data.reference.queries import list_countries
+
+    with runtime().session() as session:
+        return {c.iso3: c.name_en for c in list_countries(session)}
+
+
 def _check_reporter(reporter: str) -> str:
     from silkhub.data.reference.names import suggest, to_iso3
     from silkhub.errors import UnknownCountryError
@@ -262,7 +269,8 @@ def potential(
         table, meta = svc.potential(iso3, year, partners)
     if top:
         table = table.head(top)
-    cols = [*POTENTIAL_COLUMNS, "ratio_rel"]
+    table = table.assign(name=table["partner"].map(_country_names()))
+    cols = [*POTENTIAL_COLUMNS, "ratio_rel", "name"]
     if by_section:
         cols.insert(2, "section")
     if fmt is Format.table and out is None:
@@ -273,15 +281,17 @@ def potential(
             shown[c] = shown[c].map(lambda v: "" if v != v else f"{v:.2f}")
         shown = shown.rename(
             columns={
-                "predicted_usd": "predicted_bn_usd",
-                "actual_usd": "actual_bn_usd",
-                "gap_usd": "gap_bn_usd",
+                "predicted_usd": "predicted",
+                "actual_usd": "actual",
+                "gap_usd": "gap",
             }
         )
         emit(
             shown,
             fmt,
-            title=f"Untapped trade potential of {iso3}, {year}" + (f", {group}" if group else ""),
+            title=f"Untapped trade potential of {iso3}, {year}"
+            + (f", {group}" if group else "")
+            + " (US$ bn)",
         )
     else:
         extra = (
