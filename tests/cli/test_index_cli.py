@@ -6,7 +6,11 @@ import json
 from pathlib import Path
 
 
-def test_benchmark_acceptance(cli) -> None:
+def test_benchmark_acceptance(cli, monkeypatch) -> None:
+    from silkhub.cli.output import console
+
+    # the console is created at import time; under xdist it may be 80 columns wide
+    monkeypatch.setattr(console, "_width", 200)
     r = cli(
         "benchmark", "--unit", "Jinan", "--peers", "Hangzhou,Qingdao",
         "--framework", "city-internationalization", "--year", "2019", "--quiet",
