@@ -124,6 +124,7 @@ def test_duplicates_endpoints(client, seeded) -> None:
             "isic_code": "52",
             "year": 2021,
         },
+        params={"threshold": 0.6},
     )
     assert r.status_code == 200 and r.json()[0]["project_id"] == seeded["p"]
     r = client.get(

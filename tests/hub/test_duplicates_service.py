@@ -91,9 +91,9 @@ def test_visibility_respected(session: Session, parks: dict[str, int]) -> None:
 
 def test_check_draft_and_region_report(session: Session, parks: dict[str, int]) -> None:
     draft = dup.DraftProject(
-        title_zh="济南市国际物流园区", region_id="Jinan", isic_code="52", year=2021
+        title_zh="济南市国际物流园区", region_id="Jinan", isic_code="52", year=2020
     )
-    found = dup.check_draft(session, SYSTEM, draft)
+    found = dup.check_draft(session, SYSTEM, draft, threshold=0.6)
     assert found and found[0]["project_id"] == parks["jinan"]
     report = dup.region_report(session, SYSTEM, region="Shandong", threshold=0.6)
     assert report and report[0]["across_localities"]

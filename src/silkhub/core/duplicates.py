@@ -9,11 +9,12 @@ logistics park or industrial zone. Given project records, this module
    all pairs;
 2. **scores** each candidate pair as a weighted sum of parts in [0, 1]::
 
-       score = 0.55·text + 0.20·value + 0.10·period + 0.15·location
+       score = 0.55·text + 0.20·value + 0.20·period + 0.05·location
 
-   text = max(rapidfuzz ``token_set_ratio`` of the normalised titles, TF-IDF cosine of
-   title + description over zh/en words and character n-grams), best over the language
-   fields (en-en, zh-zh, en-zh);
+   text = max(TF-IDF cosine of title + description over zh/en words and character n-grams,
+   best over the language fields en-en, zh-zh, en-zh; rapidfuzz ``token_sort_ratio`` of the
+   normalised titles when it is at least 0.9, i.e. near-identical titles with typos or
+   reordered words);
    value = ``min(v1, v2) / max(v1, v2)`` (0.5 when either value is unknown);
    period = 1 if the periods overlap, else ``max(0, 1 - gap_years / year_window)``;
    location = 1 same region (or same country when neither has a region), 0.7 neighbouring
@@ -40,12 +41,14 @@ from silkhub.core.text_similarity import TextIndex, normalise
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_THRESHOLD = 0.70
+#: default score threshold and weights, chosen on the labelled tracker set (docs/quality.md)
+DEFAULT_THRESHOLD = 0.76
+WEIGHTS: dict[str, float] = {"text": 0.55, "value": 0.20, "period": 0.20, "location": 0.05}
 
+#: rapidfuzz counts only for near-identical titles (token_sort_ratio >= this, in %)
+FUZZY_CUTOFF = 90.0
 #: rapidfuzz runs only on pairs whose TF-IDF cosine reaches this (below it cannot matter much)
 FUZZY_MIN_TFIDF = 0.25
-
-WEIGHTS: dict[str, float] = {"text": 0.55, "value": 0.20, "period": 0.10, "location": 0.15}
 
 _NOISE = re.compile(r"\(?\s*linked to project id[^)]*\)?", re.IGNORECASE)
 
@@ -275,7 +278,8 @@ class DuplicateDetector:
                 (self._titles_zh[a], self._titles_zh[b]),
             ):
                 if ta and tb:
-                    best = max(best, fuzz.token_set_ratio(ta, tb) / 100.0)
+                    best = max(best, fuzz.token_sort_ratio(ta, tb, score_cutoff=FUZZY_CUTOFF))
+            best /= 100.0
             fz[k] = best
         return tf, fz
 
@@ -412,14 +416,14 @@ class DuplicateDetector:
             fz = np.zeros(len(la))
             for k in np.flatnonzero(maybe).tolist():
                 a, b = int(gi[k]), int(gj[k])
-                need = 100.0 * (thr - rest[k]) / WEIGHTS["text"]
+                need = max(FUZZY_CUTOFF, 100.0 * (thr - rest[k]) / WEIGHTS["text"])
                 best = 0.0
                 for ta, tb in (
                     (self._titles_en[a], self._titles_en[b]),
                     (self._titles_zh[a], self._titles_zh[b]),
                 ):
                     if ta and tb:
-                        best = max(best, fuzz.token_set_ratio(ta, tb, score_cutoff=need) / 100)
+                        best = max(best, fuzz.token_sort_ratio(ta, tb, score_cutoff=need) / 100)
                 fz[k] = best
             score = rest + WEIGHTS["text"] * np.maximum(tf, fz)
             for k in np.flatnonzero(score >= thr - 1e-12).tolist():
