@@ -176,6 +176,12 @@ def test_event_and_agreement_pages_with_demo(web):
     assert "签约" in r.text
     r = web.get("/hub/agreements", headers={"accept-language": "en"})
     assert r.status_code == 200 and "light-" in r.text
+    r = web.get("/hub/organisations", headers={"accept-language": "en"})
+    org = re.search(r'href="/hub/organisations/(\d+)"', r.text)
+    assert org
+    r = web.get(f"/hub/organisations/{org.group(1)}", headers={"accept-language": "zh"})
+    assert r.status_code == 200 and "推荐合作伙伴" in r.text
+    assert web.get("/hub/organisations/99999").status_code == 404
 
 
 def test_hub_flow_on_both_databases(client):

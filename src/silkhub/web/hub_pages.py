@@ -99,6 +99,49 @@ def organisations_page(request: Request, q: str = "", kind: str = "", country: s
     )
 
 
+@router.get("/organisations/{org_id}", response_class=HTMLResponse)
+def organisation_page(request: Request, org_id: int) -> HTMLResponse:
+    """An organisation: profile, services, offers and requests, its projects."""
+    lang = request_lang(request)
+    actor = current_actor(request)
+    with runtime_of(request).session() as s:
+        o = orgs_svc.get_organisation(s, actor, org_id)
+        labels = _country_labels(s, lang)
+        org = {
+            "id": o.id,
+            "name": pick(o.name_en, o.name_zh, lang),
+            "other_name": pick(o.name_zh, o.name_en, lang),
+            "kind": o.kind,
+            "country": labels.get(o.iso3 or "", o.iso3 or ""),
+            "region_id": o.region_id or "",
+            "description": pick(o.description_en, o.description_zh, lang),
+            "website": o.website or "",
+            "languages": o.languages or "",
+            "size": o.size or "",
+            "sectors": [sec.isic_code for sec in o.sectors],
+            "services": [
+                {"service": sv.service, "countries": sv.countries or ""} for sv in o.services
+            ],
+        }
+        offers = [
+            {
+                "kind": x.kind,
+                "title": pick(x.title_en, x.title_zh, lang),
+                "description": pick(x.description_en, x.description_zh, lang),
+                "countries": x.countries or "",
+                "budget": _money(x.budget_max or x.budget_min, x.currency),
+            }
+            for x in orgs_svc.list_offers(s, actor, organisation_id=o.id)
+        ]
+        page = projects_svc.list_projects(
+            s, actor, projects_svc.ProjectFilters(organisation_id=o.id), limit=100
+        )
+        projects = [_project_row(p, lang, labels) for p in page.items]
+    return render(
+        request, "hub_organisation.html", {"o": org, "offers": offers, "projects": projects}
+    )
+
+
 # -- projects -------------------------------------------------------------------------
 @router.get("/projects", response_class=HTMLResponse)
 def projects_page(request: Request) -> HTMLResponse:
