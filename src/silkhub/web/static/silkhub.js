@@ -39,6 +39,22 @@
     if (option.tooltip && option.tooltip.trigger === "axis") option.tooltip.valueFormatter = compact;
     return option;
   }
+  /* narrow screens: wrap long radar axis names and shrink the radar so names fit */
+  function fitRadar(option, width) {
+    if (!option.radar || width >= 560) return option;
+    option.radar.radius = "40%";
+    option.radar.center = ["50%", "46%"];
+    option.radar.indicator.forEach(function (ind) { ind.name = wrap(ind.name, 12); });
+    return option;
+  }
+  function wrap(text, n) {
+    var words = String(text).split(" "), lines = [], cur = "";
+    words.forEach(function (w) {
+      if (cur && (cur + " " + w).length > n) { lines.push(cur); cur = w; } else { cur = cur ? cur + " " + w : w; }
+    });
+    if (cur) lines.push(cur);
+    return lines.join("\n");
+  }
   function draw(el) {
     if (el.dataset.drawn) return;
     var src = el.querySelector('script[type="application/json"]');
@@ -52,7 +68,7 @@
         return p.name + (p.value && p.value.length > 2 ? ": " + compact(p.value[2]) : "");
       } };
       var chart = echarts.init(el, null, { renderer: "svg" });
-      chart.setOption(formatNumbers(option));
+      chart.setOption(fitRadar(formatNumbers(option), el.clientWidth));
       el.dataset.drawn = "1";
       window.addEventListener("resize", function () { chart.resize(); });
     }).catch(function (err) {
