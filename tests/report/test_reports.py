@@ -137,3 +137,11 @@ def test_pdf_report_renders_pages_with_content(sqlite_runtime, reader, tmp_path:
         dark = sum(hist[:200]) / (img.width * img.height)
         assert dark > 0.005, f"{p.name} looks blank ({dark:.4f})"
         shutil.copy(p, artifacts / p.name)
+
+
+def test_points_figure_renders_circles_and_rows():
+    f = Figure(id="p", kind="points", title="t", points=[("Qingdao", 120.4, 36.1, 3.0)])
+    assert "<circle" in f.svg()
+    assert f.rows() == [["Qingdao", 120.4, 36.1, 3.0]]
+    opt = f.echarts()
+    assert opt["geo"]["map"] == "world" and opt["series"][0]["type"] == "scatter"
