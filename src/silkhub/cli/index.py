@@ -104,13 +104,29 @@ def _config(
     ).check()
 
 
-def _load(framework: str, data: Path | None, lang: str):
+HubOpt = Annotated[
+    bool,
+    typer.Option(
+        "--hub-counts/--no-hub-counts",
+        help="Add region counts from hub records (international schools, hospitals, consulates, "
+        "foreign experts in the talent directory), dated the day they are counted; they win over "
+        "file values for the same region, year and indicator.",
+    ),
+]
+
+
+def _load(framework: str, data: Path | None, lang: str, hub_counts: bool = False):
     fw = svc.load_framework(framework)
     rt = runtime()
     with rt.session() as s:
         names, resolve = svc.reference_helpers(s, fw, lang)
         store = AnalyticsStore(rt.settings.analytics_dir)
-        long = svc.load_data(fw, data, session=s, store=store)
+        extra = []
+        if hub_counts:
+            from silkhub.hub.places import region_counts_frame
+
+            extra.append(region_counts_frame(s))
+        long = svc.load_data(fw, data, session=s, store=store, extra=extra)
     return fw, long, names, resolve
 
 
@@ -215,6 +231,7 @@ def compute_cmd(
         ),
     ] = "units",
     lang: LangOpt = "en",
+    hub_counts: HubOpt = False,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
     quiet: QuietOpt = False,
@@ -232,7 +249,7 @@ def compute_cmd(
         imputation, outliers, normalisation, weighting, aggregation, mc, seed, min_coverage,
         min_unit_coverage,
     )  # fmt: skip
-    fw, long, names, _ = _load(framework, data, lang)
+    fw, long, names, _ = _load(framework, data, lang, hub_counts)
     with _progress(quiet, f"computing {fw.code} ({mc} Monte Carlo runs)…"):
         run = svc.compute(fw, long, year=year, config=cfg, max_lag=max_lag, names=names)
     r = run.result
@@ -340,6 +357,7 @@ def benchmark_cmd(
         str, typer.Option(help="With csv/parquet: which table — scores, gaps or needs.")
     ] = "gaps",
     lang: LangOpt = "en",
+    hub_counts: HubOpt = False,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
     quiet: QuietOpt = False,
@@ -359,7 +377,7 @@ def benchmark_cmd(
         imputation, "winsorise", normalisation, weighting, aggregation, mc, seed, min_coverage,
         min_unit_coverage,
     )  # fmt: skip
-    fw, long, names, resolve = _load(framework, data, lang)
+    fw, long, names, resolve = _load(framework, data, lang, hub_counts)
     peer_list = [p.strip() for p in peers.split(",") if p.strip()]
     with _progress(quiet, f"benchmarking {unit} ({mc} Monte Carlo runs)…"):
         rep = svc.benchmark(
