@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import os
 import tempfile
-from collections.abc import Iterator
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,14 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
+from sqlalchemy import text
 
 from silkhub.bootstrap import make_runtime, prepare
 from silkhub.hub import accounts
 from silkhub.server import create_app
 from silkhub.settings import Settings
 from tests.api._accounts import FAST_HASHER, make_account, make_org
+from tests.conftest import PG_URL, need
 
 #: generated requests per operation (env SILKHUB_SCHEMATHESIS_EXAMPLES to raise it locally)
 MAX_EXAMPLES = int(os.environ.get("SILKHUB_SCHEMATHESIS_EXAMPLES", "12"))
@@ -79,24 +81,45 @@ def _document_problems(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-@pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """One migrated SQLite app for the module, an admin token, and the loaded schema."""
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """One migrated app per database for the module, an admin token, and the loaded schema.
+
+    PostgreSQL matters here: it enforces lengths and integer ranges that SQLite ignores.
+    """
     tmp = tmp_path_factory.mktemp("schemathesis")
-    rt = make_runtime(Settings(data_dir=tmp, database_url=f"sqlite:///{tmp / 'api.sqlite'}"))
-    prepare(rt)
+    schema_name = None
+    if request.param == "sqlite":
+        settings = Settings(data_dir=tmp, database_url=f"sqlite:///{tmp / 'api.sqlite'}")
+    else:
+        need(bool(PG_URL), "PostgreSQL not configured (set SILKHUB_TEST_DATABASE_URL)")
+        settings = Settings(data_dir=tmp, database_url=PG_URL)
+        schema_name = f"st_{uuid.uuid4().hex[:10]}"
+        admin_rt = make_runtime(settings)
+        with admin_rt.engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema_name}"'))
+    rt = make_runtime(settings, schema=schema_name)
     mp = pytest.MonkeyPatch()
-    mp.setattr(accounts, "_DEFAULT_HASHER", FAST_HASHER)
-    org = make_org(rt, "Schemathesis org")
-    admin = make_account(rt, "admin@st.cn", "admin", None)
-    make_account(rt, "member@st.cn", "member", org)
-    app = create_app(runtime=rt, init=False)
-    schema = schemathesis.openapi.from_dict(_document_problems(app.openapi()))
-    schema.app = app
-    schema.location = "/api/v1/openapi.json"
-    yield {"schema": schema, "runtime": rt, "admin": admin}
-    mp.undo()
-    rt.dispose()
+    try:
+        prepare(rt)
+        mp.setattr(accounts, "_DEFAULT_HASHER", FAST_HASHER)
+        org = make_org(rt, "Schemathesis org")
+        admin = make_account(rt, "admin@st.cn", "admin", None)
+        make_account(rt, "member@st.cn", "member", org)
+        app = create_app(runtime=rt, init=False)
+        schema = schemathesis.openapi.from_dict(_document_problems(app.openapi()))
+        schema.app = app
+        schema.location = "/api/v1/openapi.json"
+        yield {"schema": schema, "runtime": rt, "admin": admin}
+    finally:
+        mp.undo()
+        rt.dispose()
+        if schema_name:
+            with admin_rt.engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema_name}" CASCADE'))
+            admin_rt.dispose()
 
 
 @pytest.mark.parametrize(("method", "path"), _operations())

@@ -67,9 +67,17 @@ _DUMMY_HASH: str | None = None
 # --- passwords ---------------------------------------------------------------------------
 
 
+def check_text(value: str | None, field: str) -> str | None:
+    """Reject NUL characters, which PostgreSQL cannot store or compare (ValidationError)."""
+    if value is not None and "\x00" in value:
+        raise ValidationError(f"{field} must not contain NUL characters", field=field)
+    return value
+
+
 def normalise_email(email: str) -> str:
     """Trim and lower-case an e-mail address; raise ValidationError naming ``email``."""
     value = (email or "").strip().lower()
+    check_text(value, "email")
     if len(value) > 254 or not _EMAIL_RE.match(value):
         raise ValidationError(
             f"{email!r} is not an e-mail address (expected name@example.org)", field="email"
@@ -157,6 +165,7 @@ def create_user(
     email = normalise_email(email)
     check_role(role)
     check_password(password, email=email)
+    check_text(display_name, "display_name")
     _check_organisation(session, role, organisation_id)
     if find_user(session, email) is not None:
         raise ConflictError(
@@ -180,7 +189,10 @@ def create_user(
 
 def find_user(session: Session, email: str) -> User | None:
     """The user with this e-mail address (case-insensitive), or None."""
-    return session.scalar(select(User).where(User.email == email.strip().lower()))
+    email = email.strip().lower()
+    if "\x00" in email:
+        return None
+    return session.scalar(select(User).where(User.email == email))
 
 
 def get_user(session: Session, actor: Actor, user_id: int) -> User:
@@ -222,6 +234,7 @@ def list_users(
     if active is not None:
         stmt = stmt.where(User.active.is_(active))
     if q:
+        check_text(q, "q")
         like = f"%{q.strip().lower()}%"
         stmt = stmt.where(
             User.email.like(like) | func.lower(func.coalesce(User.display_name, "")).like(like)
@@ -261,7 +274,7 @@ def update_user(
     user.role = new_role
     user.organisation_id = new_org
     if display_name is not None:
-        user.display_name = display_name.strip()[:200] or None
+        user.display_name = (check_text(display_name, "display_name") or "").strip()[:200] or None
     if password is not None:
         check_password(password, email=user.email)
         user.password_hash = hash_password(password, hasher)
@@ -340,8 +353,8 @@ def authenticate(
     """
     hasher = hasher or _DEFAULT_HASHER
     now = now or utcnow()
-    key = (email or "").strip().lower()[:254]
-    ip = (ip or "unknown")[:64]
+    key = (email or "").strip().lower()[:254].replace("\x00", "")
+    ip = (ip or "unknown")[:64].replace("\x00", "")
     ratelimit.check(session, key, ip, now=now, limits=limits)
     user = find_user(session, key) if key else None
     if user is None:
@@ -401,7 +414,7 @@ def create_token(
         raise NotFoundError(f"user {user_id} not found")
     if not user.active:
         raise ConflictError(f"user {user.email} is deactivated")
-    name = (name or "").strip()
+    name = (check_text(name, "name") or "").strip()
     if not name or len(name) > 100:
         raise ValidationError("token name must have 1 to 100 characters", field="name")
     if expires_in is not None and expires_in <= timedelta(0):

@@ -152,6 +152,9 @@ def list_entries(
     ensure_role(actor, "admin", "operator")
     since = _aware(since)
     until = _aware(until)
+    for field, value in (("entity", entity), ("entity_id", entity_id), ("action", action)):
+        if value is not None and "\x00" in str(value):
+            raise ValidationError(f"{field} must not contain NUL characters", field=field)
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationError(f"limit must be between 1 and {MAX_PAGE}", field="limit")
     if since is not None and until is not None and since >= until:
@@ -185,6 +188,8 @@ def _aware(dt: datetime | None) -> datetime | None:
 def history(session: Session, actor: Actor, entity: str, entity_id: object) -> list[AuditEntry]:
     """All entries of one record, oldest first (hub staff only)."""
     ensure_role(actor, "admin", "operator")
+    if "\x00" in f"{entity}{entity_id}":
+        return []
     q = (
         select(AuditEntry)
         .where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
