@@ -119,3 +119,28 @@ def test_complexity_endpoints(api) -> None:
         api.get("/api/v1/complexity/eci", params={"year": 2017, "threshold": 0, **ds}).status_code
         == 422
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/partners/rank", {"reporter": "中国", "year": 2016}),
+        ("/api/v1/partners/rank", {"reporter": "CHN", "year": 2016, "dataset": "wdi"}),
+        ("/api/v1/partners/balance", {"reporter": "CHN", "year": 2017, "dataset": "baci"}),
+        ("/api/v1/indicators/rca", {"year": 2016, "dataset": "china_br65_trade"}),
+        ("/api/v1/indicators/rca", {"year": 2017, "level": 5, "dataset": "baci"}),
+        ("/api/v1/indicators/openness", {"place": "CHN", "start": 2015, "end": 2013}),
+        ("/api/v1/indicators/openness", {"place": "CHN", "start": 1990, "end": 1991}),
+        ("/api/v1/indicators/concentration", {"country": "USA", "year": 2017, "by": "partner"}),
+        ("/api/v1/indicators/intensity", {"exporter": "CHN", "importer": "chn", "year": 2017}),
+        ("/api/v1/indicators/similarity", {"a": "CHN", "b": "CHN", "year": 2017, "market": "JPN"}),
+        ("/api/v1/indicators/group-share", {"group": "eu", "year": 2015, "world": "wld"}),
+        ("/api/v1/complexity/eci", {"year": 2017, "dataset": "wdi"}),
+        ("/api/v1/complexity/next", {"country": "zz", "year": 2017}),
+    ],
+)
+def test_odd_inputs_are_4xx_never_5xx(api, path: str, params: dict) -> None:
+    r = api.get(path, params=params)
+    assert r.status_code < 500, r.text
+    if r.status_code >= 400:
+        assert r.json()["detail"]

@@ -76,6 +76,7 @@ def year_range(con: duckdb.DuckDBPyConnection, dataset: str) -> tuple[int, int] 
 
 def check_year(con: duckdb.DuckDBPyConnection, dataset: str, year: int) -> int:
     """``year`` must be within the dataset's years, else a ValidationError naming the range."""
+    require_dataset(con, dataset, ("year",))
     rng = year_range(con, dataset)
     if rng is None:
         raise DataMissingError(f"dataset {dataset!r} is empty", details={"dataset": dataset})

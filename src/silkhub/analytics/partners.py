@@ -435,6 +435,8 @@ def intensity(
     require_dataset(con, dataset, BILATERAL_COLUMNS)
     check_year(con, dataset, year)
     i, j = country_code(session, exporter), country_code(session, importer)
+    if i == j:
+        raise ValidationError("exporter and importer must be different countries", field="importer")
     pfilter = f"product = '{TOTAL}'" if _has_totals(con, dataset, year) else f"product <> '{TOTAL}'"
     sql = f"""
         SELECT
