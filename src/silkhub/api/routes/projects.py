@@ -72,10 +72,10 @@ class ProjectOut(BaseModel):
     source_dataset: str | None
     source_row: str | None
     updated_at: AwareDatetime
-    parties: list[PartyOut] = []
 
 
 class ProjectDetail(ProjectOut):
+    parties: list[PartyOut] = []
     allowed_next: list[str] = []
     record_json: dict[str, Any] | None = None
 
@@ -192,9 +192,7 @@ def list_projects(
         date_to,
         q,
     )
-    page = svc.list_projects(
-        session, actor, f, sort=sort, cursor=cursor, limit=limit, with_parties=True
-    )
+    page = svc.list_projects(session, actor, f, sort=sort, cursor=cursor, limit=limit)
     return ProjectPage(
         items=[ProjectOut.model_validate(p) for p in page.items],
         next_cursor=page.next_cursor,
