@@ -114,3 +114,15 @@ def test_rca_sql_equals_core_reference(con) -> None:
     assert len(m) == len(ref) == len(sql)
     assert np.allclose(m["rca"], m["rca_ref"], rtol=1e-12, equal_nan=True)
     assert np.allclose(m["rca_sym"], m["rca_sym_ref"], rtol=1e-12, equal_nan=True)
+
+
+def test_side_by_side_table1_layout(con, session) -> None:
+    r = partners.side_by_side(
+        con, session, dataset="totals", reporter="CHN", year=2016, group="route65"
+    )
+    t = r.rows
+    # imports: KAZ 50, RUS 10, SGP 0 ; exports: RUS 30, SGP 20, KAZ 5 ; total: KAZ, RUS, SGP
+    assert list(t["imports_partner"]) == ["Kazakhstan", "Russian Federation", "Singapore"]
+    assert list(t["exports_partner"]) == ["Russian Federation", "Singapore", "Kazakhstan"]
+    assert list(t["total_partner"]) == ["Kazakhstan", "Russian Federation", "Singapore"]
+    assert t.loc[0, "exports_share_pct"] == pytest.approx(100 * 30 / 155)  # of all exports

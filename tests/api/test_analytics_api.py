@@ -27,6 +27,9 @@ def test_partners_rank_route65(api) -> None:
     assert kaz["growth_pct"] == pytest.approx(10.0)
     assert body["items"][2]["growth_pct"] is None  # SGP: no 2015 row -> null + note
     assert body["items"][2]["growth_note"] == "no data for the previous year"
+    side = api.get("/api/v1/partners/rank", params={"reporter": "CHN", "year": 2016, "flow": "all"})
+    assert side.status_code == 200, side.text
+    assert side.json()["items"][0]["total_partner"] == "Germany"
     bal = api.get("/api/v1/partners/balance", params={"reporter": "CHN", "year": 2016}).json()
     assert bal["items"][0]["partner"] == "KAZ"  # largest deficit: 5 - 50
     assert bal["meta"]["total"]["balance_usd"] == pytest.approx(155 - 160)

@@ -17,6 +17,12 @@ def run(cli, tmp_path: Path):
     return cli
 
 
+def test_partners_rank_side_by_side(run) -> None:
+    r = run("partners", "rank", "--reporter", "CHN", "--year", "2016", "--flow", "all", "-f", "csv")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[0].startswith("rank,imports_partner,imports_usd")
+
+
 def test_partners_rank_table1(run) -> None:
     r = run(
         "partners",

@@ -45,6 +45,8 @@ from silkhub.errors import UnknownChoiceError, ValidationError
 logger = logging.getLogger(__name__)
 
 FLOWS = ("total", "exports", "imports")
+#: ``all``: the three rankings side by side (:func:`side_by_side`)
+FLOWS_ALL = (*FLOWS, "all")
 
 
 @dataclass
@@ -474,3 +476,46 @@ def balance_summary(ranking: Ranking) -> dict[str, float]:
         "imports_usd": float(np.nansum(r["imports_usd"])),
         "balance_usd": float(np.nansum(r["balance_usd"])),
     }
+
+
+def side_by_side(
+    con: duckdb.DuckDBPyConnection,
+    session: Session,
+    *,
+    dataset: str,
+    reporter: str,
+    year: int,
+    group: str | None = None,
+    as_of: date | None = None,
+    top: int | None = 10,
+    lang: str = "en",
+) -> Ranking:
+    """Seed 002's Table 1 layout: the import, export and total rankings side by side.
+
+    One row per rank with ``imports_partner, imports_share_pct, exports_partner, ...``
+    (shares as in :func:`rank_partners`).
+    """
+    parts = {
+        flow: rank_partners(
+            con,
+            session,
+            dataset=dataset,
+            reporter=reporter,
+            year=year,
+            flow=flow,
+            group=group,
+            as_of=as_of,
+            top=top,
+            lang=lang,
+        )
+        for flow in ("imports", "exports", "total")
+    }
+    n = max(len(r.rows) for r in parts.values())
+    out = pd.DataFrame({"rank": np.arange(1, n + 1)})
+    for flow, r in parts.items():
+        rows = r.rows.reset_index(drop=True).reindex(range(n))
+        out[f"{flow}_partner"] = rows["partner_name"].to_numpy()
+        out[f"{flow}_usd"] = rows[f"{flow}_usd"].to_numpy()
+        out[f"{flow}_share_pct"] = rows["share_pct"].to_numpy()
+    total = parts["total"]
+    return Ranking(out, total.reporter, year, "all", dataset, group, total.basis, total.notes)

@@ -299,6 +299,18 @@ def _ranking(
     day = parse_date(as_of)
     with _open() as (con, s, _):
         ds = pick_dataset(con, dataset, year, BILATERAL_PREFERENCE)
+        if flow == "all":
+            return partner_svc.side_by_side(
+                con,
+                s,
+                dataset=ds,
+                reporter=reporter,
+                year=year,
+                group=group,
+                as_of=day,
+                top=top,
+                lang=lang,
+            )
         return partner_svc.rank_partners(
             con,
             s,
@@ -330,7 +342,10 @@ def rank_cmd(
     reporter: Reporter,
     year: Year,
     group: GroupOpt = None,
-    flow: Annotated[str, typer.Option(help="Rank by total, exports or imports.")] = "total",
+    flow: Annotated[
+        str,
+        typer.Option(help="Rank by total, exports or imports; all = the three side by side."),
+    ] = "total",
     top: Top = None,
     dataset: Dataset = "auto",
     as_of: AsOf = None,
@@ -341,10 +356,13 @@ def rank_cmd(
     """Rank a reporter's partners (Table 1 of seed 002) with shares, growth and balance.
 
     Example: silkhub partners rank --reporter CHN --year 2016 --group route65 --flow total --top 10
+
+    --flow all prints Table 1's layout: import, export and total rankings side by side.
     """
     r = _ranking(reporter, year, group, flow, top, dataset, as_of, lang)
     title = (
-        f"{r.reporter} partners {r.year}, by {r.flow}"
+        f"{r.reporter} partners {r.year}, "
+        + ("imports | exports | total" if r.flow == "all" else f"by {r.flow}")
         + (f", {r.group} members" if r.group else "")
         + f" ({r.dataset})"
     )

@@ -29,6 +29,18 @@ GroupQ = Annotated[
 
 def _rank(con, session, reporter, year, group, flow, top, dataset, as_of, lang):
     ds = pick_dataset(con, dataset, year, BILATERAL_PREFERENCE)
+    if flow == "all":
+        return partner_svc.side_by_side(
+            con,
+            session,
+            dataset=ds,
+            reporter=reporter,
+            year=year,
+            group=group,
+            as_of=as_of,
+            top=top,
+            lang=lang,
+        )
     return partner_svc.rank_partners(
         con,
         session,
@@ -50,13 +62,16 @@ def rank(
     reporter: CountryQ,
     year: YearQ,
     group: GroupQ = None,
-    flow: Literal["total", "exports", "imports"] = "total",
+    flow: Literal["total", "exports", "imports", "all"] = "total",
     top: TopQ = None,
     dataset: DatasetQ = "auto",
     as_of: date | None = None,
     lang: Literal["en", "zh"] = "en",
 ) -> Table:
-    """Table-1-style ranking (seed 002): exports, imports, total, balance, shares, growth."""
+    """Table-1-style ranking (seed 002): exports, imports, total, balance, shares, growth.
+
+    ``flow=all`` gives the import, export and total rankings side by side (Table 1's layout).
+    """
     r = _rank(con, session, reporter, year, group, flow, top, dataset, as_of, lang)
     return Table(
         dataset=r.dataset,
