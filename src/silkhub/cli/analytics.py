@@ -135,6 +135,8 @@ def openness_cmd(
     )
     if fmt is Format.table and out is None:
         console.print(f"CAGR {start}–{end}: {cagr}")
+    else:  # keep stdout machine-readable; the summary goes to stderr
+        _notes([f"CAGR {start}–{end}: {cagr}"])
     _notes(r.notes)
 
 
