@@ -74,6 +74,8 @@ def test_bad_query_keeps_input_and_names_field(web):
     r = web.get("/hub/projects?country=Atlantis", headers={"accept-language": "en"})
     assert r.status_code == 422
     assert 'data-testid="error-country"' in r.text and 'value="Atlantis"' in r.text
+    r = web.get("/hub/projects?country=Atlantis", headers={"accept-language": "zh"})
+    assert "未知国家“Atlantis”" in r.text
     r = web.get("/partners?year=abc", headers={"accept-language": "zh"})
     assert r.status_code == 422 and "请输入整数" in r.text and 'value="abc"' in r.text
 
@@ -151,6 +153,8 @@ def test_project_create_validate_and_move_through_lifecycle(web):
         data={"to": "proposed", "at": "2024-07-01", "csrf_token": csrf_of(page.text)},
     )
     assert r.status_code == 422 and 'data-testid="error-to"' in r.text
+    assert "cannot move from Signed to Proposed" in r.text
+    assert "Under construction, Operational" in r.text
     # dates before the current stage are refused on the date field
     r = web.post(
         url + "/transition",

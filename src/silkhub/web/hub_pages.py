@@ -169,8 +169,8 @@ def projects_page(request: Request) -> HTMLResponse:
             points = project_points(s, page.items, lang)
             by_stage = projects_svc.project_totals(s, actor, filters, group_by="stage")
             by_country = projects_svc.project_totals(s, actor, filters, group_by="iso3")
-    except UnknownCountryError as exc:
-        form.error("country", "form.service", message=exc.message)
+    except UnknownCountryError:
+        form.error("country", "form.unknown_country", value=params["country"])
     except SilkhubError as exc:
         form.absorb(exc, "q")
     else:
@@ -309,8 +309,8 @@ async def create_project(request: Request) -> Response:
         with runtime_of(request).session() as s:
             try:
                 country = get_country(s, country).iso3
-            except SilkhubError as exc:
-                form.error("iso3", "form.service", message=exc.message)
+            except SilkhubError:
+                form.error("iso3", "form.unknown_country", value=country)
     region = form.text("region_id", max_len=100)
     ptype = form.choice("project_type", projects_svc.PROJECT_TYPES)
     sector = form.text("isic_code", max_len=8)
@@ -359,8 +359,8 @@ async def create_project(request: Request) -> Response:
             for e in exc.errors():
                 loc = str(e["loc"][0]) if e["loc"] else "__all__"
                 form.error(loc, "form.service", message=e["msg"])
-        except UnknownCountryError as exc:
-            form.error("iso3", "form.service", message=exc.message)
+        except UnknownCountryError:
+            form.error("iso3", "form.unknown_country", value=country or "")
         except ConflictError as exc:
             form.error("__all__", "form.service", message=exc.message)
         except SilkhubError as exc:
@@ -438,13 +438,29 @@ async def project_transition(request: Request, project_id: int) -> Response:
             with runtime_of(request).session() as s:
                 projects_svc.transition(s, user.actor, project_id, to or "", at, note)
         except ConflictError as exc:
-            form.error("to", "form.service", message=exc.message)
+            t = _t(request)
+            allowed = exc.details.get("allowed_next")
+            if allowed is not None and "current_stage" in exc.details:
+                form.error(
+                    "to",
+                    "project.illegal_move",
+                    stage=t(f"stage.{exc.details['current_stage']}"),
+                    to=t(f"stage.{to}"),
+                    allowed=", ".join(t(f"stage.{a}") for a in allowed) or "–",
+                )
+            else:
+                form.error("to", "form.service", message=exc.message)
         except NotFoundError:
             raise
         except SilkhubError as exc:
             if exc.status in (401, 403):
                 raise
-            form.absorb(exc, "at")
+            if getattr(exc, "field", None) == "at" and "before" in exc.message:
+                form.error("at", "project.date_before")
+            elif getattr(exc, "field", None) == "at" and "future" in exc.message:
+                form.error("at", "project.future_date")
+            else:
+                form.absorb(exc, "at")
         else:
             return RedirectResponse(f"/hub/projects/{project_id}#timeline", status_code=303)
     return _project_detail(request, project_id, form, 422)

@@ -74,7 +74,11 @@ def region_download(
         except SilkhubError as exc:
             field = getattr(exc, "field", None)
             target = "peers" if field == "region" and unit_ok(exc, unit) else "unit"
-            form.error(target, "form.service", message=exc.message)
+            value = getattr(exc, "value", None)
+            if field == "region" and value:
+                form.error(target, "form.unknown_region", value=value)
+            else:
+                form.error(target, "form.service", message=exc.message)
         finally:
             reader.close()
     if not form.ok:
