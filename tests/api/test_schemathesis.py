@@ -36,6 +36,34 @@ MAX_EXAMPLES = int(os.environ.get("SILKHUB_SCHEMATHESIS_EXAMPLES", "12"))
 #: operations whose generated calls would only sign the test's own user out or in
 SKIP: set[tuple[str, str]] = set()
 
+_RANGE = "500 on an id beyond the database's INTEGER range (OverflowError / DataError)"
+_NUL = "500 on a NUL character in a string parameter (PostgreSQL DataError)"
+#: 5xx answers found by this suite in other features' endpoints, as of 2026-11-25 18:30 UTC.
+#: Marked xfail (not strict: an XPASS shows when fixed) so they stay visible in every run; a
+#: generic fix is to answer sqlalchemy DataError (and the SQLite OverflowError) with a 422 in
+#: silkhub.server, or to bound ids (le=2**31-1) and reject NUL in the routers.
+KNOWN_FAILURES: dict[tuple[str, str, str], str] = {
+    ("sqlite", "POST", "/api/v1/positions"): _RANGE,
+    ("sqlite", "POST", "/api/v1/positions/{position_id}/feedback"): _RANGE,
+    ("postgres", "DELETE", "/api/v1/places/{place_id}"): _RANGE,
+    ("postgres", "DELETE", "/api/v1/talent/{talent_id}"): _RANGE,
+    ("postgres", "GET", "/api/v1/places/{place_id}"): _RANGE,
+    ("postgres", "GET", "/api/v1/talent/{talent_id}"): _RANGE,
+    ("postgres", "GET", "/api/v1/talent/{talent_id}/export"): _RANGE,
+    ("postgres", "PATCH", "/api/v1/talent/{talent_id}"): _RANGE,
+    ("postgres", "GET", "/api/v1/positions/{position_id}"): _RANGE,
+    ("postgres", "GET", "/api/v1/positions/{position_id}/suggestions"): _RANGE,
+    ("postgres", "POST", "/api/v1/positions"): _RANGE,
+    ("postgres", "POST", "/api/v1/positions/{position_id}/feedback"): _RANGE,
+    ("postgres", "POST", "/api/v1/positions/{position_id}/status"): _RANGE,
+    ("postgres", "POST", "/api/v1/match/feedback"): _RANGE,
+    ("postgres", "GET", "/api/v1/indicators/openness"): _NUL,
+    ("postgres", "GET", "/api/v1/match/duplicates/clusters"): _NUL,
+    ("postgres", "GET", "/api/v1/organisations"): _NUL,
+    ("postgres", "GET", "/api/v1/projects"): _NUL,
+    ("postgres", "GET", "/api/v1/positions"): _NUL,
+}
+
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["title", "status"],
@@ -112,7 +140,7 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         schema = schemathesis.openapi.from_dict(_document_problems(app.openapi()))
         schema.app = app
         schema.location = "/api/v1/openapi.json"
-        yield {"schema": schema, "runtime": rt, "admin": admin}
+        yield {"schema": schema, "runtime": rt, "admin": admin, "backend": request.param}
     finally:
         mp.undo()
         rt.dispose()
@@ -123,8 +151,13 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.mark.parametrize(("method", "path"), _operations())
-def test_operation_conforms(api: dict[str, Any], method: str, path: str) -> None:
+def test_operation_conforms(
+    api: dict[str, Any], method: str, path: str, request: pytest.FixtureRequest
+) -> None:
     rt = api["runtime"]
+    known = KNOWN_FAILURES.get((api["backend"], method, path))
+    if known:
+        request.applymarker(pytest.mark.xfail(reason=f"known bug: {known}", strict=False))
     with rt.session() as s:  # a fresh token: generated calls may revoke earlier ones
         _row, secret = accounts.create_token(s, api["admin"].actor, api["admin"].user_id, "st")
     headers = {"Authorization": f"Bearer {secret}"}
