@@ -39,6 +39,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -94,6 +95,7 @@ def isic_section(division: int) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def parse_isic(code: str) -> tuple[str, str | None]:
     """Normalise an ISIC code to ``(section, division or None)``.
 
@@ -527,6 +529,14 @@ class MatchIndex:
         self.offers = _csr(offers, len(tag_v))
         self.needs = _csr(needs, len(tag_v))
         self.targets = _csr(targets, len(cty_v))
+        self._offers_csc = self.offers.tocsc()
+        self._needs_csc = self.needs.tocsc()
+        self._targets_csc = self.targets.tocsc()
+        # sectors as a dense (n, k) matrix of sector ids padded with -1 (k = most per profile)
+        k = max((len(r) for r in sectors), default=0)
+        self._sector_ids = np.full((max(k, 1), len(sectors)), -1, dtype=np.int32)
+        for i, r in enumerate(sectors):
+            self._sector_ids[: len(r), i] = r
         self.n_needs = np.asarray(self.needs.sum(axis=1)).ravel().astype(np.float32)
         self.has_targets = np.diff(self.targets.indptr) > 0
         self.country = np.asarray(country, dtype=np.int32)
@@ -537,6 +547,7 @@ class MatchIndex:
         self.size = np.asarray(size, dtype=np.int8)
         self.langs = np.asarray(langs, dtype=np.int64)
         self.groups = np.asarray(groups, dtype=np.int8)
+        self._membership = (self.groups > 0).astype(np.float32)  # independent of the subject
         self.text = _WordTfidf(texts, words_only=n > word_only_above)
         self._row = {pid: i for i, pid in enumerate(self.ids)}
 
@@ -554,8 +565,18 @@ class MatchIndex:
     def memory_bytes(self) -> int:
         """Approximate memory held by the index arrays (bytes)."""
         total = 0
-        for m in (self.sectors, self.offers, self.needs, self.targets, self.text.matrix):
+        for m in (
+            self.sectors,
+            self.offers,
+            self.needs,
+            self.targets,
+            self.text.matrix,
+            self._offers_csc,
+            self._targets_csc,
+            self.text.csc,
+        ):
             total += m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
+        total += self._sector_ids.nbytes
         for a in (
             self.n_needs,
             self.has_targets,
@@ -580,17 +601,18 @@ class MatchIndex:
         out: dict[str, np.ndarray] = {}
         # sector: max over the candidate's sector keys of the fit to s's sectors
         keys = list(self._sec_v.ids)
-        if s.sectors and keys and self.sectors.nnz:
-            table = np.array([sector_fit(s.sectors, [k]) for k in keys], dtype=np.float32)
-            m = self.sectors.copy()
-            m.data = table[m.indices]
-            out["sector"] = np.asarray(m.max(axis=1).todense(), dtype=np.float32).ravel()
+        if s.sectors and keys:
+            table = np.array([sector_fit(s.sectors, [k]) for k in keys] + [0.0], np.float32)
+            # id -1 (padding) reads the trailing 0.0; rows of _sector_ids are contiguous
+            best = table[self._sector_ids[0]]
+            for row in self._sector_ids[1:]:
+                np.maximum(best, table[row], out=best)
+            out["sector"] = best
         else:
             out["sector"] = np.zeros(n, np.float32)
         out["complementarity"] = self._complementarity(s)
         out["geography"] = self._geography(s)
-        bri_sco = (self.groups > 0).astype(np.float32)
-        out["membership"] = bri_sco
+        out["membership"] = self._membership
         if trade and s.country:
             tvec = np.zeros(len(self._cty_v), np.float32)
             for iso, i in self._cty_v.ids.items():
@@ -601,9 +623,9 @@ class MatchIndex:
         rs = SIZE_RANK.get((s.size or "").lower(), -1)
         if rs < 0:
             out["size"] = np.full(n, 0.5, np.float32)
-        else:
-            sz = 1.0 - np.abs(self.size.astype(np.float32) - rs) / 3.0
-            out["size"] = np.where(self.size < 0, 0.5, sz).astype(np.float32)
+        else:  # lookup by candidate rank; index 0 = unknown size (-1) -> 0.5
+            table = np.array([0.5] + [1.0 - abs(r - rs) / 3.0 for r in range(4)], np.float32)
+            out["size"] = table[self.size + 1]
         qmask = 0
         for lang in s.languages:
             b = self._lang_bits.get(lang.lower())
@@ -620,14 +642,11 @@ class MatchIndex:
 
         def vec(tags: set[str], half_sections: bool) -> np.ndarray:
             v = np.zeros(self.offers.shape[1], np.float32)
+            sections = {x[:6] for x in tags if x.startswith("isic:")} if half_sections else set()
             for t, i in self._tag_v.ids.items():
                 if t in tags:
                     v[i] = 1.0
-                elif (
-                    half_sections
-                    and t.startswith("isic:")
-                    and t[:6] in {x[:6] for x in tags if x.startswith("isic:")}
-                ):
+                elif sections and t[:6] in sections and t.startswith("isic:"):
                     v[i] = 0.5
             return v
 
@@ -637,7 +656,7 @@ class MatchIndex:
             need_ids = {t: self._tag_v.ids.get(t) for t in s_need}
             acc = np.zeros(n, np.float32)
             for t, i in need_ids.items():
-                exact = self._col(self.offers, i) if i is not None else np.zeros(n, np.float32)
+                exact = self._col(self._offers_csc, i) if i is not None else np.zeros(n, np.float32)
                 if t.startswith("isic:"):
                     sec_cols = [
                         j
@@ -654,7 +673,11 @@ class MatchIndex:
                     acc += exact
             d1 = acc / len(s_need)
         # direction 2: share of the candidate's needs offered by s
-        covered = self.needs @ vec(s_off, True) if s_off else np.zeros(n, np.float32)
+        covered = np.zeros(n, np.float32)
+        if s_off:
+            v = vec(s_off, True)
+            for j in np.flatnonzero(v).tolist():  # posting lists of the offered tags
+                covered[self._rows(self._needs_csc, j)] += v[j]
         has_needs = self.n_needs > 0
         d2 = np.divide(covered, self.n_needs, out=np.zeros(n, np.float32), where=has_needs)
         if d1 is None:
@@ -662,8 +685,15 @@ class MatchIndex:
         return np.where(has_needs, (d1 + d2) / 2.0, d1).astype(np.float32)
 
     @staticmethod
-    def _col(m: sp.csr_matrix, j: int) -> np.ndarray:
-        return np.asarray(m[:, j].todense(), dtype=np.float32).ravel()
+    def _rows(csc: sp.csc_matrix, j: int) -> np.ndarray:
+        """Row indices of the non-zeros of column ``j`` (a posting list)."""
+        return csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
+
+    def _col(self, csc: sp.csc_matrix, j: int) -> np.ndarray:
+        """Dense 0/1 column ``j`` of a binary matrix (from its CSC copy)."""
+        v = np.zeros(csc.shape[0], np.float32)
+        v[self._rows(csc, j)] = 1.0
+        return v
 
     def _geography(self, s: Profile) -> np.ndarray:
         n = len(self)
@@ -676,7 +706,11 @@ class MatchIndex:
                     tvec[i] = True
             fwd = tvec[self.country].astype(np.float32)
         ci = self._cty_v.ids.get(s.country or "\0")
-        rev = self._col(self.targets, ci) if ci is not None and ci > 0 else np.zeros(n, np.float32)
+        rev = (
+            self._col(self._targets_csc, ci)
+            if ci is not None and ci > 0
+            else np.zeros(n, np.float32)
+        )
         if fwd is not None:
             return np.where(self.has_targets, (fwd + rev) / 2.0, fwd).astype(np.float32)
         # subject has no targets: reverse direction where stated, else proximity
@@ -770,9 +804,12 @@ class _WordTfidf:
         self.csc = self.matrix.tocsc()
 
     def similarity_to(self, text: str) -> np.ndarray:
+        """Cosine to every document, accumulated over the query terms' posting lists."""
         q = transform_tfidf(self.vectorizer, [normalise(text)])
         n = self.csc.shape[0]
-        if q.nnz == 0:
-            return np.zeros(n, np.float32)
-        cols = q.indices
-        return np.asarray(self.csc[:, cols] @ q.data.astype(np.float32)).ravel()
+        sims = np.zeros(n, np.float32)
+        ptr, idx, data = self.csc.indptr, self.csc.indices, self.csc.data
+        for j, w in zip(q.indices.tolist(), q.data.tolist(), strict=True):
+            lo, hi = ptr[j], ptr[j + 1]
+            sims[idx[lo:hi]] += data[lo:hi] * np.float32(w)  # rows unique within a column
+        return sims
