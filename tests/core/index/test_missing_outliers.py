@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -59,6 +59,9 @@ def test_winsorise_leaves_regular_columns() -> None:
     assert not rep.winsorised
 
 
+@example(  # ill-conditioned: in CI hypothesis found such a case where pinv did not converge
+    np.array([[0.0, 1e3], [5.0, np.nan], [0.0, -1.1e-308], [1e3, 0.0]]), 0, "em"
+)
 @settings(max_examples=80, deadline=None)
 @given(
     arrays(np.float64, st.tuples(st.integers(2, 9), st.integers(1, 6)),

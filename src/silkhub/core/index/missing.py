@@ -96,7 +96,13 @@ def impute(
         s = (1 - shrink) * s + shrink * np.diag(np.diag(s))
         # with the precision matrix P = S^-1 the conditional mean is
         # x_m = mu_m - P_mm^-1 P_mo (x_o - mu_o): a solve of the (small) missing block only
-        prec = np.linalg.pinv(s, hermitian=True)
+        try:
+            prec = np.linalg.pinv(s, hermitian=True)
+        except np.linalg.LinAlgError:  # eigen-solver failed on an ill-conditioned S: use SVD
+            try:
+                prec = np.linalg.pinv(s)
+            except np.linalg.LinAlgError:
+                break  # keep the current fill (mean substitution at worst)
         new = sub.copy()
         for i, mi, oi in blocks:
             rhs = prec[np.ix_(mi, oi)] @ (sub[i, oi] - mu[oi])
@@ -105,6 +111,8 @@ def impute(
                 new[i, mi] = mu[mi] - np.linalg.solve(p_mm, rhs)
             except np.linalg.LinAlgError:
                 new[i, mi] = mu[mi] - np.linalg.lstsq(p_mm, rhs, rcond=None)[0]
+        if not np.all(np.isfinite(new)):
+            break  # numerically degenerate: keep the last finite fill
         biggest = float(np.max(np.abs(new - sub)[m] / np.broadcast_to(scale, sub.shape)[m]))
         sub = new
         report.iterations = it
