@@ -94,7 +94,14 @@ def create_app(
 
 
 #: web page modules owned by feature issues; skipped while they do not exist
-WEB_FEATURE_PAGES: list[str] = ["explore", "hub_pages", "match_pages", "account", "reports"]
+WEB_FEATURE_PAGES: list[str] = [
+    "explore",
+    "hub_pages",
+    "match_pages",
+    "account",
+    "reports",
+    "talent_pages",
+]
 
 
 def _web_feature_modules() -> list:

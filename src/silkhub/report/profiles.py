@@ -513,6 +513,10 @@ def region_profile(
             )
         p.sections.append(sec)
 
+    from silkhub.report.directory import directory_section
+
+    p.sections.append(directory_section(session, regions, lang, t, as_of))
+
     air = Section(id="air", title=t("region.air"))
     adf = reader.air([r.name_en for r in regions])
     if adf.empty:
