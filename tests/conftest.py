@@ -114,6 +114,12 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     monkeypatch.setenv("SILKHUB_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.delenv("SILKHUB_DATABASE_URL", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
+    # Rich reads COLUMNS when the console is created (at import): fix the width here so that
+    # tables are laid out the same with or without a terminal (CI writes to a file)
+    from silkhub.cli import output
+
+    monkeypatch.setattr(output.console, "_width", 200)
+    monkeypatch.setattr(output.err_console, "_width", 200)
     get_settings.cache_clear()
     reset_runtime()
 
