@@ -735,9 +735,11 @@ class MatchIndex:
         w = check_weights(weights or DEFAULT_WEIGHTS)
         parts = self.scores(s, weights=w, trade=trade)
         total = np.zeros(len(self), np.float32)
+        tmp = np.empty(len(self), np.float32)
         for name in PARTS:
             if w[name]:
-                total += np.float32(w[name]) * parts[name]
+                np.multiply(parts[name], np.float32(w[name]), out=tmp)
+                total += tmp
         for pid in {s.id, *exclude}:
             r = self._row.get(pid)
             if r is not None:
@@ -748,7 +750,9 @@ class MatchIndex:
         cand = np.argpartition(-total, k - 1)[:k] if k < len(self) else np.arange(len(self))
         # include ties at the cut-off for a deterministic (id) order
         cut = total[cand].min()
-        cand = np.flatnonzero(total >= cut) if np.count_nonzero(total >= cut) < 10 * k else cand
+        at_least = total >= cut
+        if np.count_nonzero(at_least) < 10 * k:
+            cand = np.flatnonzero(at_least)
         order = sorted(cand.tolist(), key=lambda i: (-float(total[i]), self.ids[i]))[:k]
         res = []
         for i in order:
