@@ -246,6 +246,7 @@ class World:
     a_member: Account
     a_viewer: Account
     b_member: Account
+    operator: Account  # hub staff: must not see "private" records either (docs/security.md)
     org_a: int
     org_b: int
     victim: Victim
@@ -263,18 +264,19 @@ def world(runtime, monkeypatch) -> World:
         s.get(Organisation, org_b).visibility = "private"
     a_member = make_account(runtime, "member@a.cn", "member", org_a)
     a_viewer = make_account(runtime, "viewer@a.cn", "viewer", org_a)
-    b_member = make_account(runtime, f"{marker.lower()}@b.cn", "member", org_b)
+    b_member = make_account(runtime, "member@b.cn", "member", org_b)
+    operator = make_account(runtime, "operator@hub.cn", "operator", None)
     victim = Victim(marker)
     victim.add("organisation", org_b)
     victim.add("user", b_member.user_id)
     with runtime.session() as s:
         for t in accounts.list_tokens(s, SYSTEM, b_member.user_id):
             victim.add("token", t.id)
-        tok, _secret = accounts.create_token(s, b_member.actor, b_member.user_id, f"{marker} ci")
+        tok, _secret = accounts.create_token(s, b_member.actor, b_member.user_id, "ci")
         victim.add("token", tok.id)
     _seed_hub(runtime, org_b, b_member, victim)
     _seed_own(runtime, org_a, a_member, victim)
-    return World(a_member, a_viewer, b_member, org_a, org_b, victim)
+    return World(a_member, a_viewer, b_member, operator, org_a, org_b, victim)
 
 
 # --- building requests from the OpenAPI document ------------------------------------------
@@ -496,15 +498,33 @@ def test_probe_finds_endpoints_and_seeds(client, world) -> None:
 
 
 def test_zero_cross_org_reads_or_writes(client, world) -> None:
+    _probe(
+        client,
+        world,
+        {
+            "member of A": world.a_member.headers,
+            "viewer of A": world.a_viewer.headers,
+            "anonymous": {},
+        },
+    )
+
+
+#: hub staff may read user accounts (role, not ownership): not a private record for them
+STAFF_READABLE = ("/api/v1/auth/users",)
+
+
+def test_hub_operator_cannot_reach_private_records(client, world) -> None:
+    """Operators run the hub but "private" records are not theirs (docs/security.md)."""
+    _probe(client, world, {"hub operator": world.operator.headers}, skip=STAFF_READABLE)
+
+
+def _probe(client, world, attackers: dict[str, dict[str, str]], skip: tuple[str, ...] = ()):
     spec = client.get("/api/v1/openapi.json").json()
     victim = world.victim
     reads, writes = build_probes(spec, victim)
+    reads = [p for p in reads if not p.path.startswith(skip)]
+    writes = [p for p in writes if not p.path.startswith(skip)]
     before_views = _victim_views(client, spec, world)
-    attackers = {
-        "member of A": world.a_member.headers,
-        "viewer of A": world.a_viewer.headers,
-        "anonymous": {},
-    }
     leaks: list[str] = []
     errors: list[str] = []
     for who, headers in attackers.items():
@@ -530,7 +550,7 @@ def test_zero_cross_org_reads_or_writes(client, world) -> None:
     # B's records are exactly as before, and nobody from A changed one of them
     assert _victim_views(client, spec, world) == before_views
     with client.app.state.runtime.session() as s:
-        a_users = [world.a_member.user_id, world.a_viewer.user_id]
+        a_users = [world.a_member.user_id, world.a_viewer.user_id, world.operator.user_id]
         entries = s.scalars(select(AuditEntry).where(AuditEntry.actor_user_id.in_(a_users))).all()
         touched = [
             f"{e.action} {e.entity} {e.entity_id}"

@@ -16,6 +16,7 @@ from silkhub.hub import audit
 from silkhub.hub.policy import Actor
 
 ALICE = Actor(None, 3, "operator", label="alice@hub.cn")
+ROOT = Actor(1, None, "admin", label="root@hub.cn")
 
 
 def test_record_with_before_after_json_safe(runtime) -> None:
@@ -95,22 +96,22 @@ def test_list_entries_filters_and_cursor(sqlite_runtime) -> None:
             audit.record(s, ALICE, "project.update", "project", i % 2, None, {"i": i})
         audit.record(s, Actor.system(), "user.create", "user", 1)
     with sqlite_runtime.session() as s:
-        page = audit.list_entries(s, ALICE, entity="project", limit=3)
+        page = audit.list_entries(s, ROOT, entity="project", limit=3)
         assert [e.after["i"] for e in page.items] == [6, 5, 4]
-        page2 = audit.list_entries(s, ALICE, entity="project", limit=3, cursor=page.next_cursor)
+        page2 = audit.list_entries(s, ROOT, entity="project", limit=3, cursor=page.next_cursor)
         assert [e.after["i"] for e in page2.items] == [3, 2, 1]
-        page3 = audit.list_entries(s, ALICE, entity="project", limit=3, cursor=page2.next_cursor)
+        page3 = audit.list_entries(s, ROOT, entity="project", limit=3, cursor=page2.next_cursor)
         assert [e.after["i"] for e in page3.items] == [0] and page3.next_cursor is None
-        odd = audit.list_entries(s, ALICE, entity="project", entity_id=1)
+        odd = audit.list_entries(s, ROOT, entity="project", entity_id=1)
         assert [e.after["i"] for e in odd.items] == [5, 3, 1]
-        assert [e.action for e in audit.history(s, ALICE, "user", 1)] == ["user.create"]
+        assert [e.action for e in audit.history(s, ROOT, "user", 1)] == ["user.create"]
         now = datetime.now(UTC)
-        assert audit.list_entries(s, ALICE, since=now + timedelta(hours=1)).items == []
-        assert len(audit.list_entries(s, ALICE, until=now + timedelta(hours=1)).items) == 8
+        assert audit.list_entries(s, ROOT, since=now + timedelta(hours=1)).items == []
+        assert len(audit.list_entries(s, ROOT, until=now + timedelta(hours=1)).items) == 8
         with pytest.raises(ValidationError):
-            audit.list_entries(s, ALICE, limit=0)
+            audit.list_entries(s, ROOT, limit=0)
         with pytest.raises(ValidationError):
-            audit.list_entries(s, ALICE, since=now, until=now)
+            audit.list_entries(s, ROOT, since=now, until=now)
 
 
 def test_only_staff_read_the_log(sqlite_runtime) -> None:
@@ -126,3 +127,29 @@ def test_only_staff_read_the_log(sqlite_runtime) -> None:
 def test_there_is_no_update_or_delete_api() -> None:
     public = {n for n in dir(audit) if not n.startswith("_")}
     assert not {n for n in public if any(w in n for w in ("update", "delete", "remove", "edit"))}
+
+
+def test_operators_see_no_private_records_in_the_log(sqlite_runtime) -> None:
+    admin = ROOT
+    with sqlite_runtime.session() as s:
+        pub = {"visibility": "public", "title_en": "Port"}
+        audit.record(s, Actor.system(), "project.create", "project", 1, None, pub)
+        for i in range(5):
+            hidden = {"visibility": "private", "title_en": "secret", "i": i}
+            audit.record(s, Actor.system(), "project.update", "project", 2, hidden, hidden)
+        audit.record(s, Actor.system(), "commitment.create", "commitment", 3, None, {"w": "x"})
+        audit.record(s, Actor.system(), "user.set_role", "user", 4, {"role": "a"}, {"role": "b"})
+    with sqlite_runtime.session() as s:
+        assert len(audit.list_entries(s, admin).items) == 8
+        seen = audit.list_entries(s, ALICE)  # operator: private entries hidden
+        assert [(e.entity, e.redacted) for e in seen.items] == [
+            ("user", False),  # accounts are staff-readable
+            ("commitment", True),  # a child row: shown without before/after
+            ("project", False),  # a public project
+        ]
+        assert seen.items[1].after is None and seen.items[2].after["title_en"] == "Port"
+        page = audit.list_entries(s, ALICE, limit=2)
+        rest = audit.list_entries(s, ALICE, limit=2, cursor=page.next_cursor)
+        assert [e.entity for e in page.items + rest.items] == ["user", "commitment", "project"]
+        assert audit.history(s, ALICE, "project", 2) == []
+        assert len(audit.history(s, admin, "project", 2)) == 5

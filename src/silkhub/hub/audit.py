@@ -4,7 +4,8 @@ Every hub service that writes calls :func:`record` inside the same transaction a
 so an entry exists exactly when the change was committed. Entries are never changed or deleted
 (an ORM guard and database triggers enforce it); there is no update or delete function here.
 
-Reading the log (:func:`list_entries`) is for hub staff (admin, operator).
+Reading the log (:func:`list_entries`) is for hub staff (admin, operator); entries about
+private records are shown to admins only (:func:`view_for`).
 """
 
 from __future__ import annotations
@@ -124,11 +125,67 @@ def _jsonable_dict(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class AuditView:
+    """An audit entry as one reader may see it (``redacted``: before/after withheld)."""
+
+    id: int
+    at: datetime
+    actor_user_id: int | None
+    actor_label: str
+    actor_role: str
+    action: str
+    entity: str
+    entity_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    redacted: bool = False
+
+
+@dataclass(frozen=True)
 class AuditPage:
     """One page of audit entries, newest first; ``next_cursor`` fetches the next (older) page."""
 
-    items: list[AuditEntry]
+    items: list[AuditView]
     next_cursor: int | None
+
+
+#: entities whose entries operators read in full (accounts are staff-readable)
+STAFF_ENTITIES = frozenset({"user", "api_token"})
+#: visibilities an operator may see (see silkhub.hub.policy)
+_OPERATOR_VISIBLE = frozenset({"public", "operators"})
+
+
+def view_for(actor: Actor, entry: AuditEntry) -> AuditView | None:
+    """The entry as ``actor`` may see it, or None when it must stay hidden.
+
+    Admins see everything. For operators, entries about a ``private`` record (its snapshot
+    before or after says so) are hidden, as the record is; entries whose snapshots do not say
+    the record is public or shared with operators (child rows such as commitments,
+    milestones, signings) are shown without their before/after.
+    """
+    full = AuditView(
+        entry.id,
+        entry.at,
+        entry.actor_user_id,
+        entry.actor_label,
+        entry.actor_role,
+        entry.action,
+        entry.entity,
+        entry.entity_id,
+        entry.before,
+        entry.after,
+    )
+    if actor.role == "admin" or entry.entity in STAFF_ENTITIES:
+        return full
+    snaps = [x for x in (entry.before, entry.after) if isinstance(x, dict)]
+    if any(x.get("visibility") == "private" for x in snaps):
+        return None
+    if snaps and all(x.get("visibility") in _OPERATOR_VISIBLE for x in snaps):
+        return full
+    return AuditView(*[getattr(full, f) for f in _HEAD], None, None, True)
+
+
+_HEAD = ("id", "at", "actor_user_id", "actor_label", "actor_role", "action", "entity", "entity_id")
 
 
 def list_entries(
@@ -172,9 +229,15 @@ def list_entries(
         q = q.where(AuditEntry.at >= since)
     if until is not None:
         q = q.where(AuditEntry.at < until)
-    if cursor is not None:
-        q = q.where(AuditEntry.id < cursor)
-    rows = list(session.scalars(q.order_by(AuditEntry.id.desc()).limit(limit + 1)))
+    rows: list[AuditView] = []
+    scan = cursor
+    while len(rows) <= limit:
+        batch_q = q if scan is None else q.where(AuditEntry.id < scan)
+        batch = list(session.scalars(batch_q.order_by(AuditEntry.id.desc()).limit(limit + 1)))
+        rows.extend(v for e in batch if (v := view_for(actor, e)) is not None)
+        if len(batch) <= limit:
+            break
+        scan = batch[-1].id
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(rows, rows[-1].id if more and rows else None)
@@ -185,7 +248,7 @@ def _aware(dt: datetime | None) -> datetime | None:
     return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
 
 
-def history(session: Session, actor: Actor, entity: str, entity_id: object) -> list[AuditEntry]:
+def history(session: Session, actor: Actor, entity: str, entity_id: object) -> list[AuditView]:
     """All entries of one record, oldest first (hub staff only)."""
     ensure_role(actor, "admin", "operator")
     if "\x00" in f"{entity}{entity_id}":
@@ -195,4 +258,4 @@ def history(session: Session, actor: Actor, entity: str, entity_id: object) -> l
         .where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
         .order_by(AuditEntry.id)
     )
-    return list(session.scalars(q))
+    return [v for e in session.scalars(q) if (v := view_for(actor, e)) is not None]

@@ -126,6 +126,7 @@ class AuditOut(BaseModel):
     entity_id: str | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    redacted: bool = Field(False, description="before/after withheld from this reader")
 
 
 class AuditPageOut(BaseModel):
