@@ -90,7 +90,7 @@ class Figure:
                 self.axes, self.series, title=self.title, max_value=self.max_value
             )
         if self.kind == "points":
-            return svg.world_map({}, {}, title=self.title, points=self.points)
+            return svg.point_map(self.points, title=self.title)
         if self.categories:
             return svg.world_map(self.categories, self.colors, title=self.title, legend=self.legend)
         cats, colors, legend = _bin_values(self.values)

@@ -7,6 +7,7 @@ string with a ``<title>`` (accessible name) and uses the CJK-capable font stack.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from html import escape
@@ -256,3 +257,90 @@ def world_map(
             f'<text x="{24 + i * 170}" y="{height - 5}" fill="{TEXT}">{escape(label)}</text>'
         )
     return _svg(width, height + 6, title, "".join(parts))
+
+
+_CLIP_IDS = itertools.count(1)
+
+
+def point_map(
+    points: Sequence[tuple[str, float, float, float]],
+    *,
+    title: str,
+    width: int = 720,
+    min_span: float = 16.0,
+    max_labels: int = 15,
+) -> str:
+    """Points (label, lon, lat, value) on a map zoomed to them, with their names.
+
+    Circles have an area proportional to the value (as in :func:`world_map`). When the points
+    span 90° or more the whole world is drawn (:func:`world_map`); otherwise the map shows the
+    points' box (at least ``min_span`` degrees wide, padded) and labels up to ``max_labels``
+    points with the part of their label before `` (``. Coordinates are projected straight to
+    pixels (no nested viewBox), which WeasyPrint and browsers draw alike.
+    """
+    if not points:
+        return world_map({}, {}, title=title, width=width)
+    lons = [p[1] for p in points]
+    lats = [p[2] for p in points]
+    if max(max(lons) - min(lons), max(lats) - min(lats)) >= 90:
+        return world_map({}, {}, title=title, width=width, points=points)
+    height = int(width * 0.5)
+    top = 24
+    map_h = height - top
+    ratio = map_h / 170.0 / (width / 360.0)  # equirectangular: y pixels per x pixel per degree
+    lon_span = max(
+        max(lons) - min(lons) + 6.0, min_span, (max(lats) - min(lats) + 4.0) * ratio * width / map_h
+    )
+    scale = width / lon_span  # pixels per degree of longitude
+    lat_scale = scale * ratio
+    lon0 = (max(lons) + min(lons)) / 2 - lon_span / 2
+    lat0 = (max(lats) + min(lats)) / 2 + map_h / lat_scale / 2
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return (lon - lon0) * scale, top + (lat0 - lat) * lat_scale
+
+    clip = f"pm{next(_CLIP_IDS)}"
+    body = [
+        f'<defs><clipPath id="{clip}"><rect x="0" y="{top}" width="{width}" height="{map_h}"/>'
+        f'</clipPath></defs><g clip-path="url(#{clip})">',
+        f'<rect x="0" y="{top}" width="{width}" height="{map_h}" fill="#f7f9fb"/>',
+    ]
+    for f in world_geojson()["features"]:
+        g = f["geometry"]
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        d = []
+        for poly in polys:
+            for ring in poly:
+                pts = [xy(x, y) for x, y in ring]
+                xs = [p[0] for p in pts]
+                ys = [p[1] for p in pts]
+                if max(xs) < 0 or min(xs) > width or max(ys) < top or min(ys) > top + map_h:
+                    continue
+                d.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
+        if d:
+            body.append(
+                f'<path d="{"".join(d)}" fill="#e3e8ee" stroke="#fff" stroke-width="0.8">'
+                f"<title>{escape(f['properties']['name'])}</title></path>"
+            )
+    vmax = max(p[3] for p in points) or 1.0
+    ordered = sorted(points, key=lambda p: -p[3])
+    labels = []
+    for label, lon, lat, value in ordered:
+        x, y = xy(lon, lat)
+        r = 2 + 10 * (value / vmax) ** 0.5
+        body.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{PALETTE[0]}" '
+            f'fill-opacity="0.75" stroke="#fff" stroke-width="0.8">'
+            f"<title>{escape(label)}: {escape(fmt_number(value))}</title></circle>"
+        )
+        text = f"{label.split(' (', 1)[0]} {fmt_number(value, 0)}"
+        at = f'x="{x + r + 3:.1f}" y="{y + 4:.1f}" font-size="11"'
+        labels.append(
+            f'<text {at} fill="none" stroke="#fff" stroke-width="3">{escape(text)}</text>'
+            f'<text {at} fill="{TEXT}">{escape(text)}</text>'
+        )
+    if len(points) <= max_labels:
+        body.extend(labels)
+    body.append("</g>")
+    body.append(f'<text x="0" y="16" font-weight="700" fill="{TEXT}">{escape(title)}</text>')
+    return _svg(width, height + 6, title, "".join(body))
