@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from silkhub import __version__
@@ -85,6 +86,19 @@ def create_app(
             {"status": exc.status_code, "message": exc.detail},
             exc.status_code,
         )
+
+    async def _storage_error(request: Request, exc: Exception):
+        unfit = problems.unfit_value_error(exc)
+        if unfit is None:
+            return problems.internal_problem(request, exc)
+        # a value the database cannot store (an id beyond INTEGER, a NUL character): the
+        # caller's input is at fault, so answer 422 rather than 500
+        if _is_api(request):
+            return problems.silkhub_problem(request, unfit)
+        return pages.render(request, "error.html", {"status": 422, "message": unfit.message}, 422)
+
+    app.add_exception_handler(StatementError, _storage_error)
+    app.add_exception_handler(OverflowError, _storage_error)
 
     @app.exception_handler(Exception)
     async def _internal_error(request: Request, exc: Exception):

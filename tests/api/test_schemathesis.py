@@ -38,31 +38,10 @@ SKIP: set[tuple[str, str]] = set()
 
 _RANGE = "500 on an id beyond the database's INTEGER range (OverflowError / DataError)"
 _NUL = "500 on a NUL character in a string parameter (PostgreSQL DataError)"
-#: 5xx answers found by this suite in other features' endpoints, as of 2026-11-25 18:30 UTC.
-#: Marked xfail (not strict: an XPASS shows when fixed) so they stay visible in every run; a
-#: generic fix is to answer sqlalchemy DataError (and the SQLite OverflowError) with a 422 in
-#: silkhub.server, or to bound ids (le=2**31-1) and reject NUL in the routers.
-KNOWN_FAILURES: dict[tuple[str, str, str], str] = {
-    ("sqlite", "POST", "/api/v1/positions"): _RANGE,
-    ("sqlite", "POST", "/api/v1/positions/{position_id}/feedback"): _RANGE,
-    ("postgres", "DELETE", "/api/v1/places/{place_id}"): _RANGE,
-    ("postgres", "DELETE", "/api/v1/talent/{talent_id}"): _RANGE,
-    ("postgres", "GET", "/api/v1/places/{place_id}"): _RANGE,
-    ("postgres", "GET", "/api/v1/talent/{talent_id}"): _RANGE,
-    ("postgres", "GET", "/api/v1/talent/{talent_id}/export"): _RANGE,
-    ("postgres", "PATCH", "/api/v1/talent/{talent_id}"): _RANGE,
-    ("postgres", "GET", "/api/v1/positions/{position_id}"): _RANGE,
-    ("postgres", "GET", "/api/v1/positions/{position_id}/suggestions"): _RANGE,
-    ("postgres", "POST", "/api/v1/positions"): _RANGE,
-    ("postgres", "POST", "/api/v1/positions/{position_id}/feedback"): _RANGE,
-    ("postgres", "POST", "/api/v1/positions/{position_id}/status"): _RANGE,
-    ("postgres", "POST", "/api/v1/match/feedback"): _RANGE,
-    ("postgres", "GET", "/api/v1/indicators/openness"): _NUL,
-    ("postgres", "GET", "/api/v1/match/duplicates/clusters"): _NUL,
-    ("postgres", "GET", "/api/v1/organisations"): _NUL,
-    ("postgres", "GET", "/api/v1/projects"): _NUL,
-    ("postgres", "GET", "/api/v1/positions"): _NUL,
-}
+#: 5xx answers this suite once found are fixed (ids beyond INTEGER and NUL characters answer 422
+#: through silkhub.server); list any new known failure here as (backend, method, path): reason,
+#: marked xfail (not strict) so that it stays visible in every run.
+KNOWN_FAILURES: dict[tuple[str, str, str], str] = {}
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",

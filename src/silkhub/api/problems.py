@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from silkhub.errors import SilkhubError
+from silkhub.errors import SilkhubError, ValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -69,3 +69,22 @@ def internal_problem(request: Request, exc: Exception) -> JSONResponse:
         "instance": str(request.url.path),
     }
     return problem_response(500, body)
+
+
+def unfit_value_error(exc: Exception) -> ValidationError | None:
+    """A ValidationError when ``exc`` means "the database cannot hold this input value".
+
+    Covers SQLAlchemy ``DataError`` (PostgreSQL: integer out of range, invalid text),
+    ``OverflowError`` (SQLite: integer beyond 64 bits) and psycopg's refusal of NUL characters.
+    Anything else returns None and stays a 500.
+    """
+    from sqlalchemy.exc import DataError, StatementError
+
+    cause = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
+    if isinstance(exc, DataError) or isinstance(cause, OverflowError):
+        return ValidationError(
+            "a value is out of range or invalid for storage (e.g. an id beyond 2147483647)"
+        )
+    if isinstance(cause, ValueError) and "NUL" in str(cause):
+        return ValidationError("text must not contain NUL (0x00) characters")
+    return None

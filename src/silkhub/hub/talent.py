@@ -38,7 +38,13 @@ from silkhub.data.storage.models.reference import Region
 from silkhub.data.storage.models.talent import Position, TalentFeedback, TalentProfile
 from silkhub.errors import ConflictError, ValidationError
 from silkhub.hub._audit import audit
-from silkhub.hub.common import check_choice, check_dates_ordered, resolve_country, resolve_region
+from silkhub.hub.common import (
+    DbId,
+    check_choice,
+    check_dates_ordered,
+    resolve_country,
+    resolve_region,
+)
 from silkhub.hub.policy import (
     Actor,
     check_visibility,
@@ -123,8 +129,8 @@ class TalentPatch(BaseModel):
 
 class PositionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    organisation_id: int
-    project_id: int | None = None
+    organisation_id: DbId
+    project_id: DbId | None = None
     role_en: str | None = Field(None, max_length=300)
     role_zh: str | None = Field(None, max_length=300)
     description_en: str | None = Field(None, max_length=20000)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from silkhub.api.deps import ActorDep, SessionDep
+from silkhub.api.routes.projects import IdPath
 from silkhub.hub import places as svc
 
 router = APIRouter(prefix="/places", tags=["places"])
@@ -78,7 +79,7 @@ def counts(session: SessionDep, as_of: date | None = None) -> list[CountOut]:
 
 
 @router.get("/{place_id}", response_model=PlaceOut)
-def show_place(session: SessionDep, place_id: int) -> PlaceOut:
+def show_place(session: SessionDep, place_id: IdPath) -> PlaceOut:
     return _out(svc.get_place(session, place_id))
 
 
@@ -89,6 +90,6 @@ def create_place(session: SessionDep, actor: ActorDep, body: svc.PlaceIn) -> Pla
 
 
 @router.delete("/{place_id}", status_code=204)
-def delete_place(session: SessionDep, actor: ActorDep, place_id: int) -> Response:
+def delete_place(session: SessionDep, actor: ActorDep, place_id: IdPath) -> Response:
     svc.delete_place(session, actor, place_id)
     return Response(status_code=204)

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from silkhub.api.deps import ActorDep, SessionDep
+from silkhub.api.routes.projects import IdPath
 from silkhub.hub import talent as svc
+from silkhub.hub.common import MAX_ID, DbId
 
 router = APIRouter(tags=["talent"])
 
@@ -77,7 +79,7 @@ class SuggestionOut(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    talent_id: int
+    talent_id: DbId
     accepted: bool
 
 
@@ -147,19 +149,19 @@ def my_talent(session: SessionDep, actor: ActorDep) -> TalentOut:
 
 
 @router.get("/talent/{talent_id}", response_model=TalentOut)
-def show_talent(session: SessionDep, actor: ActorDep, talent_id: int) -> TalentOut:
+def show_talent(session: SessionDep, actor: ActorDep, talent_id: IdPath) -> TalentOut:
     return _talent(svc.get_profile(session, actor, talent_id))
 
 
 @router.patch("/talent/{talent_id}", response_model=TalentOut)
 def update_talent(
-    session: SessionDep, actor: ActorDep, talent_id: int, body: svc.TalentPatch
+    session: SessionDep, actor: ActorDep, talent_id: IdPath, body: svc.TalentPatch
 ) -> TalentOut:
     return _talent(svc.update_profile(session, actor, talent_id, body))
 
 
 @router.get("/talent/{talent_id}/export")
-def export_talent(session: SessionDep, actor: ActorDep, talent_id: int) -> dict[str, Any]:
+def export_talent(session: SessionDep, actor: ActorDep, talent_id: IdPath) -> dict[str, Any]:
     """Everything held about the person, as JSON (the person or an admin only)."""
     from silkhub.hub.audit import to_jsonable
 
@@ -167,7 +169,7 @@ def export_talent(session: SessionDep, actor: ActorDep, talent_id: int) -> dict[
 
 
 @router.delete("/talent/{talent_id}", status_code=204)
-def delete_talent(session: SessionDep, actor: ActorDep, talent_id: int) -> Response:
+def delete_talent(session: SessionDep, actor: ActorDep, talent_id: IdPath) -> Response:
     """Erase the personal data of a profile (anonymised audit trail kept)."""
     svc.delete_profile(session, actor, talent_id)
     return Response(status_code=204)
@@ -177,8 +179,8 @@ def delete_talent(session: SessionDep, actor: ActorDep, talent_id: int) -> Respo
 def list_positions(
     session: SessionDep,
     actor: ActorDep,
-    organisation_id: int | None = None,
-    project_id: int | None = None,
+    organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
+    project_id: int | None = Query(None, ge=1, le=MAX_ID),
     status: str | None = "open",
     limit: int = Query(100, ge=1, le=500),
 ) -> list[PositionOut]:
@@ -199,20 +201,20 @@ def create_position(session: SessionDep, actor: ActorDep, body: svc.PositionIn) 
 
 
 @router.get("/positions/{position_id}", response_model=PositionOut)
-def show_position(session: SessionDep, actor: ActorDep, position_id: int) -> PositionOut:
+def show_position(session: SessionDep, actor: ActorDep, position_id: IdPath) -> PositionOut:
     return _position(svc.get_position(session, actor, position_id))
 
 
 @router.post("/positions/{position_id}/status", response_model=PositionOut)
 def set_position_status(
-    session: SessionDep, actor: ActorDep, position_id: int, body: StatusIn
+    session: SessionDep, actor: ActorDep, position_id: IdPath, body: StatusIn
 ) -> PositionOut:
     return _position(svc.close_position(session, actor, position_id, body.status))
 
 
 @router.get("/positions/{position_id}/suggestions", response_model=list[SuggestionOut])
 def suggest(
-    session: SessionDep, actor: ActorDep, position_id: int, top: int = Query(10, ge=1, le=100)
+    session: SessionDep, actor: ActorDep, position_id: IdPath, top: int = Query(10, ge=1, le=100)
 ) -> list[SuggestionOut]:
     """Ranked talent with the explainable parts of each score."""
     out = []
@@ -239,7 +241,7 @@ def suggest(
 
 @router.post("/positions/{position_id}/feedback", status_code=201)
 def feedback(
-    session: SessionDep, actor: ActorDep, position_id: int, body: FeedbackIn
+    session: SessionDep, actor: ActorDep, position_id: IdPath, body: FeedbackIn
 ) -> dict[str, Any]:
     fb = svc.record_feedback(session, actor, position_id, body.talent_id, body.accepted)
     return {"id": fb.id, "accepted": fb.accepted, "parts": fb.parts}
