@@ -79,3 +79,33 @@ def test_event_dates_and_kind_are_checked(session):
         ev.create_event(
             session, SYSTEM, ev.EventIn(kind="party", title_en="x", start_on=date(2020, 5, 2))
         )
+
+
+def test_invisible_organisations_cannot_be_referenced(session):
+    from silkhub.hub import organisations as orgs
+    from tests.hub.conftest import member
+
+    hidden = orgs.create_organisation(
+        session, SYSTEM, orgs.OrganisationIn(kind="soe", name_en="Hidden", visibility="private")
+    )
+    operator = member(session, None, "operator")
+    with pytest.raises(ValidationError) as exc:
+        ev.create_event(
+            session,
+            operator,
+            ev.EventIn(
+                kind="conference",
+                title_en="x",
+                start_on=date(2021, 1, 1),
+                organiser_ids=[hidden.id],
+            ),
+        )
+    assert exc.value.message == f"organisation {hidden.id} does not exist"
+    with pytest.raises(ValidationError):
+        pj.create_project(
+            session,
+            operator,
+            pj.ProjectIn(
+                title_en="x", parties=[pj.PartyIn(organisation_id=hidden.id, role="owner")]
+            ),
+        )

@@ -33,12 +33,14 @@ from silkhub.hub.common import (
     Page,
     check_choice,
     check_dates_ordered,
+    check_org_visible,
     delete_or_conflict,
     keyset_page,
 )
 from silkhub.hub.money import check_amount
 from silkhub.hub.policy import (
     Actor,
+    can_read,
     check_visibility,
     ensure_can_create,
     ensure_can_read,
@@ -123,12 +125,16 @@ def party_ids(a: Agreement) -> list[int]:
     return sorted(p.organisation_id for p in a.parties)
 
 
-def _check_org(session: Session, oid: int, field: str) -> None:
-    if session.get(Organisation, oid) is None:
+def _check_org(session: Session, oid: int, field: str, actor: Actor | None = None) -> None:
+    if actor is not None:
+        check_org_visible(session, actor, oid, field)
+    elif session.get(Organisation, oid) is None:
         raise ValidationError(f"organisation {oid} does not exist", field=field)
 
 
-def _commitment(session: Session, a: Agreement, parties: list[int], c: CommitmentIn) -> Commitment:
+def _commitment(
+    session: Session, a: Agreement, parties: list[int], c: CommitmentIn, actor: Actor
+) -> Commitment:
     if c.owed_by_id not in parties:
         raise ValidationError(
             f"commitment owed by organisation {c.owed_by_id}, which is not a party "
@@ -136,7 +142,7 @@ def _commitment(session: Session, a: Agreement, parties: list[int], c: Commitmen
             field="commitments.owed_by_id",
         )
     if c.owed_to_id is not None:
-        _check_org(session, c.owed_to_id, "commitments.owed_to_id")
+        _check_org(session, c.owed_to_id, "commitments.owed_to_id", actor)
     if not (c.what_en or c.what_zh):
         raise ValidationError(
             "a commitment needs a description (what_en or what_zh)", field="what_en"
@@ -182,7 +188,7 @@ def create_agreement(
     parties = list(dict.fromkeys(data.party_ids))
     ensure_can_create(actor, parties, what="agreement")
     for oid in parties:
-        _check_org(session, oid, "party_ids")
+        _check_org(session, oid, "party_ids", actor)
     if not (data.title_en or data.title_zh):
         raise ValidationError("an agreement needs a title (title_en or title_zh)", field="title_en")
     check_dates_ordered(
@@ -194,10 +200,17 @@ def create_agreement(
         select(Agreement.id).where(Agreement.external_id == data.external_id)
     ):
         raise ConflictError(f"an agreement with external_id {data.external_id!r} exists")
-    if data.event_id is not None and session.get(Event, data.event_id) is None:
-        raise ValidationError(f"event {data.event_id} does not exist", field="event_id")
+    if data.event_id is not None:
+        event = session.get(Event, data.event_id)
+        if event is None or not can_read(
+            actor, event.visibility, [o.organisation_id for o in event.organisers]
+        ):
+            raise ValidationError(f"event {data.event_id} does not exist", field="event_id")
     for pid in data.project_ids:
-        if session.get(Project, pid) is None:
+        project = session.get(Project, pid)
+        if project is None or not can_read(
+            actor, project.visibility, [x.organisation_id for x in project.parties]
+        ):
             raise ValidationError(f"project {pid} does not exist", field="project_ids")
     a = Agreement(
         kind=check_choice(data.kind, AGREEMENT_KINDS, "agreement kind", "kind", required=True),
@@ -216,7 +229,7 @@ def create_agreement(
     )
     a.parties = [AgreementParty(organisation_id=o) for o in parties]
     a.projects = [AgreementProject(project_id=p) for p in dict.fromkeys(data.project_ids)]
-    a.commitments = [_commitment(session, a, parties, c) for c in data.commitments]
+    a.commitments = [_commitment(session, a, parties, c, actor) for c in data.commitments]
     session.add(a)
     session.flush()
     audit(session, actor, "agreement.create", "agreement", a.id, after=snapshot(a))
@@ -280,7 +293,7 @@ def add_commitment(
     session: Session, actor: Actor, agreement_id: int, data: CommitmentIn
 ) -> Commitment:
     a = writable_agreement(session, actor, agreement_id)
-    c = _commitment(session, a, party_ids(a), data)
+    c = _commitment(session, a, party_ids(a), data, actor)
     c.agreement_id = a.id
     session.add(c)
     session.flush()

@@ -58,6 +58,17 @@ def resolve_region(session: Session, value: str | None) -> tuple[str | None, str
     return r.region_id, r.iso3
 
 
+def check_org_visible(session: Session, actor: object, org_id: int, field: str) -> None:
+    """Raise ValidationError unless organisation ``org_id`` exists *and* ``actor`` may see it
+    (an invisible organisation is reported exactly like a missing one)."""
+    from silkhub.data.storage.models.hub import Organisation
+    from silkhub.hub.policy import can_read
+
+    org = session.get(Organisation, org_id)
+    if org is None or not can_read(actor, org.visibility, [org.id]):  # type: ignore[arg-type]
+        raise ValidationError(f"organisation {org_id} does not exist", field=field)
+
+
 def delete_or_conflict(session: Session, obj: object, what: str, ident: object) -> None:
     """Delete ``obj``; if other records still refer to it, raise ConflictError (409)."""
     from sqlalchemy.exc import IntegrityError

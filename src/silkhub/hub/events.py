@@ -22,7 +22,6 @@ from silkhub.data.storage.models.hub import (
     Event,
     EventOrganiser,
     EventProject,
-    Organisation,
     Project,
 )
 from silkhub.errors import ConflictError, ValidationError
@@ -34,6 +33,7 @@ from silkhub.hub.common import (
     Page,
     check_choice,
     check_dates_ordered,
+    check_org_visible,
     delete_or_conflict,
     keyset_page,
     resolve_country,
@@ -130,8 +130,7 @@ def create_event(
     ):
         raise ConflictError(f"an event with external_id {data.external_id!r} exists")
     for oid in data.organiser_ids:
-        if session.get(Organisation, oid) is None:
-            raise ValidationError(f"organisation {oid} does not exist", field="organiser_ids")
+        check_org_visible(session, actor, oid, "organiser_ids")
     region_id, r_iso3 = resolve_region(session, data.region_id)
     ev = Event(
         kind=check_choice(data.kind, EVENT_KINDS, "event kind", "kind", required=True),

@@ -19,7 +19,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from silkhub.data.reference.queries import find_region
-from silkhub.data.storage.models.hub import Organisation, Project, ProjectParty
+from silkhub.data.storage.models.hub import Project, ProjectParty
 from silkhub.data.storage.models.reference import Region
 from silkhub.errors import ConflictError, ValidationError
 from silkhub.hub import lifecycle
@@ -29,6 +29,7 @@ from silkhub.hub.common import (
     DbId,
     Page,
     check_choice,
+    check_org_visible,
     delete_or_conflict,
     keyset_page,
     resolve_country,
@@ -130,14 +131,11 @@ def owner_ids(project: Project) -> list[int]:
     return sorted({p.organisation_id for p in project.parties})
 
 
-def _parties(session: Session, parties: list[PartyIn]) -> list[ProjectParty]:
+def _parties(session: Session, actor: Actor, parties: list[PartyIn]) -> list[ProjectParty]:
     out, seen = [], set()
     for p in parties:
         role = check_choice(p.role, PARTY_ROLES, "party role", "parties.role", required=True)
-        if session.get(Organisation, p.organisation_id) is None:
-            raise ValidationError(
-                f"organisation {p.organisation_id} does not exist", field="parties.organisation_id"
-            )
+        check_org_visible(session, actor, p.organisation_id, "parties.organisation_id")
         if (p.organisation_id, role) in seen:
             continue
         seen.add((p.organisation_id, role))
@@ -170,7 +168,7 @@ def create_project(
     Raises ValidationError (bad field), UnknownCountryError, ConflictError (duplicate
     identifier or external id), AuthenticationError/PermissionDeniedError (not allowed).
     """
-    parties = _parties(session, data.parties)
+    parties = _parties(session, actor, data.parties)
     ensure_can_create(actor, [p.organisation_id for p in parties], what="project")
     if not (data.title_en or "").strip() and not (data.title_zh or "").strip():
         raise ValidationError("a project needs a title (title_en or title_zh)", field="title_en")
@@ -268,7 +266,7 @@ def update_project(session: Session, actor: Actor, project_id: int, patch: Proje
     fields = patch.model_dump(exclude_unset=True)
     if "parties" in fields:
         fields.pop("parties")
-        parties = _parties(session, patch.parties or [])
+        parties = _parties(session, actor, patch.parties or [])
         if not actor.is_staff:
             ensure_can_create(actor, [x.organisation_id for x in parties], what="project")
         p.parties = []
