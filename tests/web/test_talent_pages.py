@@ -106,9 +106,12 @@ def test_signed_in_pages_in_both_languages(demo_web):
 
 def test_navigation_has_talent_and_places(demo_web):
     html = demo_web.get("/", headers=EN).text
-    assert 'href="/talent"' in html and 'href="/places"' in html
-    html = demo_web.get("/talent", headers=EN).text
-    assert 'href="/talent/me"' in html and 'href="/talent/positions"' in html
+    assert 'href="/talent"' in html and "Talent &amp; living" in html
+    for path in ("/talent", "/places"):
+        html = demo_web.get(path, headers=EN).text
+        for href in ("/talent/me", "/talent/positions", "/places"):
+            assert f'href="{href}"' in html, (path, href)
+        assert 'aria-current="page">Talent &amp; living' in html
 
 
 def test_directory_shows_only_what_the_visitor_may_see(demo_web):
@@ -327,3 +330,10 @@ def test_places_directory_with_map(demo_web):
     assert r.status_code == 422
     assert 'data-testid="error-region"' in r.text and 'data-testid="error-kind"' in r.text
     assert 'value="Atlantis"' in r.text
+
+
+def test_region_report_download_has_the_directory_section(demo_web):
+    r = demo_web.get("/reports/region?unit=Jinan&peers=Qingdao&format=html&lang=zh")
+    assert r.status_code == 200
+    part = r.text.split('id="sec-directory"')[1].split("</section>")[0]
+    assert "国际化生活环境与人才" in part and part.count("<circle") == 2

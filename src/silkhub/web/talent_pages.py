@@ -621,15 +621,27 @@ async def position_feedback(request: Request, position_id: int) -> Response:
 
 
 # -- living environment ----------------------------------------------------------------------
-def place_points(places, lang: str) -> list[tuple[str, float, float, float]]:
-    """One map point per place with coordinates (label ``name (kind)``, value 1)."""
-    out = []
+def place_points(
+    places, lang: str, regions: dict[str, str]
+) -> list[tuple[str, float, float, float]]:
+    """Map points of places; places at the same spot (e.g. entered without coordinates, so at
+    their city's centre) are pooled: (label, lon, lat, number of places)."""
+    pooled: dict[tuple[float, float], list] = {}
     for p in places:
         if p.lat is None or p.lon is None:
             continue
-        kind = places_svc.KIND_NAMES.get(p.kind, (p.kind, p.kind))
-        name = pick(p.name_en, p.name_zh, lang) or p.kind
-        out.append((f"{name} ({pick(*kind, lang)})", float(p.lon), float(p.lat), 1.0))
+        key = (round(float(p.lon), 3), round(float(p.lat), 3))
+        pooled.setdefault(key, []).append(p)
+    out = []
+    for (lon, lat), group in sorted(pooled.items()):
+        if len(group) == 1:
+            p = group[0]
+            kind = pick(*places_svc.KIND_NAMES.get(p.kind, (p.kind, p.kind)), lang)
+            label = f"{pick(p.name_en, p.name_zh, lang) or p.kind} ({kind})"
+        else:
+            city = regions.get(group[0].region_id, group[0].region_id)
+            label = translator(lang)("places.pooled", city=city, n=len(group))
+        out.append((label, lon, lat, float(len(group))))
     return out
 
 
@@ -671,7 +683,7 @@ def places_page(request: Request, region: str = "", kind: str = "") -> HTMLRespo
                         "source": p.source,
                     }
                 )
-            points = place_points(found, lang)
+            points = place_points(found, lang, regions)
             if points:
                 figures.append(
                     Figure(
