@@ -193,11 +193,13 @@ def list_projects(
         q,
     )
     page = svc.list_projects(session, actor, f, sort=sort, cursor=cursor, limit=limit)
-    return ProjectPage(
+    body = ProjectPage(
         items=[ProjectOut.model_validate(p) for p in page.items],
         next_cursor=page.next_cursor,
         limit=limit,
     )
+    # already validated: serialise once (FastAPI would validate the page a second time)
+    return Response(body.model_dump_json(), media_type="application/json")  # type: ignore[return-value]
 
 
 @router.get("/totals", response_model=list[TotalRow])
