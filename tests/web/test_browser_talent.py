@@ -24,7 +24,9 @@ def _login(page) -> None:
 
 def test_create_see_export_and_delete_own_talent_profile(page, tmp_path):
     _login(page)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Talent & living").click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Talent", exact=True
+    ).click()
     page.wait_for_url(page.base + "/talent")
     page.get_by_role("link", name="My talent profile").first.click()
     page.wait_for_url(page.base + "/talent/me")
