@@ -55,6 +55,14 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    _openapi = app.openapi
+
+    def openapi_with_problems() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = problems.document_problems(_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi_with_problems  # type: ignore[method-assign]
     app.include_router(health_router)
     app.include_router(api_router())
     app.include_router(pages.router)

@@ -24,9 +24,11 @@ def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] 
 def silkhub_problem(request: Request, exc: SilkhubError) -> JSONResponse:
     body = exc.to_problem()
     body["instance"] = str(request.url.path)
-    headers = (
-        {"Retry-After": str(exc.details.get("retry_after", 60))} if exc.status == 429 else None
-    )
+    headers = None
+    if exc.status == 429:
+        headers = {"Retry-After": str(exc.details.get("retry_after", 60))}
+    elif exc.status == 401:
+        headers = {"WWW-Authenticate": 'Bearer realm="silkhub"'}
     return problem_response(exc.status, body, headers)
 
 
@@ -88,3 +90,55 @@ def unfit_value_error(exc: Exception) -> ValidationError | None:
     if isinstance(cause, ValueError) and "NUL" in str(cause):
         return ValidationError("text must not contain NUL (0x00) characters")
     return None
+
+
+#: the RFC 9457 problem document, as documented in the OpenAPI spec
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": ["string", "null"]},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+
+
+def document_problems(spec: dict[str, Any]) -> dict[str, Any]:
+    """Describe every 4xx answer of an OpenAPI document as problem+json (in place).
+
+    FastAPI documents its own validation-error shape for 422; silkhub answers RFC 9457
+    problems for every error, so the spec says so, and a 4xx is documented on each operation.
+    """
+    spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    ref = {"$ref": "#/components/schemas/Problem"}
+    content = {PROBLEM_JSON: {"schema": ref}}
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            for status, resp in op["responses"].items():
+                if str(status).startswith("4"):
+                    resp["content"] = dict(content)
+            op["responses"].setdefault(
+                "4XX", {"description": "Problem (RFC 9457)", "content": dict(content)}
+            )
+    schemas = spec["components"]["schemas"]
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    return spec
