@@ -95,3 +95,16 @@ def test_position_suggestions_and_places_map(page):
     assert page.locator("#places-map .chart svg path").count() > 3
     assert "领事机构" in page.get_by_test_id("places-table").inner_text()
     shot(page, "places-zh")
+
+
+def test_region_page_shows_directory_counts_on_a_map(page):
+    page.goto(page.base + "/regions/CN-SD-jinan?peers=Hangzhou,Qingdao")
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.chart[data-chart]'))
+             .every(e => e.dataset.drawn || e.dataset.error)"""
+    )
+    section = page.locator("#sec-directory")
+    assert "Living environment and talent" in section.inner_text()
+    assert page.locator("#directory-map .chart svg path").count() > 3
+    assert "Qingdao" in page.locator("#directory-counts").inner_text()
+    section.screenshot(path=str(shot(page, "region-directory").with_name("region-directory.png")))
