@@ -53,6 +53,14 @@ def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine
         connect_args.setdefault("check_same_thread", False)
     elif parsed.get_backend_name() == "postgresql" and schema:
         connect_args["options"] = f"-csearch_path={schema}"
+    if not (parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")):
+        # the API runs sync endpoints in a 40-thread pool; a connection pool smaller than
+        # that can deadlock (threads waiting for a connection block the clean-up that would
+        # return one), so allow as many connections as threads and fail fast otherwise
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 40)
+        kwargs.setdefault("pool_timeout", 10)
+        kwargs.setdefault("pool_pre_ping", parsed.get_backend_name() != "sqlite")
     try:
         engine = create_engine(parsed, connect_args=connect_args, **kwargs)
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
