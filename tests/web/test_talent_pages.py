@@ -337,3 +337,30 @@ def test_region_report_download_has_the_directory_section(demo_web):
     assert r.status_code == 200
     part = r.text.split('id="sec-directory"')[1].split("</section>")[0]
     assert "国际化生活环境与人才" in part and part.count("<circle") == 2
+
+
+def test_talent_pages_on_both_databases(client):
+    """Own profile, directory, position suggestions, places and the report section on SQLite
+    and PostgreSQL (``client``)."""
+    from silkhub.demo import load_demo
+    from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, make_admin
+
+    rt = client.app.state.runtime
+    list(load_demo(rt))
+    make_admin(rt)
+    token = csrf_of(client.get("/login").text)
+    client.post(
+        "/login",
+        data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert _profile_form(client, visibility="public").status_code == 303
+    r = client.get("/talent?language=ru&sector=H", headers=EN)
+    assert r.status_code == 200 and "Olga Petrova" in r.text and "Aigerim Sadykova" in r.text
+    r = client.get("/talent/positions/1", headers=EN)
+    assert r.status_code == 200 and len(re.findall(r'id="sg-(\d+)"', r.text)) >= 3
+    r = client.get("/places?region=Qingdao", headers=ZH)
+    assert r.status_code == 200 and "领事机构" in r.text
+    r = client.get("/reports/region?unit=Qingdao&peers=Jinan&format=html&lang=en")
+    assert r.status_code == 200 and 'id="sec-directory"' in r.text
+    assert client.get("/talent/me/export").status_code == 200
