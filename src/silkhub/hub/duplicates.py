@@ -135,6 +135,29 @@ def duplicates_of_project(
     return [pair_dict(p, titles) for p in det.find(record_of(subject), thr)]
 
 
+def warnings_for_new_project(
+    session: Session, actor: Actor, project: Project, *, threshold: float | None = None
+) -> list[dict]:
+    """The repeated-construction warning shown when a project is created.
+
+    Candidates are blocked in SQL to the visible projects of the same country (the detector's
+    own blocking then keeps same or neighbouring regions, sectors and periods), so that the
+    check stays fast on a hub with many imported tracker projects.
+    """
+    thr = _check_threshold(threshold)
+    if project.iso3 is None:
+        return []
+    q = visible(select(Project), actor).where(
+        Project.iso3 == project.iso3, Project.id != project.id
+    )
+    others = list(session.scalars(q.order_by(Project.id)))
+    if not others:
+        return []
+    det = _detector(session, [record_of(project), *(record_of(p) for p in others)], thr)
+    titles = {str(p.id): p.title_en or p.title_zh or p.identifier for p in others}
+    return [pair_dict(p, titles) for p in det.find(record_of(project), thr)]
+
+
 def check_draft(
     session: Session, actor: Actor, draft: DraftProject, *, threshold: float | None = None
 ) -> list[dict]:

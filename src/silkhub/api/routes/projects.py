@@ -80,6 +80,20 @@ class ProjectDetail(ProjectOut):
     record_json: dict[str, Any] | None = None
 
 
+class DuplicateWarning(BaseModel):
+    """A project that looks like the one just created (repeated-construction warning)."""
+
+    project_id: int
+    title: str
+    score: float
+    parts: dict[str, float]
+    reasons: list[str]
+
+
+class ProjectCreated(ProjectDetail):
+    repeated_construction: list[DuplicateWarning] = []
+
+
 class ProjectPage(BaseModel):
     items: list[ProjectOut]
     next_cursor: str | None = Field(description="pass as ?cursor= to get the next page")
@@ -285,10 +299,22 @@ def durations(
     )
 
 
-@router.post("", response_model=ProjectDetail, status_code=201)
-def create_project(session: SessionDep, actor: ActorDep, body: svc.ProjectIn) -> ProjectDetail:
-    """Create a project (staff, or members for a project their organisation is party to)."""
-    return detail(session, svc.create_project(session, actor, body))
+@router.post("", response_model=ProjectCreated, status_code=201)
+def create_project(session: SessionDep, actor: ActorDep, body: svc.ProjectIn) -> ProjectCreated:
+    """Create a project (staff, or members for a project their organisation is party to).
+
+    The answer lists ``repeated_construction``: similar projects already in the hub (same or
+    neighbouring region, sector, period, similar zh/en title and value), each with its score and
+    reasons, so that a locality sees when it repeats what another already builds.
+    """
+    from silkhub.hub.duplicates import warnings_for_new_project
+
+    project = svc.create_project(session, actor, body)
+    out = ProjectCreated(**detail(session, project).model_dump())
+    out.repeated_construction = [
+        DuplicateWarning(**w) for w in warnings_for_new_project(session, actor, project)
+    ]
+    return out
 
 
 @router.get("/{project_id}", response_model=ProjectDetail)
