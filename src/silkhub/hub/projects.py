@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from silkhub.data.reference.queries import find_region
 from silkhub.data.storage.models.hub import Project, ProjectParty
-from silkhub.data.storage.models.reference import Region
+from silkhub.data.storage.models.reference import Country, Region
 from silkhub.errors import ConflictError, ValidationError
 from silkhub.hub import lifecycle
 from silkhub.hub._audit import audit, snapshot
@@ -360,9 +360,21 @@ class ProjectFilters(BaseModel):
     q: str | None = Field(None, max_length=200)
 
 
+def _country_iso3(session: Session, value: str) -> str | None:
+    """ISO3 code of the ``country`` filter: an existing code is checked with one Core query
+    (the hot path of project lists), anything else goes through :func:`resolve_country`
+    (names, other codes, UnknownCountryError with suggestions)."""
+    code = value.strip().upper()
+    if len(code) == 3:
+        iso3 = Country.__table__.c.iso3
+        if session.connection().execute(select(iso3).where(iso3 == code)).first():
+            return code
+    return resolve_country(session, value, field="country")
+
+
 def _filtered(session: Session, query: Select, f: ProjectFilters) -> Select:
     if f.country:
-        query = query.where(Project.iso3 == resolve_country(session, f.country, field="country"))
+        query = query.where(Project.iso3 == _country_iso3(session, f.country))
     if f.region:
         region = find_region(session, f.region)
         children = select(Region.region_id).where(Region.parent_id == region.region_id)
