@@ -42,8 +42,8 @@ from silkhub.hub.policy import (
     Actor,
     can_read,
     check_visibility,
+    checked,
     ensure_can_create,
-    ensure_can_read,
     ensure_can_write,
     not_found,
     read_scope,
@@ -249,19 +249,14 @@ def _load(session: Session, agreement_id: int) -> Agreement | None:
 
 
 def get_agreement(session: Session, actor: Actor, agreement_id: int) -> Agreement:
-    a = _load(session, agreement_id)
-    if a is None:
-        raise not_found("agreement", agreement_id)
-    ensure_can_read(actor, a.visibility, party_ids(a), what="agreement", ident=agreement_id)
-    return a
+    return checked(
+        _load(session, agreement_id), actor, party_ids, what="agreement", ident=agreement_id
+    )
 
 
 def writable_agreement(session: Session, actor: Actor, agreement_id: int) -> Agreement:
-    a = _load(session, agreement_id)
-    if a is None:
-        raise not_found("agreement", agreement_id)
-    ensure_can_write(actor, party_ids(a), a.visibility, what="agreement", ident=agreement_id)
-    return a
+    loaded = _load(session, agreement_id)
+    return checked(loaded, actor, party_ids, what="agreement", ident=agreement_id, write=True)
 
 
 def update_agreement(

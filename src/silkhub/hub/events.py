@@ -43,10 +43,8 @@ from silkhub.hub.money import check_amount, ensure_rates, to_usd
 from silkhub.hub.policy import (
     Actor,
     check_visibility,
+    checked,
     ensure_can_create,
-    ensure_can_read,
-    ensure_can_write,
-    not_found,
     read_scope,
 )
 from silkhub.hub.projects import get_project, visible
@@ -164,19 +162,12 @@ def _load(session: Session, event_id: int) -> Event | None:
 
 
 def get_event(session: Session, actor: Actor, event_id: int) -> Event:
-    ev = _load(session, event_id)
-    if ev is None:
-        raise not_found("event", event_id)
-    ensure_can_read(actor, ev.visibility, organiser_ids(ev), what="event", ident=event_id)
-    return ev
+    return checked(_load(session, event_id), actor, organiser_ids, what="event", ident=event_id)
 
 
 def writable_event(session: Session, actor: Actor, event_id: int) -> Event:
-    ev = _load(session, event_id)
-    if ev is None:
-        raise not_found("event", event_id)
-    ensure_can_write(actor, organiser_ids(ev), ev.visibility, what="event", ident=event_id)
-    return ev
+    loaded = _load(session, event_id)
+    return checked(loaded, actor, organiser_ids, what="event", ident=event_id, write=True)
 
 
 def update_event(session: Session, actor: Actor, event_id: int, patch: EventPatch) -> Event:

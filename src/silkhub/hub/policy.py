@@ -20,8 +20,9 @@ This module is pure (no database): callers pass the visibility and the owning or
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from silkhub.errors import (
     AuthenticationError,
@@ -29,6 +30,8 @@ from silkhub.errors import (
     PermissionDeniedError,
     UnknownChoiceError,
 )
+
+T = TypeVar("T")
 
 #: roles of user accounts, most powerful first
 ROLES: tuple[str, ...] = ("admin", "operator", "member", "viewer")
@@ -251,3 +254,28 @@ def not_found(what: str, ident: object = None) -> NotFoundError:
     """The 404 for a missing *or invisible* record; use it for both so they look the same."""
     suffix = f" {ident}" if ident is not None else ""
     return NotFoundError(f"{what}{suffix} not found", details={"entity": what})
+
+
+def checked(
+    record: T | None,
+    actor: Actor,
+    owners: Callable[[T], Collection[int | None]],
+    *,
+    what: str,
+    ident: object,
+    write: bool = False,
+) -> T:
+    """Return ``record`` if ``actor`` may read it (or, with ``write``, change it).
+
+    A missing record and an invisible one raise the same 404 (:func:`not_found`); a visible but
+    read-only record raises 403 on ``write``. ``owners`` gives the owning organisation ids and
+    ``record.visibility`` the visibility.
+    """
+    if record is None:
+        raise not_found(what, ident)
+    visibility = record.visibility  # type: ignore[attr-defined]
+    if write:
+        ensure_can_write(actor, owners(record), visibility, what=what, ident=ident)
+    else:
+        ensure_can_read(actor, visibility, owners(record), what=what, ident=ident)
+    return record
