@@ -55,3 +55,19 @@ def test_help_texts(cli):
     for cmd in ("import", "export", "list", "show", "stage", "events", "performance"):
         assert cmd in r.stdout
     assert "totals" in cli("event", "--help").stdout
+
+
+def test_bulk_import_warns_of_repeated_construction(cli, tmp_path):
+    f = tmp_path / "projects.csv"
+    f.write_text(
+        "title_en,title_zh,iso3,region_id,isic_code\n"
+        "Jinan international logistics park for China-Europe trains,"
+        "济南中欧班列国际物流园,CHN,Jinan,52\n"
+        "International logistics park for China-Europe trains in Jinan,"
+        "济南国际物流园,CHN,Jinan,52\n",
+        encoding="utf-8",
+    )
+    r = cli("hub", "import", "projects", str(f))
+    assert r.exit_code == 0, r.stderr
+    assert "possible repeated construction" in r.stderr
+    assert "similar projects already in the hub" in r.stdout

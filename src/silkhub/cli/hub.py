@@ -99,6 +99,44 @@ def import_cmd(
             err_console.print(line, highlight=False, markup=False)
         raise
     console.print(summary.describe(), soft_wrap=True)
+    if kind.value == "projects" and summary.ids:
+        _warn_repeated_construction(summary.ids)
+
+
+#: imported projects checked for near-duplicates after a bulk import (each check is a query)
+MAX_DUPLICATE_CHECKS = 500
+
+
+def _warn_repeated_construction(ids: list[int]) -> None:
+    """Print the repeated-construction warning for freshly imported projects."""
+    from silkhub.data.storage.models.hub import Project
+    from silkhub.hub.duplicates import warnings_for_new_project
+
+    rows = []
+    with runtime().session() as s:
+        for pid in ids[:MAX_DUPLICATE_CHECKS]:
+            project = s.get(Project, pid)
+            if project is None:
+                continue
+            for w in warnings_for_new_project(s, ACTOR, project):
+                rows.append(
+                    {
+                        "imported": pid,
+                        "title": project.title_en or project.title_zh,
+                        "similar_to": w["project_id"],
+                        "similar_title": w["title"],
+                        "score": round(w["score"], 3),
+                        "why": "; ".join(w["reasons"]),
+                    }
+                )
+    if len(ids) > MAX_DUPLICATE_CHECKS:
+        err_console.print(
+            f"checked the first {MAX_DUPLICATE_CHECKS} of {len(ids)} imported projects for "
+            "repeated construction; run `silkhub hub duplicates` for the rest"
+        )
+    if rows:
+        err_console.print(f"warning: {len(rows)} possible repeated construction(s):")
+        emit(rows, Format.table, title="similar projects already in the hub")
 
 
 @app.command("template")
