@@ -111,10 +111,15 @@ def build(url: str, rows: int, data_dir: Path, schema: str | None) -> tuple[list
             r[0] for r in conn.execute(text("SELECT iso3 FROM country ORDER BY iso3 LIMIT 150"))
         ]
         conn.execute(text(_fill_sql(rt.engine.dialect.name, rows, countries)))
-        if rt.engine.dialect.name == "postgresql":
-            conn.execute(text("ANALYZE project"))
-        else:
+        if rt.engine.dialect.name != "postgresql":
             conn.execute(text("ANALYZE"))
+    if rt.engine.dialect.name == "postgresql":
+        # the steady state of a live database, not the aftermath of a bulk load: VACUUM sets
+        # hint bits and the visibility map (which autovacuum would otherwise do during the
+        # measurement), CHECKPOINT writes the dirty pages of the load out beforehand
+        with rt.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM (ANALYZE) project"))
+            conn.execute(text("CHECKPOINT"))
     rt.dispose()
     return countries, time.perf_counter() - t0
 
@@ -336,24 +341,29 @@ def _children(pid: int) -> list[int]:
 
 
 class _Meter:
-    """CPU seconds of this process, the server tree and the database backends over a phase."""
+    """CPU seconds of this process, the server tree and the database backends over a phase
+    (backends opened during the phase count in full, closed ones drop out)."""
 
-    def __init__(self, server_pid: int, db_pids: list[int]) -> None:
+    def __init__(self, server_pid: int, db_url: str) -> None:
         self.server = [server_pid, *_children(server_pid)]
-        self.db = db_pids
+        self.db_url = db_url
+
+    def _db(self) -> dict[int, float]:
+        return {pid: _cpu_seconds([pid]) for pid in _db_backend_pids(self.db_url)}
 
     def __enter__(self) -> _Meter:
-        self.t0 = (time.process_time(), _cpu_seconds(self.server), _cpu_seconds(self.db))
+        self.t0 = (time.process_time(), _cpu_seconds(self.server), self._db())
         self.w0 = time.perf_counter()
         return self
 
     def __exit__(self, *exc: object) -> None:
         wall = time.perf_counter() - self.w0
-        c, s, d = time.process_time(), _cpu_seconds(self.server), _cpu_seconds(self.db)
+        c, s, d = time.process_time(), _cpu_seconds(self.server), self._db()
+        db = sum(v - self.t0[2].get(pid, 0.0) for pid, v in d.items())
         self.figures = {
             "client_cpu": (c - self.t0[0]) / wall,
             "server_cpu": (s - self.t0[1]) / wall,
-            "db_cpu": (d - self.t0[2]) / wall,
+            "db_cpu": db / wall,
             "load": os.getloadavg()[0],
         }
 
@@ -415,7 +425,7 @@ def run_backend(
         try:
             _wait_healthy(port)
             asyncio.run(closed_loop(port, countries, 4, 3.0))  # warm-up: every worker, pools
-            meter = _Meter(proc.pid, _db_backend_pids(url))
+            meter = _Meter(proc.pid, url)
             with meter:
                 out["sequential"] = asyncio.run(closed_loop(port, countries, 1, 5.0))
             out["sequential"] |= meter.figures

@@ -3,14 +3,16 @@ stage-history queries. Illegal transitions answer 409 with ``allowed_next``."""
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as FPath
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
-from starlette.concurrency import run_in_threadpool
 
 from silkhub.api.deps import ActorDep, SessionDep, get_actor
 from silkhub.data.storage.models.hub import Project
@@ -207,8 +209,29 @@ async def list_projects(
         q,
     )
     # the hot path: one worker-thread hop for session, caller and query together (as sync
-    # dependencies they would cost three more), rows without ORM objects, serialised once
-    return await run_in_threadpool(_project_page, request, f, sort, cursor, limit)
+    # dependencies they would cost three more), rows without ORM objects, serialised once;
+    # at most LIST_THREADS pages at a time per process (more threads only fight for the GIL
+    # and open more database connections), the others wait in the event loop
+    return await to_thread.run_sync(
+        _project_page, request, f, sort, cursor, limit, limiter=_list_limiter()
+    )
+
+
+#: concurrent project-list pages per process (the rest queue, in arrival order)
+LIST_THREADS = 8
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _list_limiter() -> CapacityLimiter:
+    """The limiter of the running event loop (a limiter must not be shared between loops,
+    e.g. of several test clients)."""
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = CapacityLimiter(LIST_THREADS)
+    return limiter
 
 
 #: validates and serialises a whole page in pydantic-core (the documented ProjectPage schema)

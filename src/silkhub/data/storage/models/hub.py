@@ -163,6 +163,7 @@ class Project(_Provenance, Base):
         UniqueConstraint("source", "external_id", name="uq_project_source_external_id"),
         Index("ix_project_value_usd_id", "value_usd", "id"),
         Index("ix_project_iso3_value_usd_id", "iso3", "value_usd", "id"),
+        Index("ix_project_iso3_stage_value_usd_id", "iso3", "stage", "value_usd", "id"),
         Index("ix_project_stage_value_usd_id", "stage", "value_usd", "id"),
         Index("ix_project_dated_on_id", "dated_on", "id"),
         Index("ix_project_isic_code", "isic_code"),
