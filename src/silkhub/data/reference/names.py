@@ -68,7 +68,6 @@ def _coco_lookup(name: str) -> str | None:
     if len(name) < 3:
         return None
     try:
-
         logging.getLogger("country_converter").setLevel(logging.ERROR)
         out = _converter().convert(name, to="ISO3", not_found=None)
     except Exception:
