@@ -34,7 +34,7 @@ from silkhub.hub.common import (
     check_choice,
     check_dates_ordered,
     check_org_visible,
-    delete_or_conflict,
+    delete_audited,
     keyset_page,
 )
 from silkhub.hub.money import check_amount
@@ -279,9 +279,7 @@ def update_agreement(
 
 def delete_agreement(session: Session, actor: Actor, agreement_id: int) -> None:
     a = writable_agreement(session, actor, agreement_id)
-    before = snapshot(a)
-    delete_or_conflict(session, a, "agreement", a.id)
-    audit(session, actor, "agreement.delete", "agreement", agreement_id, before=before)
+    delete_audited(session, actor, a, "agreement", agreement_id)
 
 
 def add_commitment(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from silkhub.data.reference.queries import find_region, get_country
 from silkhub.errors import UnknownCountryError, ValidationError
+from silkhub.hub.policy import Actor
 
 T = TypeVar("T")
 
@@ -207,3 +208,13 @@ def keyset_page(
         value = getattr(last, column.key)
         nxt = _encode("n" if value is None else "v", value, getattr(last, id_column.key))
     return Page(rows, nxt, limit)
+
+
+def delete_audited(session: Session, actor: Actor, obj: object, what: str, ident: object) -> None:
+    """Delete ``obj`` (409 while still referenced) and append ``<what>.delete`` to the audit log
+    with the record as it was."""
+    from silkhub.hub._audit import audit, snapshot
+
+    before = snapshot(obj)
+    delete_or_conflict(session, obj, what, ident)
+    audit(session, actor, f"{what}.delete", what, ident, before=before)

@@ -34,7 +34,7 @@ from silkhub.hub.common import (
     check_choice,
     check_dates_ordered,
     check_org_visible,
-    delete_or_conflict,
+    delete_audited,
     keyset_page,
     resolve_country,
     resolve_region,
@@ -188,9 +188,7 @@ def update_event(session: Session, actor: Actor, event_id: int, patch: EventPatc
 
 def delete_event(session: Session, actor: Actor, event_id: int) -> None:
     ev = writable_event(session, actor, event_id)
-    before = snapshot(ev)
-    delete_or_conflict(session, ev, "event", ev.id)
-    audit(session, actor, "event.delete", "event", event_id, before=before)
+    delete_audited(session, actor, ev, "event", event_id)
 
 
 def link_project(

@@ -26,7 +26,7 @@ from silkhub.hub.common import (
     MAX_MONEY,
     Page,
     check_choice,
-    delete_or_conflict,
+    delete_audited,
     keyset_page,
     resolve_country,
     resolve_region,
@@ -316,9 +316,7 @@ def delete_organisation(session: Session, actor: Actor, org_id: int) -> None:
     from silkhub.hub.policy import ensure_role
 
     ensure_role(actor, "admin", "operator")
-    before = snapshot(org)
-    delete_or_conflict(session, org, "organisation", org.id)
-    audit(session, actor, "organisation.delete", "organisation", org_id, before=before)
+    delete_audited(session, actor, org, "organisation", org_id)
 
 
 def list_organisations(

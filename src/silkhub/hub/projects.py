@@ -31,7 +31,7 @@ from silkhub.hub.common import (
     check_choice,
     check_limit,
     check_org_visible,
-    delete_or_conflict,
+    delete_audited,
     keyset_page,
     resolve_country,
     resolve_region,
@@ -305,9 +305,7 @@ def update_project(session: Session, actor: Actor, project_id: int, patch: Proje
 
 def delete_project(session: Session, actor: Actor, project_id: int) -> None:
     p = writable_project(session, actor, project_id)
-    before = snapshot(p)
-    delete_or_conflict(session, p, "project", p.id)
-    audit(session, actor, "project.delete", "project", project_id, before=before)
+    delete_audited(session, actor, p, "project", project_id)
 
 
 def transition(
