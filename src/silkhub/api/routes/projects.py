@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from anyio import CapacityLimiter, to_thread
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as FPath
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -144,7 +144,7 @@ def detail(session, project: Project) -> ProjectDetail:  # type: ignore[no-untyp
     return out
 
 
-def filters(
+async def filters(
     country: str | None = Query(None, max_length=100, description="ISO3 code or name"),
     region: str | None = Query(None, max_length=100, description="region id or name"),
     sector: str | None = Query(None, max_length=8, description="ISIC rev.4 section or division"),
@@ -174,40 +174,19 @@ def filters(
     )
 
 
+#: the project filters as query parameters, parsed in the event loop (no worker-thread hop)
+FiltersDep = Annotated[svc.ProjectFilters, Depends(filters)]
+
+
 @router.get("", response_model=ProjectPage)
 async def list_projects(
     request: Request,
-    country: str | None = Query(None, max_length=100, description="ISO3 code or name"),
-    region: str | None = Query(None, max_length=100, description="region id or name"),
-    sector: str | None = Query(None, max_length=8, description="ISIC rev.4 section or division"),
-    stage: list[str] | None = Query(None, description="one or more stages"),
-    project_type: str | None = Query(None, max_length=20, alias="type"),
-    source: str | None = Query(None, max_length=16),
-    organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
-    value_min_usd: float | None = Query(None, ge=0),
-    value_max_usd: float | None = Query(None, ge=0),
-    date_from: date | None = None,
-    date_to: date | None = None,
-    q: str | None = Query(None, max_length=200, description="text in the zh or en title"),
+    f: FiltersDep,
     sort: str = Query("-id", max_length=20, description="id, value_usd, dated_on, stage_on; -desc"),
     cursor: str | None = Query(None, max_length=500),
     limit: int = Query(50, ge=1, le=500),
 ) -> Response:
     """Projects visible to the caller, filtered, sorted and cursor-paginated."""
-    f = filters(
-        country,
-        region,
-        sector,
-        stage,
-        project_type,
-        source,
-        organisation_id,
-        value_min_usd,
-        value_max_usd,
-        date_from,
-        date_to,
-        q,
-    )
     # the hot path: one worker-thread hop for session, caller and query together (as sync
     # dependencies they would cost three more), rows without ORM objects, serialised once;
     # at most LIST_THREADS pages at a time per process (more threads only fight for the GIL
@@ -253,35 +232,10 @@ def _project_page(
 def project_totals(
     session: SessionDep,
     actor: ActorDep,
+    f: FiltersDep,
     group_by: str = Query("stage", description=", ".join(svc.TOTAL_GROUPS)),
-    country: str | None = Query(None, max_length=100),
-    region: str | None = Query(None, max_length=100),
-    sector: str | None = Query(None, max_length=8),
-    stage: list[str] | None = Query(None),
-    project_type: str | None = Query(None, max_length=20, alias="type"),
-    source: str | None = Query(None, max_length=16),
-    organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
-    value_min_usd: float | None = Query(None, ge=0),
-    value_max_usd: float | None = Query(None, ge=0),
-    date_from: date | None = None,
-    date_to: date | None = None,
-    q: str | None = Query(None, max_length=200),
 ) -> list[TotalRow]:
     """Number of projects and total US$ value per stage, country, sector, type, source or year."""
-    f = filters(
-        country,
-        region,
-        sector,
-        stage,
-        project_type,
-        source,
-        organisation_id,
-        value_min_usd,
-        value_max_usd,
-        date_from,
-        date_to,
-        q,
-    )
     rows = svc.project_totals(session, actor, f, group_by=group_by)
     return [TotalRow(**r) for r in rows]
 
