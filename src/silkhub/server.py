@@ -69,6 +69,13 @@ def create_app(
     for module in _web_feature_modules():
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR)), name="static")
+    trusted = runtime.settings.trusted_proxy_list
+    if trusted:
+        # client address and scheme from X-Forwarded-For/-Proto, but only when the peer is
+        # one of SILKHUB_TRUSTED_PROXIES (the sign-in rate limit counts per client address)
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
 
     @app.exception_handler(SilkhubError)
     async def _silkhub_error(request: Request, exc: SilkhubError):

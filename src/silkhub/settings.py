@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     default_lang: str = Field(
         default="en", description="UI language when none is chosen: en or zh."
     )
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Comma-separated addresses or networks (CIDR) of the reverse proxies whose "
+            "X-Forwarded-For / X-Forwarded-Proto headers are believed; default none."
+        ),
+    )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -47,6 +54,24 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'silkhub.sqlite'}"
         return self
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """``trusted_proxies`` as a list, each entry checked (ConfigurationError if bad)."""
+        import ipaddress
+
+        from silkhub.errors import ConfigurationError
+
+        entries = [x.strip() for x in self.trusted_proxies.split(",") if x.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                raise ConfigurationError(
+                    f"SILKHUB_TRUSTED_PROXIES: {entry!r} is not an IP address or network "
+                    "(expected e.g. 10.0.0.5 or 10.0.0.0/24)"
+                ) from exc
+        return entries
 
     @property
     def analytics_dir(self) -> Path:

@@ -83,3 +83,30 @@ def test_account_needs_login(web):
     r = web.get("/account", headers={"accept-language": "en"})
     assert r.status_code == 401
     assert "/login?next=" in r.text
+
+
+def test_weak_password_refused_with_translated_field_error(web):
+    web.login()
+    page = web.get("/admin/users?lang=zh")
+    r = web.post(
+        "/admin/users",
+        data={
+            "email": "weak@example.org",
+            "password": "password1234",
+            "role": "operator",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    assert r.status_code == 422 and "密码太容易被猜到" in r.text
+    page = web.get("/account?lang=en")
+    r = web.post(
+        "/account/password",
+        data={
+            "current_password": "correct horse battery staple",
+            "new_password": "aaaaaaaaaaaa",
+            "new_password2": "aaaaaaaaaaaa",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    assert r.status_code == 422 and "Too easy to guess" in r.text
+    assert 'data-testid="error-new_password"' in r.text

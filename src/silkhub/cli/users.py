@@ -136,6 +136,16 @@ def activate(user: Annotated[str, typer.Argument(help="E-mail address or id.")])
         console.print(f"{u.email} activated")
 
 
+@app.command("unlock")
+def unlock(user: Annotated[str, typer.Argument(help="E-mail address or id.")]) -> None:
+    """Lift the sign-in lock of an account after failed attempts (its owner can sign in)."""
+    actor = _actor()
+    with runtime().session() as s:
+        u = accounts.resolve_user(s, actor, user)
+        cleared = accounts.unlock_user(s, actor, u.id)
+        console.print(f"{u.email} unlocked ({cleared} failed sign-ins cleared)")
+
+
 @app.command("set-password")
 def set_password(
     user: Annotated[str, typer.Argument(help="E-mail address or id.")],
@@ -143,7 +153,7 @@ def set_password(
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
 ) -> None:
-    """Set a user's password (signs out their web sessions)."""
+    """Set a user's password (signs out their web sessions, lifts a sign-in lock)."""
     actor = _actor()
     password = _read_password(password_stdin)
     with runtime().session() as s:

@@ -102,6 +102,37 @@ def check_password(password: str, *, email: str | None = None) -> None:
         raise ValidationError("password must not be only spaces", field="password")
     if email and password.strip().lower() == email.strip().lower():
         raise ValidationError("password must not be the e-mail address", field="password")
+    _check_guessable(password, email)
+
+
+#: zxcvbn score below which a password is refused: 0 and 1 mean fewer than about 10^6
+#: guesses (common passwords and their variants, repeats, keyboard walks, sequences)
+MIN_PASSWORD_SCORE = 2
+#: zxcvbn looks at this many characters (longer input is slow; the head decides anyway)
+_ZXCVBN_MAX = 72
+
+
+def _check_guessable(password: str, email: str | None) -> None:
+    """Refuse passwords found in (or close to) common-password lists (ValidationError).
+
+    The estimate is zxcvbn's (its frequency lists ship with the package, no network). The
+    error carries the message key ``password.weak`` for translated forms.
+    """
+    from zxcvbn import zxcvbn
+
+    hints = [email, email.split("@")[0]] if email else []
+    result = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=hints, max_length=_ZXCVBN_MAX)
+    if result["score"] >= MIN_PASSWORD_SCORE:
+        return
+    why = result["feedback"].get("warning") or "it is too easy to guess"
+    message = (
+        f"password too easy to guess: {why.rstrip('.')}; a few unrelated words make a good one"
+    )
+    raise ValidationError(
+        message,
+        field="password",
+        errors=[{"field": "password", "message": message, "key": "password.weak"}],
+    )
 
 
 def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:
@@ -279,6 +310,7 @@ def update_user(
         check_password(password, email=user.email)
         user.password_hash = hash_password(password, hasher)
         _revoke_all(session, user.id, kinds=("session",))
+        ratelimit.record_reset(session, user.email)  # a reset also lifts a sign-in lock
     if active is not None:
         user.active = active
         if not active:
@@ -288,6 +320,24 @@ def update_user(
     if before != after or password is not None:
         audit.record(session, actor, _update_action(before, after), "user", user.id, before, after)
     return user
+
+
+def unlock_user(session: Session, actor: Actor, user_id: int) -> int:
+    """Lift the sign-in lock of an account (admins only); returns the failures it cleared.
+
+    The documented way back in for an owner whose account was locked by someone guessing
+    its password (``silkhub users unlock``, ``POST /auth/users/{id}/unlock``): the account's
+    failure counts (all clients, and each client for this account) start again from zero;
+    the per-address counts of the guessing clients (any account) stay.
+    """
+    ensure_role(actor, "admin")
+    user = get_user(session, actor, user_id)
+    cleared = ratelimit.failures(session, user.email)
+    ratelimit.record_reset(session, user.email)
+    audit.record(
+        session, actor, "user.unlock", "user", user.id, None, {"failures_cleared": cleared}
+    )
+    return cleared
 
 
 def _update_action(before: dict, after: dict) -> str:
@@ -321,6 +371,7 @@ def change_own_password(
     check_password(new_password, email=user.email)
     user.password_hash = hash_password(new_password, hasher)
     _revoke_all(session, user.id, kinds=("session",))
+    ratelimit.record_reset(session, user.email)
     audit.record(session, actor, "user.change_password", "user", user.id, None, None)
 
 
@@ -348,14 +399,16 @@ def authenticate(
 
     Notes
     -----
-    A failed attempt is committed before the error is raised, so that the rate limit counts
-    it even though the caller's transaction is rolled back by the error.
+    The attempt is reserved (checked against the limits and recorded as a failure) and
+    committed *before* the password is checked (:func:`ratelimit.reserve`), so that parallel
+    attempts cannot run more password checks than the limit allows and a failure counts even
+    though the caller's transaction is rolled back by the error. This commits the session.
     """
     hasher = hasher or _DEFAULT_HASHER
     now = now or utcnow()
     key = (email or "").strip().lower()[:254].replace("\x00", "")
     ip = (ip or "unknown")[:64].replace("\x00", "")
-    ratelimit.check(session, key, ip, now=now, limits=limits)
+    attempt = ratelimit.reserve(session, key, ip, now=now, limits=limits)
     user = find_user(session, key) if key else None
     if user is None:
         _dummy_verify(password or "", hasher)
@@ -363,14 +416,10 @@ def authenticate(
     else:
         ok = verify_password(user.password_hash, password or "", hasher)
     if not ok or user is None:
-        ratelimit.record_attempt(session, key, ip, False, now=now)
-        session.commit()
         raise AuthenticationError("wrong e-mail address or password")
     if not user.active:
-        ratelimit.record_attempt(session, key, ip, False, now=now)
-        session.commit()
         raise AuthenticationError("this account is deactivated; ask a hub admin")
-    ratelimit.record_attempt(session, key, ip, True, now=now)
+    ratelimit.record_success(session, attempt)
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
         logger.info("password hash of user %s upgraded to current parameters", user.id)

@@ -98,6 +98,24 @@ def _safe_next(value: str | None) -> str:
     return "/"
 
 
+def _absorb(
+    form: Form, exc: ValidationError, default_field: str, rename: dict[str, str] | None = None
+) -> None:
+    """A service error as a field error (the service's field names mapped by ``rename``),
+    translated when the service gives a message key."""
+    rename = rename or {}
+    for e in exc.details.get("errors") or []:
+        field = e.get("field") or default_field
+        field = rename.get(field, field)
+        if e.get("key"):
+            form.error(field, e["key"])
+        else:
+            form.error(field, "form.service", message=e.get("message", ""))
+    if not exc.details.get("errors"):
+        field = rename.get(exc.field or default_field, exc.field or default_field)
+        form.error(field, "form.service", message=exc.message)
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
     return render(request, "login.html", {"form": Form({"next": next})})
@@ -195,7 +213,7 @@ async def change_password(request: Request) -> Response:
             with runtime_of(request).session() as s:
                 accounts.change_own_password(s, user.actor, current, new)
         except ValidationError as exc:
-            form.absorb(exc, "new_password")
+            _absorb(form, exc, "new_password", {"password": "new_password"})
         else:
             return RedirectResponse("/login?next=/account", status_code=303)
     form.data = {}  # never echo passwords
@@ -309,7 +327,7 @@ async def create_user(request: Request) -> Response:
         except ConflictError as exc:
             form.error("email", "form.service", message=exc.message)
         except ValidationError as exc:
-            form.absorb(exc, "email")
+            _absorb(form, exc, "email")
     if not form.ok:
         form.data.pop("password", None)
         return _users_page(request, form, 422)

@@ -135,6 +135,8 @@ class AuditPageOut(BaseModel):
 
 
 def _client_ip(request: Request) -> str:
+    """The peer's address; X-Forwarded-For counts only from SILKHUB_TRUSTED_PROXIES (the
+    app's proxy-headers middleware has then already put the client's address here)."""
     return request.client.host if request.client else "unknown"
 
 
@@ -288,6 +290,18 @@ def update_user(user_id: UserId, body: UserUpdate, actor: AdminDep, session: Ses
         password=body.password,
     )
     return UserOut.model_validate(user)
+
+
+class UnlockOut(BaseModel):
+    user_id: int
+    failures_cleared: int = Field(description="failed sign-ins that counted against the account")
+
+
+@router.post("/users/{user_id}/unlock", response_model=UnlockOut)
+def unlock_user(user_id: UserId, actor: AdminDep, session: SessionDep) -> UnlockOut:
+    """Lift the sign-in lock of an account after failed attempts (admins; audited)."""
+    cleared = accounts.unlock_user(session, actor, user_id)
+    return UnlockOut(user_id=user_id, failures_cleared=cleared)
 
 
 @router.delete("/users/{user_id}", status_code=204)
