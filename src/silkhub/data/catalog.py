@@ -137,7 +137,11 @@ class Catalog:
     # -- writing -------------------------------------------------------------------------
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold an exclusive lock on the catalog (POSIX; best effort elsewhere)."""
+        """Hold an exclusive lock on the catalog (POSIX; best effort elsewhere).
+
+        Every catalog write happens under this lock, so a ``.catalog-*.json`` temporary file
+        found once it is held was left by a killed writer and is removed.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         lock_path = self.root / ".catalog.lock"
         with open(lock_path, "a+") as fh:
@@ -147,6 +151,9 @@ class Catalog:
                 fcntl.flock(fh, fcntl.LOCK_EX)
             except ImportError:  # pragma: no cover - non-POSIX
                 pass
+            for tmp in self.root.glob(".catalog-*.json"):
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
             yield
 
     def _write(self, data: dict[str, Any]) -> None:
@@ -167,15 +174,18 @@ class Catalog:
         """Record ``entry`` and make it current (call while holding :meth:`locked`)."""
         self.add_versions([entry])
 
-    def add_versions(self, entries: list[CatalogEntry]) -> None:
-        """Record several versions and make them current in one atomic rewrite."""
+    def add_versions(self, entries: list[CatalogEntry], *, make_current: bool = True) -> None:
+        """Record several versions and make them current in one atomic rewrite
+        (``make_current=False``: history only, e.g. a version recovered after a crash)."""
         data = self._read()
         for entry in entries:
             d = data["datasets"].setdefault(entry.name, {"current": None, "versions": []})
             rec = entry.to_dict()
             rec.pop("current", None)
             d["versions"].append(rec)
-            d["current"] = entry.version
+            d["versions"].sort(key=lambda v: v["version"])
+            if make_current:
+                d["current"] = entry.version
         self._write(data)
 
     def set_current(self, name: str, version: int | None) -> None:

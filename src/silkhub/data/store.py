@@ -4,11 +4,22 @@ Layout under ``root`` (``settings.analytics_dir`` = ``data_dir/analytics``)::
 
     catalog.json                      provenance of every version (see silkhub.data.catalog)
     datasets/<name>/v<N>-<sha12>/     one directory per version: *.parquet, or year=YYYY/*.parquet
-    .staging/<random>/                work in progress; never read
+    .staging/<name>-<pid>-<random>/   work in progress; never read
+    .locks/<name>.lock                one inter-process lock per dataset (``fcntl.flock``)
 
 Writing a version is atomic: files are written to ``.staging``, the directory is renamed into
 ``datasets/<name>/`` and only then does the catalog (rewritten with :func:`os.replace`) point at
 it. An import killed at any step leaves the previous version current and readable.
+
+Imports of one dataset are serialised by :meth:`AnalyticsStore.import_lock` (a file lock, so it
+holds across processes and API workers on one host, and the kernel releases it when its process
+dies, even by SIGKILL). Whoever takes the lock first tidies what a dead import left:
+
+* staging directories whose dataset lock is free (their process is gone) are removed;
+* a version directory that the catalog does not know (a crash between the rename and the
+  catalog write) is recovered into the catalog as a non-current version, from the
+  ``_version.json`` written into every version directory before its rename, or removed when it
+  has none.
 
 Readers call :meth:`AnalyticsStore.connect` and query one view per dataset, e.g.::
 
@@ -21,9 +32,14 @@ Canonical columns of each dataset are listed in ``docs/reference/datasets.md``.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import os
 import re
 import shutil
+import socket
+import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -35,14 +51,32 @@ import duckdb
 import pandas as pd
 
 from silkhub.data.catalog import Catalog, CatalogEntry
-from silkhub.errors import DataMissingError, ValidationError
+from silkhub.errors import ConflictError, DataMissingError, ValidationError
 
-__all__ = ["AnalyticsStore", "CatalogEntry", "NewVersion", "Staged"]
+__all__ = ["AnalyticsStore", "CatalogEntry", "ImportBusyError", "NewVersion", "Staged"]
 
 logger = logging.getLogger(__name__)
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+#: staging directories without an owner in their name (older silkhub) are removed after this
 _STALE_STAGING_SECONDS = 6 * 3600
+#: ``<name>-<pid>-<hex>`` (+ ``.tmp``: DuckDB spill folder of an importer)
+_STAGING_RE = re.compile(r"^(?P<name>[a-z][a-z0-9_]{0,62})-(?P<pid>\d+)-[0-9a-f]{32}(\.tmp)?$")
+_VERSION_DIR_RE = re.compile(r"^v(?P<version>\d+)-[0-9a-f]{12}$")
+#: provenance written into each version directory before it is renamed into place
+VERSION_META = "_version.json"
+
+
+class ImportBusyError(ConflictError):
+    """Another import of the same dataset is running (HTTP 409)."""
+
+    code = "import-busy"
+    title = "Import already running"
+
+
+# locks held by this process: lock file -> [owning thread, depth, open file]
+_HELD: dict[str, list[object]] = {}
+_HELD_GUARD = threading.Lock()
 
 
 @dataclass
@@ -90,12 +124,39 @@ def _sql_str(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+class _StagedList(list[Staged]):
+    """The list :meth:`AnalyticsStore.staging` yields; holds the dataset locks taken by
+    :meth:`AnalyticsStore.stage` until the staging context ends."""
+
+    def __init__(self, locks: contextlib.ExitStack) -> None:
+        super().__init__()
+        self.locks = locks
+        self.locked: set[str] = set()
+
+
+def _flock(fh: object, blocking: bool) -> bool:
+    """Exclusive ``flock`` on an open file; False if another open file holds it."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - non-POSIX: no inter-process lock
+        return True
+    flags = fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB)
+    try:
+        fcntl.flock(fh, flags)  # type: ignore[arg-type]
+    except BlockingIOError:
+        return False
+    return True
+
+
 class AnalyticsStore:
     """Parquet files + catalog under ``root``; DuckDB views over each dataset's current version."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, lock_wait: float = 0.0) -> None:
+        """``lock_wait``: seconds an import waits for another import of the same dataset
+        before :class:`ImportBusyError` (0: fail at once)."""
         self.root = Path(root)
         self.catalog = Catalog(self.root)
+        self.lock_wait = lock_wait
 
     # -- reading -------------------------------------------------------------------------
     def has(self, name: str) -> bool:
@@ -166,28 +227,207 @@ class AnalyticsStore:
         Use :meth:`stage` to write each dataset, then :meth:`commit` to make them all current
         in one catalog write (an import that produces several datasets is atomic as a whole).
         """
-        staged: list[Staged] = []
-        try:
-            yield staged
-        finally:
-            for st in staged:
-                shutil.rmtree(st.directory, ignore_errors=True)
+        with contextlib.ExitStack() as locks:
+            staged = _StagedList(locks)
+            try:
+                yield staged
+            finally:
+                for st in staged:
+                    shutil.rmtree(st.directory, ignore_errors=True)
+                    shutil.rmtree(st.directory.with_name(st.directory.name + ".tmp"), True)
 
-    def _new_staging_dir(self) -> Path:
+    def _new_staging_dir(self, name: str) -> Path:
         staging = self.root / ".staging"
         staging.mkdir(parents=True, exist_ok=True)
-        self._clean_stale(staging)
-        tmp = staging / uuid.uuid4().hex
+        self.clean_staging()
+        tmp = staging / f"{name}-{os.getpid()}-{uuid.uuid4().hex}"
         tmp.mkdir()
         return tmp
 
-    @staticmethod
-    def _clean_stale(staging: Path) -> None:
+    # -- locks and leftovers ---------------------------------------------------------------
+    def _lock_path(self, name: str) -> Path:
+        return self.root / ".locks" / f"{check_name(name)}.lock"
+
+    @contextlib.contextmanager
+    def _dataset_lock(self, name: str, wait: float) -> Iterator[None]:
+        path = self._lock_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = str(path.resolve())
+        me = threading.get_ident()
+        with _HELD_GUARD:
+            held = _HELD.get(key)
+            if held is not None and held[0] == me:  # re-entered by the same thread
+                held[1] = int(held[1]) + 1  # type: ignore[call-overload]
+                mine = False
+            else:
+                mine = True
+        if not mine:
+            try:
+                yield
+            finally:
+                with _HELD_GUARD:
+                    _HELD[key][1] = int(_HELD[key][1]) - 1  # type: ignore[call-overload]
+            return
+        fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - kept open while held
+        try:
+            deadline = time.monotonic() + max(0.0, wait)
+            while not _flock(fh, blocking=False):
+                if time.monotonic() >= deadline:
+                    raise self._busy(name, path)
+                time.sleep(0.05)
+            fh.seek(0)
+            fh.truncate()
+            holder = {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "since": datetime.now(UTC).isoformat(timespec="seconds"),
+                "command": " ".join(os.path.basename(a) if i == 0 else a
+                                    for i, a in enumerate(sys.argv))[:300],
+            }  # fmt: skip
+            fh.write(json.dumps(holder))
+            fh.flush()
+            with _HELD_GUARD:
+                _HELD[key] = [me, 1, fh]
+            try:
+                yield
+            finally:
+                with _HELD_GUARD:
+                    _HELD.pop(key, None)
+                with contextlib.suppress(OSError):
+                    fh.truncate(0)
+        finally:
+            fh.close()  # releases the flock
+
+    def _busy(self, name: str, path: Path) -> ImportBusyError:
+        try:
+            who = json.loads(path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            who = {}
+        by = ""
+        if who.get("pid"):
+            by = f" by process {who['pid']} on {who.get('host', '?')} since {who.get('since')}"
+            if who.get("command"):
+                by += f" ({who['command']})"
+        return ImportBusyError(
+            f"dataset {name!r} is being imported{by}; wait until that import has finished "
+            "and run this one again (an identical file will then be reported unchanged)",
+            details={"dataset": name, "holder": who},
+        )
+
+    def _held_here(self, name: str) -> bool:
+        key = str(self._lock_path(name).resolve())
+        with _HELD_GUARD:
+            return key in _HELD
+
+    def _lock_free(self, name: str) -> bool:
+        """True when no process is importing ``name`` (probes its lock without waiting)."""
+        if self._held_here(name):
+            return False
+        path = self._lock_path(name)
+        if not path.exists():
+            return True
+        with open(path, "a+", encoding="utf-8") as fh:
+            return _flock(fh, blocking=False)  # closing releases the probe
+
+    @contextlib.contextmanager
+    def import_lock(self, *names: str, wait: float | None = None) -> Iterator[list[str]]:
+        """Hold the import lock of every dataset in ``names`` (sorted: no deadlock).
+
+        Raises :class:`ImportBusyError` after ``wait`` seconds (default ``lock_wait``) if
+        another process, worker or thread is importing one of them. Re-entrant within a
+        thread. Once held, leftovers of dead imports are tidied (see the module docstring);
+        the context value lists what was done, for the logs.
+        """
+        wait = self.lock_wait if wait is None else wait
+        with contextlib.ExitStack() as stack:
+            fresh = [n for n in sorted(set(names)) if not self._held_here(n)]
+            for n in sorted(set(names)):
+                stack.enter_context(self._dataset_lock(n, wait))
+            done = self.clean_staging() if fresh else []
+            for n in fresh:
+                done += self.recover_versions(n)
+            for line in done:
+                logger.warning("%s", line)
+            yield done
+
+    def clean_staging(self) -> list[str]:
+        """Remove staging directories left by imports whose process is gone.
+
+        A directory ``<name>-<pid>-<hex>`` is live only while the import lock of ``<name>`` is
+        held by some process other than this thread's imports (those create it under the lock,
+        so any older one of the same dataset is stale). Directories without an owner in their
+        name (older silkhub) are removed after 6 hours.
+        """
+        staging = self.root / ".staging"
+        if not staging.is_dir():
+            return []
         now = time.time()
-        for p in staging.iterdir():
+        removed: list[str] = []
+        for p in sorted(staging.iterdir()):
+            m = _STAGING_RE.match(p.name)
             with contextlib.suppress(OSError):
-                if now - p.stat().st_mtime > _STALE_STAGING_SECONDS:
-                    shutil.rmtree(p, ignore_errors=True)
+                if m is None:
+                    stale = now - p.stat().st_mtime > _STALE_STAGING_SECONDS
+                elif self._held_here(m["name"]):
+                    stale = int(m["pid"]) != os.getpid()
+                else:
+                    stale = self._lock_free(m["name"])
+                if stale:
+                    if p.is_dir():
+                        shutil.rmtree(p, ignore_errors=True)
+                    else:
+                        p.unlink()
+                    removed.append(f"removed staging leftover {p.name}")
+        return removed
+
+    def recover_versions(self, name: str) -> list[str]:
+        """Reconcile ``datasets/<name>/`` with the catalog (call under the import lock).
+
+        A version directory the catalog does not list was renamed into place by an import that
+        died before its catalog write. With its ``_version.json`` it is added to the catalog as
+        a *non-current* version (``silkhub data activate`` makes it current); without one it is
+        incomplete provenance-wise and is removed. Directories the catalog lists are never
+        touched.
+        """
+        folder = self.root / "datasets" / check_name(name)
+        if not folder.is_dir():
+            return []
+        done: list[str] = []
+        with self.catalog.locked():
+            known = {e.path for e in self.catalog.versions(name)}
+            numbers = {e.version for e in self.catalog.versions(name)}
+            for d in sorted(folder.iterdir()):
+                m = _VERSION_DIR_RE.match(d.name)
+                rel = f"datasets/{name}/{d.name}"
+                if m is None or rel in known or not d.is_dir():
+                    continue
+                entry = self._version_meta(d, name)
+                if entry is not None and entry.version not in numbers:
+                    entry.path = rel
+                    entry.current = False
+                    entry.notes = [
+                        *entry.notes,
+                        "recovered: the import that wrote this version stopped before "
+                        "recording it; not made current",
+                    ]
+                    self.catalog.add_versions([entry], make_current=False)
+                    numbers.add(entry.version)
+                    done.append(f"recovered {name} v{entry.version} from {rel} (not current)")
+                else:
+                    shutil.rmtree(d, ignore_errors=True)
+                    done.append(f"removed unrecorded version folder {rel}")
+        return done
+
+    @staticmethod
+    def _version_meta(directory: Path, name: str) -> CatalogEntry | None:
+        try:
+            data = json.loads((directory / VERSION_META).read_text(encoding="utf-8"))
+            entry = CatalogEntry.from_dict(data)
+        except (OSError, ValueError, TypeError):
+            return None
+        if entry.name != name or not any(directory.rglob("*.parquet")):
+            return None
+        return entry
 
     def stage(
         self,
@@ -202,7 +442,10 @@ class AnalyticsStore:
         depth). If it raises, the staging directory is removed and nothing changes.
         """
         check_name(name)
-        tmp = self._new_staging_dir()
+        if isinstance(staged, _StagedList) and name not in staged.locked:
+            staged.locks.enter_context(self.import_lock(name))
+            staged.locked.add(name)
+        tmp = self._new_staging_dir(name)
         st = Staged(name=name, directory=tmp, meta=meta)
         staged.append(st)
         write(tmp)
@@ -227,41 +470,51 @@ class AnalyticsStore:
 
     def commit(self, staged: list[Staged]) -> list[CatalogEntry]:
         """Move staged versions into place and make them current in one catalog write."""
-        entries = []
+        entries: list[CatalogEntry] = []
         with self.catalog.locked():
             for st in staged:
                 version = self.catalog.next_version(st.name)
                 version += sum(1 for e in entries if e.name == st.name)
+                folder = self.root / "datasets" / st.name
+                # a folder left by a crash (not in the catalog) never blocks the rename
+                taken = [
+                    int(mv["version"])
+                    for d in (folder.iterdir() if folder.is_dir() else [])
+                    if (mv := _VERSION_DIR_RE.match(d.name))
+                ]
+                version = max([version, *(t + 1 for t in taken if t >= version)])
                 rel_dir = Path("datasets") / st.name / f"v{version}-{st.meta.sha256[:12]}"
                 final = self.root / rel_dir
                 final.parent.mkdir(parents=True, exist_ok=True)
+                m = st.meta
+                entry = CatalogEntry(
+                    name=st.name,
+                    version=version,
+                    source=m.source,
+                    sha256=m.sha256,
+                    rows=st.rows,
+                    imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    importer=m.importer,
+                    importer_version=m.importer_version,
+                    path=rel_dir.as_posix(),
+                    columns=st.columns,
+                    title=m.title,
+                    source_url=m.source_url,
+                    source_version=m.source_version,
+                    licence=m.licence,
+                    command=m.command,
+                    files=list(m.files),
+                    years=st.years,
+                    notes=list(m.notes),
+                    parts=dict(m.parts),
+                    current=True,
+                )
+                # provenance inside the folder first: a crash after the rename is recoverable
+                meta_file = st.directory / VERSION_META
+                meta_file.write_text(json.dumps(entry.to_dict(), ensure_ascii=False, indent=1))
                 st.directory.rename(final)
                 st.directory = final
-                m = st.meta
-                entries.append(
-                    CatalogEntry(
-                        name=st.name,
-                        version=version,
-                        source=m.source,
-                        sha256=m.sha256,
-                        rows=st.rows,
-                        imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                        importer=m.importer,
-                        importer_version=m.importer_version,
-                        path=rel_dir.as_posix(),
-                        columns=st.columns,
-                        title=m.title,
-                        source_url=m.source_url,
-                        source_version=m.source_version,
-                        licence=m.licence,
-                        command=m.command,
-                        files=list(m.files),
-                        years=st.years,
-                        notes=list(m.notes),
-                        parts=dict(m.parts),
-                        current=True,
-                    )
-                )
+                entries.append(entry)
             self.catalog.add_versions(entries)
         staged.clear()  # committed: the staging cleanup must not remove them
         for e in entries:

@@ -43,7 +43,7 @@ def error_file_for(store: AnalyticsStore, source: str) -> Path:
     return store.root / "errors" / f"{source}-{stamp}.csv"
 
 
-def run_import(
+def _run_import(
     store: AnalyticsStore,
     source: str,
     path: Path,
@@ -146,6 +146,24 @@ def run_import(
             ImportResult(entry.name, "imported", entry.rows, sha, entry.version, notes, entry)
         )
     return results
+
+
+def run_import(
+    store: AnalyticsStore, source: str, path: Path, **options: Any
+) -> list[ImportResult]:
+    """Import ``path`` with the ``source`` importer (options: see :func:`_run_import`).
+
+    Runs under the inter-process import lock of every dataset the importer writes
+    (:meth:`AnalyticsStore.import_lock`): a second import of the same dataset at the same time
+    gets :class:`~silkhub.data.store.ImportBusyError` (409) instead of a duplicate version or a
+    lost merge, and leftovers of a killed import are tidied first. Dry runs take no lock.
+    """
+    if options.get("dry_run"):
+        return _run_import(store, source, path, **options)
+    mod = importer(source)
+    names = [*getattr(mod, "DATASETS", ()), *([options["name"]] if options.get("name") else [])]
+    with store.import_lock(*names):
+        return _run_import(store, source, path, **options)
 
 
 def _unchanged(store: AnalyticsStore, dataset: str, sha: str, part: str | None) -> bool:
