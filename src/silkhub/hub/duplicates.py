@@ -204,6 +204,7 @@ def region_report(
     """Clusters of similar projects (largest first); ``region`` limits to it and its children."""
     thr = _check_threshold(threshold)
     projects = _visible_projects(session, actor)
+    region = (region or "").strip() or None  # a blank filter is no filter
     if region:
         rid, _ = resolve_region(session, region)
         assert rid is not None

@@ -292,7 +292,12 @@ def update_organisation(
         org.languages = _languages(fields.pop("languages") or [])
     if "sectors" in fields:
         codes = [check_sector(c, field="sectors") for c in fields.pop("sectors") or []]
-        org.sectors = [OrganisationSector(isic_code=c) for c in dict.fromkeys(codes) if c]
+        # keep the rows of codes that stay: a new row for a kept code would be inserted
+        # before the old one is deleted and break the (organisation, code) unique key
+        kept = {row.isic_code: row for row in org.sectors}
+        org.sectors = [
+            kept.get(c) or OrganisationSector(isic_code=c) for c in dict.fromkeys(codes) if c
+        ]
     if "services" in fields:
         fields.pop("services")
         org.services = []
@@ -319,6 +324,14 @@ def delete_organisation(session: Session, actor: Actor, org_id: int) -> None:
     delete_audited(session, actor, org, "organisation", org_id)
 
 
+def clean_filter(value: str | None) -> str | None:
+    """A list filter as given, stripped; blank (or absent) -> None (no filter)."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
 def list_organisations(
     session: Session,
     actor: Actor,
@@ -333,7 +346,13 @@ def list_organisations(
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[Organisation]:
-    """Organisations visible to ``actor``, filtered, ordered by id, cursor-paginated."""
+    """Organisations visible to ``actor``, filtered, ordered by id, cursor-paginated.
+
+    Text filters are stripped; a blank one (``""``, ``" "``) means no filter.
+    """
+    kind, country, region, sector, service, serves_country, q = (
+        clean_filter(v) for v in (kind, country, region, sector, service, serves_country, q)
+    )
     query = select(Organisation).options(
         selectinload(Organisation.sectors), selectinload(Organisation.services)
     )
@@ -371,8 +390,8 @@ def list_organisations(
             iso = resolve_country(session, serves_country, field="serves_country")
             sq = sq.where(ServiceOffering.countries.contains(iso, autoescape=True))
         query = query.where(Organisation.id.in_(sq))
-    if q and q.strip():
-        text = q.strip()
+    if q:
+        text = q
         query = query.where(
             or_(
                 func.lower(Organisation.name_en).contains(text.lower(), autoescape=True),

@@ -14,7 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
@@ -356,6 +357,41 @@ class ProjectFilters(BaseModel):
     date_from: date | None = None
     date_to: date | None = None
     q: str | None = Field(None, max_length=200)
+
+    @field_validator("country", "region", "sector", "project_type", "source", "q", mode="before")
+    @classmethod
+    def _blank_is_no_filter(cls, value: object) -> object:
+        """Text filters are stripped; a blank one (``""``, ``" "``) is no filter."""
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _blank_stages(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            value = [v.strip() if isinstance(v, str) else v for v in value]
+            value = [v for v in value if v not in ("", None)]
+            return value or None
+        return value
+
+    @classmethod
+    def parse(cls, **raw: object) -> ProjectFilters:
+        """Build filters from untrusted input; bad values raise silkhub's ValidationError
+        naming each field (for the web and CLI; the API validates its query parameters)."""
+        try:
+            return cls(**raw)  # type: ignore[arg-type]
+        except PydanticValidationError as exc:
+            errors = [
+                {"field": str(e["loc"][0]) if e["loc"] else "filters", "message": e["msg"]}
+                for e in exc.errors()
+            ]
+            first = errors[0]
+            raise ValidationError(
+                f"{first['field']}: {first['message']}", field=first["field"], errors=errors
+            ) from None
 
 
 def _country_iso3(session: Session, value: str) -> str | None:

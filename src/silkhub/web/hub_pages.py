@@ -153,7 +153,7 @@ def projects_page(request: Request) -> HTMLResponse:
     rows: list[dict] = []
     figures: list[Figure] = []
     try:
-        filters = projects_svc.ProjectFilters(
+        filters = projects_svc.ProjectFilters.parse(
             q=params["q"] or None,
             country=params["country"] or None,
             stage=[params["stage"]] if params["stage"] else None,
