@@ -144,12 +144,71 @@ def test_operators_see_no_private_records_in_the_log(sqlite_runtime) -> None:
         seen = audit.list_entries(s, ALICE)  # operator: private entries hidden
         assert [(e.entity, e.redacted) for e in seen.items] == [
             ("user", False),  # accounts are staff-readable
-            ("commitment", True),  # a child row: shown without before/after
-            ("project", False),  # a public project
+            # the commitment (no such record, no agreement known): hidden, not redacted
+            ("project", False),  # a public project (gone: its last snapshot says public)
         ]
-        assert seen.items[1].after is None and seen.items[2].after["title_en"] == "Port"
-        page = audit.list_entries(s, ALICE, limit=2)
-        rest = audit.list_entries(s, ALICE, limit=2, cursor=page.next_cursor)
-        assert [e.entity for e in page.items + rest.items] == ["user", "commitment", "project"]
+        assert seen.items[1].after["title_en"] == "Port"
+        page = audit.list_entries(s, ALICE, limit=1)
+        rest = audit.list_entries(s, ALICE, limit=1, cursor=page.next_cursor)
+        assert [e.entity for e in page.items + rest.items] == ["user", "project"]
         assert audit.history(s, ALICE, "project", 2) == []
         assert len(audit.history(s, admin, "project", 2)) == 5
+
+
+def test_operators_see_nothing_of_records_they_cannot_read(runtime) -> None:
+    """Entries without a visibility in their snapshots (transitions, child rows) follow the
+    record they are about: hidden, id, actor and time included (issue 19, defect 10)."""
+    from silkhub.hub import agreements, projects
+
+    system = Actor.system()
+    with runtime.session() as s:
+        a = Organisation(kind="soe", name_en="A", visibility="public")
+        b = Organisation(kind="soe", name_en="B", visibility="private")
+        s.add_all([a, b])
+        s.flush()
+        audit.record(s, system, "organisation.note", "organisation", b.id, None, {"x": 1})
+        own = {"parties": [{"organisation_id": a.id, "role": "owner"}]}
+        secret = projects.create_project(
+            s, system, projects.ProjectIn(title_en="secret", visibility="private", **own)
+        )
+        shared = projects.create_project(
+            s, system, projects.ProjectIn(title_en="shared", visibility="operators", **own)
+        )
+        projects.transition(s, system, secret.id, "negotiating")
+        projects.transition(s, system, shared.id, "negotiating")
+        deal = {"kind": "mou", "title_en": "MoU", "party_ids": [a.id]}
+        hidden_deal = agreements.create_agreement(
+            s, system, agreements.AgreementIn(**deal, visibility="private")
+        )
+        open_deal = agreements.create_agreement(s, system, agreements.AgreementIn(**deal))
+        for ag in (hidden_deal, open_deal):
+            agreements.add_commitment(
+                s, system, ag.id, agreements.CommitmentIn(owed_by_id=a.id, what_en="cranes")
+            )
+        gone = projects.create_project(
+            s, system, projects.ProjectIn(title_en="gone", visibility="private", **own)
+        )
+        projects.transition(s, system, gone.id, "negotiating")
+        projects.delete_project(s, system, gone.id)
+        ids = {"secret": secret.id, "shared": shared.id, "gone": gone.id}
+        deals = {"hidden": hidden_deal.id, "open": open_deal.id, "org_a": a.id, "org_b": b.id}
+    operator = Actor(None, None, "operator", label="op")
+    with runtime.session() as s:
+        everything = audit.list_entries(s, ROOT, limit=500).items
+        seen = audit.list_entries(s, operator, limit=500).items
+        assert all(not e.redacted for e in seen)
+        about = {(e.entity, e.entity_id) for e in seen}
+        for name in ("secret", "gone"):  # private (now or when deleted): nothing at all
+            assert ("project", str(ids[name])) not in about
+            assert len(audit.history(s, ROOT, "project", ids[name])) >= 2
+            assert audit.history(s, operator, "project", ids[name]) == []
+        assert ("organisation", str(deals["org_b"])) not in about
+        assert ("agreement", str(deals["hidden"])) not in about
+        commitments = [e for e in seen if e.entity == "commitment"]
+        assert [e.after["agreement_id"] for e in commitments] == [deals["open"]]
+        shared_actions = [e.action for e in audit.history(s, operator, "project", ids["shared"])]
+        assert shared_actions == ["project.create", "project.transition"]
+        assert len(everything) > len(seen)
+        # an operator of an owning organisation sees its private records
+        member_op = Actor(None, deals["org_a"], "operator", label="op-a")
+        assert audit.history(s, member_op, "project", ids["secret"])

@@ -5,7 +5,8 @@ so an entry exists exactly when the change was committed. Entries are never chan
 (an ORM guard and database triggers enforce it); there is no update or delete function here.
 
 Reading the log (:func:`list_entries`) is for hub staff (admin, operator); entries about
-private records are shown to admins only (:func:`view_for`).
+records an operator cannot read (private ones, and child rows of them) are shown to admins
+only, and are hidden entirely from operators (:func:`view_for`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import base64
 import enum
 import logging
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from silkhub.data.storage.base import utcnow
 from silkhub.data.storage.models.accounts import AuditEntry
 from silkhub.errors import ValidationError
-from silkhub.hub.policy import Actor, ensure_role
+from silkhub.hub.policy import VISIBILITIES, Actor, can_read, ensure_role
 
 logger = logging.getLogger(__name__)
 
@@ -155,13 +156,23 @@ STAFF_ENTITIES = frozenset({"user", "api_token"})
 _OPERATOR_VISIBLE = frozenset({"public", "operators"})
 
 
-def view_for(actor: Actor, entry: AuditEntry) -> AuditView | None:
+def view_for(
+    actor: Actor, entry: AuditEntry, readable: Callable[[AuditEntry], bool | None] | None = None
+) -> AuditView | None:
     """The entry as ``actor`` may see it, or None when it must stay hidden.
 
-    Admins see everything. For operators, entries about a ``private`` record (its snapshot
-    before or after says so) are hidden, as the record is; entries whose snapshots do not say
-    the record is public or shared with operators (child rows such as commitments,
-    milestones, signings) are shown without their before/after.
+    Admins see everything; account entries (users, tokens) are staff-readable. For operators:
+
+    * an entry about a record the operator cannot read is hidden, id, actor and time included:
+      ``readable(entry)`` (see :class:`_Readability`) says whether the record, or for child
+      rows (commitments, milestones, event links) the record they belong to, is visible to
+      the operator now, or was when it was deleted (its last snapshot in the log); a record
+      whose visibility cannot be established is hidden;
+    * an entry whose own snapshot says ``private`` is hidden even if the record is visible now
+      (the snapshot shows what was private then);
+    * entries about records without a visibility (reference data such as places, import
+      summaries) are shown in full when their snapshots say public/operators, else without
+      before/after (``redacted``).
     """
     full = AuditView(
         entry.id,
@@ -180,9 +191,132 @@ def view_for(actor: Actor, entry: AuditEntry) -> AuditView | None:
     snaps = [x for x in (entry.before, entry.after) if isinstance(x, dict)]
     if any(x.get("visibility") == "private" for x in snaps):
         return None
+    verdict = readable(entry) if readable is not None else None
+    if verdict is not None:
+        return full if verdict else None
     if snaps and all(x.get("visibility") in _OPERATOR_VISIBLE for x in snaps):
         return full
     return AuditView(*[getattr(full, f) for f in _HEAD], None, None, True)
+
+
+def _owners_project(session: Session, row: Any) -> list[int]:
+    from silkhub.data.storage.models.hub import ProjectParty
+
+    q = select(ProjectParty.organisation_id).where(ProjectParty.project_id == row.id)
+    return list(session.scalars(q))
+
+
+def _owners_event(session: Session, row: Any) -> list[int]:
+    from silkhub.data.storage.models.hub import EventOrganiser
+
+    q = select(EventOrganiser.organisation_id).where(EventOrganiser.event_id == row.id)
+    return list(session.scalars(q))
+
+
+def _owners_agreement(session: Session, row: Any) -> list[int]:
+    from silkhub.data.storage.models.hub import AgreementParty
+
+    q = select(AgreementParty.organisation_id).where(AgreementParty.agreement_id == row.id)
+    return list(session.scalars(q))
+
+
+def _roots() -> dict[str, tuple[type, Callable[[Session, Any], list[int]]]]:
+    """Records with a visibility of their own: entity -> (model, owning organisations)."""
+    from silkhub.data.storage.models import hub as m
+
+    roots: dict[str, tuple[type, Callable[[Session, Any], list[int]]]] = {
+        "project": (m.Project, _owners_project),
+        "organisation": (m.Organisation, lambda _s, o: [o.id]),
+        "event": (m.Event, _owners_event),
+        "agreement": (m.Agreement, _owners_agreement),
+        "offer_request": (m.OfferRequest, lambda _s, o: [o.organisation_id]),
+    }
+    try:
+        from silkhub.data.storage.models.talent import Position
+    except ImportError:  # pragma: no cover - talent feature absent
+        return roots
+    roots["position"] = (Position, lambda _s, o: [o.organisation_id])
+    return roots
+
+
+#: child rows: entity -> [(parent entity, foreign-key attribute / snapshot key)]
+_CHILDREN: dict[str, list[tuple[str, str]]] = {
+    "commitment": [("agreement", "agreement_id")],
+    "milestone": [("commitment", "commitment_id")],
+    "event_project": [("event", "event_id"), ("project", "project_id")],
+}
+
+
+class _Readability:
+    """Whether an operator may read the record an entry is about (cached per record).
+
+    True / False for records with a visibility (directly or through their parent); None for
+    entities that have none (the caller falls back to the entry's snapshots).
+    """
+
+    def __init__(self, session: Session, actor: Actor) -> None:
+        self.session = session
+        self.actor = actor
+        self.roots = _roots()
+        self.cache: dict[tuple[str, str], bool] = {}
+
+    def __call__(self, entry: AuditEntry) -> bool | None:
+        if entry.entity_id is None:
+            return None
+        if entry.entity not in self.roots and entry.entity not in _CHILDREN:
+            return None
+        snaps = [x for x in (entry.after, entry.before) if isinstance(x, dict)]
+        return self.record(entry.entity, entry.entity_id, snaps)
+
+    def record(self, entity: str, ident: str, snaps: list[dict[str, Any]] | None = None) -> bool:
+        key = (entity, ident)
+        if key not in self.cache:
+            self.cache[key] = False  # a cycle or a failure below must not reveal anything
+            self.cache[key] = self._decide(entity, ident, snaps or [])
+        return self.cache[key]
+
+    def _decide(self, entity: str, ident: str, snaps: list[dict[str, Any]]) -> bool:
+        if not ident.isdigit() or int(ident) > 2**31 - 1:
+            return False
+        if entity in self.roots:
+            model, owners = self.roots[entity]
+            row = self.session.get(model, int(ident))
+            if row is not None:
+                return can_read(self.actor, row.visibility, owners(self.session, row))
+            vis = self._last_known(entity, ident, "visibility", snaps)
+            return vis in VISIBILITIES and can_read(self.actor, str(vis), [])
+        for parent, fk in _CHILDREN[entity]:
+            parent_id = self._parent_id(entity, ident, fk, snaps)
+            if parent_id is None or not self.record(parent, str(parent_id)):
+                return False
+        return True
+
+    def _parent_id(self, entity: str, ident: str, fk: str, snaps: list[dict[str, Any]]):
+        from silkhub.data.storage.models import hub as m
+
+        model = {"commitment": m.Commitment, "milestone": m.Milestone}.get(entity)
+        if entity == "event_project":
+            model = m.EventProject
+        row = self.session.get(model, int(ident)) if model is not None else None
+        if row is not None:
+            return getattr(row, fk)
+        return self._last_known(entity, ident, fk, snaps)
+
+    def _last_known(self, entity: str, ident: str, key: str, snaps: list[dict[str, Any]]):
+        """The newest value of ``key`` in the snapshots of this record's log entries."""
+        for snap in snaps:
+            if snap.get(key) is not None:
+                return snap[key]
+        q = (
+            select(AuditEntry.before, AuditEntry.after)
+            .where(AuditEntry.entity == entity, AuditEntry.entity_id == ident)
+            .order_by(AuditEntry.id.desc())
+        )
+        for before, after in self.session.execute(q):
+            for snap in (after, before):
+                if isinstance(snap, dict) and snap.get(key) is not None:
+                    return snap[key]
+        return None
 
 
 _HEAD = ("id", "at", "actor_user_id", "actor_label", "actor_role", "action", "entity", "entity_id")
@@ -229,12 +363,13 @@ def list_entries(
         q = q.where(AuditEntry.at >= since)
     if until is not None:
         q = q.where(AuditEntry.at < until)
+    readable = None if actor.role == "admin" else _Readability(session, actor)
     rows: list[AuditView] = []
     scan = cursor
     while len(rows) <= limit:
         batch_q = q if scan is None else q.where(AuditEntry.id < scan)
         batch = list(session.scalars(batch_q.order_by(AuditEntry.id.desc()).limit(limit + 1)))
-        rows.extend(v for e in batch if (v := view_for(actor, e)) is not None)
+        rows.extend(v for e in batch if (v := view_for(actor, e, readable)) is not None)
         if len(batch) <= limit:
             break
         scan = batch[-1].id
@@ -258,4 +393,5 @@ def history(session: Session, actor: Actor, entity: str, entity_id: object) -> l
         .where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
         .order_by(AuditEntry.id)
     )
-    return [v for e in session.scalars(q) if (v := view_for(actor, e)) is not None]
+    readable = None if actor.role == "admin" else _Readability(session, actor)
+    return [v for e in session.scalars(q) if (v := view_for(actor, e, readable)) is not None]
