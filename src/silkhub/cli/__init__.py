@@ -100,7 +100,15 @@ def serve(
         for line in load_demo(rt):
             console.print(line)
     console.print(f"silkhub serving on http://{host}:{port}  (API docs: /api/v1/docs)")
-    uvicorn.run(create_app(runtime=rt, init=False), host=host, port=port, log_level="info")
+    # proxy headers are handled by the app, for SILKHUB_TRUSTED_PROXIES only (uvicorn's own
+    # default would believe X-Forwarded-For from any local peer)
+    uvicorn.run(
+        create_app(runtime=rt, init=False),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+    )
 
 
 _load_features()
