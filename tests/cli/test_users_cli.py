@@ -118,3 +118,25 @@ def test_token_create_list_revoke(users_cli) -> None:
 def test_help_texts(users_cli) -> None:
     r = users_cli("create", "--help")
     assert "--password-stdin" in r.stdout and "--org" in r.stdout
+
+
+def test_unlock_lets_a_locked_out_owner_sign_in(users_cli) -> None:
+    from silkhub.errors import RateLimitedError
+
+    r = users_cli("create", "op@hub.cn", "--role", "operator", "--password-stdin", stdin=PW + "\n")
+    assert r.exit_code == 0, r.stderr
+    rt = common.runtime()
+    for _ in range(5):
+        with rt.session() as s, pytest.raises(accounts.AuthenticationError):
+            accounts.authenticate(s, "op@hub.cn", "not the passphrase", ip="10.0.0.1")
+    with rt.session() as s, pytest.raises(RateLimitedError):
+        accounts.authenticate(s, "op@hub.cn", PW, ip="10.0.0.1")
+    r = users_cli("unlock", "op@hub.cn")
+    assert r.exit_code == 0, r.stderr
+    assert "5 failed sign-ins cleared" in r.stdout
+    with rt.session() as s:
+        assert accounts.authenticate(s, "op@hub.cn", PW, ip="10.0.0.1").email == "op@hub.cn"
+    r = users_cli(
+        "create", "weak@hub.cn", "--role", "operator", "--password-stdin", stdin="password1234\n"
+    )
+    assert r.exit_code == 1 and "too easy to guess" in r.stderr
