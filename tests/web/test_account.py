@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.web.conftest import ADMIN_EMAIL, csrf_of
 
 
@@ -110,3 +112,30 @@ def test_weak_password_refused_with_translated_field_error(web):
     )
     assert r.status_code == 422 and "Too easy to guess" in r.text
     assert 'data-testid="error-new_password"' in r.text
+
+
+def test_admin_unlocks_a_locked_account_from_the_users_page(web):
+    from silkhub.errors import AuthenticationError, RateLimitedError
+    from silkhub.hub import accounts
+    from silkhub.hub.policy import Actor
+
+    with web.runtime.session() as s:
+        uid = accounts.create_user(
+            s, Actor.system(), "op@hub.cn", "a long enough password", role="operator"
+        ).id
+    for _ in range(5):
+        with web.runtime.session() as s, pytest.raises(AuthenticationError):
+            accounts.authenticate(s, "op@hub.cn", "wrong password!", ip="10.0.0.1")
+    with web.runtime.session() as s, pytest.raises(RateLimitedError):
+        accounts.authenticate(s, "op@hub.cn", "a long enough password", ip="10.0.0.1")
+    web.login()
+    page = web.get("/admin/users?lang=en")
+    assert f'data-testid="unlock-{uid}"' in page.text and "Unlock sign-in" in page.text
+    r = web.post(
+        f"/admin/users/{uid}/unlock",
+        data={"csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    with web.runtime.session() as s:
+        accounts.authenticate(s, "op@hub.cn", "a long enough password", ip="10.0.0.1")

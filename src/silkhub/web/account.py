@@ -334,6 +334,16 @@ async def create_user(request: Request) -> Response:
     return RedirectResponse("/admin/users", status_code=303)
 
 
+@router.post("/admin/users/{user_id}/unlock")
+async def unlock_user(request: Request, user_id: int) -> Response:
+    """Lift the sign-in lock of an account (admins; see docs/security.md)."""
+    user = require_user(request)
+    await Form.from_request(request)
+    with runtime_of(request).session() as s:
+        accounts.unlock_user(s, user.actor, user_id)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
 @router.post("/admin/users/{user_id}", response_class=HTMLResponse)
 async def update_user(request: Request, user_id: int) -> Response:
     user = require_user(request)
