@@ -186,11 +186,44 @@ class AnalyticsStore:
         """Parquet glob of a version directory."""
         return str(self.root / entry.path / "**" / "*.parquet")
 
-    def connect(self, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB connection with one VIEW per dataset (its current version)."""
+    def derived_dir(self, entry: CatalogEntry) -> Path:
+        """Folder for results computed from one version (``derived/<name>/v<N>-<sha12>/``).
+
+        Heavy analytics (complexity …) are computed once per version and kept here, next to
+        the version, so every worker sharing the store reuses them; a new version gets a new
+        folder and the folders of versions no longer current are removed at each commit.
+        """
+        rel = Path(entry.path)
+        if rel.parts and rel.parts[0] == "datasets":
+            rel = Path(*rel.parts[1:])
+        return self.root / "derived" / rel
+
+    def prune_derived(self, name: str) -> list[str]:
+        """Remove derived results of the versions of ``name`` that are not current."""
+        folder = self.root / "derived" / check_name(name)
+        cur = self.catalog.current(name)
+        keep = self.derived_dir(cur).name if cur is not None else None
+        removed = []
+        for d in folder.iterdir() if folder.is_dir() else []:
+            if d.name != keep:
+                shutil.rmtree(d, ignore_errors=True)
+                removed.append(d.name)
+        return removed
+
+    def connect(
+        self, *, threads: int | None = None, memory_limit: str | None = None
+    ) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection with one VIEW per dataset (its current version).
+
+        ``memory_limit`` (default ``SILKHUB_DUCKDB_MEMORY_LIMIT`` or 2GB; DuckDB's own default is
+        80 % of the machine) bounds what one query may hold; larger sorts and aggregations
+        spill to disk instead of growing the worker.
+        """
         con = duckdb.connect(":memory:")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
+        limit = memory_limit or os.environ.get("SILKHUB_DUCKDB_MEMORY_LIMIT") or "2GB"
+        con.execute("SET memory_limit = ?", [limit])
         for e in self.datasets():
             try:
                 con.execute(
@@ -519,6 +552,7 @@ class AnalyticsStore:
         staged.clear()  # committed: the staging cleanup must not remove them
         for e in entries:
             logger.info("published %s v%d (%d rows)", e.name, e.version, e.rows)
+            self.prune_derived(e.name)
         return entries
 
     def publish(self, name: str, write: Callable[[Path], object], meta: NewVersion) -> CatalogEntry:

@@ -364,11 +364,9 @@ def what_next_figure(
             continue
         info = reader.info(ds)
         try:
-            res = complexity.compute(
-                reader.connection(),
-                dataset=ds,
-                year=yrs[1],
-                version=(info.version, info.sha256) if info else None,
+            # once per dataset version, bounded, shared on disk by every worker (issue 19)
+            res = complexity.cached(
+                reader.analytics_dir, ds, yrs[1], con=reader.connection(), auto_level=True
             )
             df = complexity.what_next(res, session, iso3, top=12)
         except SilkhubError as exc:

@@ -39,10 +39,9 @@ def _compute(
 
     ds = pick_dataset(con, dataset, year, PRODUCT_PREFERENCE)
     store = AnalyticsStore(runtime.settings.analytics_dir)
-    version = (str(store.root), store.entry(ds).version) if store.has(ds) else None
-    res = cx_svc.compute(
-        con, dataset=ds, year=year, level=level, threshold=threshold, version=version
-    )
+    if store.has(ds):  # once per dataset version, bounded, shared by the workers (issue 19)
+        return ds, cx_svc.cached(store, ds, year, level=level, threshold=threshold, con=con)
+    res = cx_svc.compute(con, dataset=ds, year=year, level=level, threshold=threshold)
     return ds, res
 
 
