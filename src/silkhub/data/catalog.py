@@ -11,6 +11,10 @@ dataset name, every version ever imported (never deleted) and which version is c
 The file is rewritten atomically (write a temporary file, then :func:`os.replace`) under an
 exclusive ``fcntl`` lock, so a killed process never leaves a half-written catalog and two imports
 in parallel do not lose each other's entries.
+
+With an object-storage copy (:class:`RemoteCatalog`, when the store has a URL) the catalog is
+read from the object (one GET, cached for a second or two) and every write goes to the local
+file and then to the object (one PUT: readers see the old or the new catalog, never a mix).
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import contextlib
 import json
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -85,15 +91,50 @@ class CatalogEntry:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
-class Catalog:
-    """Read and update ``catalog.json`` under ``root``."""
+class RemoteCatalog:
+    """``catalog.json`` as one object in object storage (an fsspec filesystem and a path)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, fs: Any, path: str, ttl: float = 2.0) -> None:
+        self.fs = fs
+        self.path = path
+        self.ttl = ttl
+        self._cached: tuple[float, dict[str, Any] | None] | None = None
+        self._guard = threading.Lock()
+
+    def read(self, fresh: bool = False) -> dict[str, Any] | None:
+        """The catalog (None when absent); a copy at most ``ttl`` seconds old unless ``fresh``."""
+        with self._guard:
+            if not fresh and self._cached and time.monotonic() - self._cached[0] < self.ttl:
+                data = self._cached[1]
+                return json.loads(json.dumps(data)) if data is not None else None
+        try:
+            data = json.loads(self.fs.cat_file(self.path))
+        except FileNotFoundError:
+            data = None
+        with self._guard:
+            self._cached = (time.monotonic(), data)
+        return json.loads(json.dumps(data)) if data is not None else None
+
+    def write(self, data: dict[str, Any]) -> None:
+        self.fs.pipe_file(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode())
+        with self._guard:
+            self._cached = (time.monotonic(), json.loads(json.dumps(data)))
+
+
+class Catalog:
+    """Read and update ``catalog.json`` under ``root`` (and its object-storage copy)."""
+
+    def __init__(self, root: Path, remote: RemoteCatalog | None = None) -> None:
         self.root = Path(root)
         self.path = self.root / CATALOG_FILE
+        self.remote = remote
+        self._locked_depth = 0
 
     # -- reading -------------------------------------------------------------------------
     def _read(self) -> dict[str, Any]:
+        if self.remote is not None:
+            data = self.remote.read(fresh=self._locked_depth > 0)  # writers read fresh
+            return data if data is not None else {"format": CATALOG_FORMAT, "datasets": {}}
         if not self.path.exists():
             return {"format": CATALOG_FORMAT, "datasets": {}}
         return json.loads(self.path.read_text(encoding="utf-8"))
@@ -154,7 +195,11 @@ class Catalog:
             for tmp in self.root.glob(".catalog-*.json"):
                 with contextlib.suppress(OSError):
                     tmp.unlink()
-            yield
+            self._locked_depth += 1
+            try:
+                yield
+            finally:
+                self._locked_depth -= 1
 
     def _write(self, data: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -169,6 +214,8 @@ class Catalog:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+        if self.remote is not None:
+            self.remote.write(data)
 
     def add_version(self, entry: CatalogEntry) -> None:
         """Record ``entry`` and make it current (call while holding :meth:`locked`)."""

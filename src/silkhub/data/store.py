@@ -21,6 +21,11 @@ dies, even by SIGKILL). Whoever takes the lock first tidies what a dead import l
   ``_version.json`` written into every version directory before its rename, or removed when it
   has none.
 
+Object storage (``SILKHUB_ANALYTICS_URL=s3://bucket/prefix``, see ``docs/deploy.md``): the
+catalog and the version folders are also kept under that URL (each version uploaded before the
+catalog object that points at it), and every store opened with the URL reads them from there,
+through fsspec/s3fs registered in DuckDB, so several workers and machines share one store.
+
 Readers call :meth:`AnalyticsStore.connect` and query one view per dataset, e.g.::
 
     con = AnalyticsStore(settings.analytics_dir).connect()
@@ -46,12 +51,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 
-from silkhub.data.catalog import Catalog, CatalogEntry
-from silkhub.errors import ConflictError, DataMissingError, ValidationError
+from silkhub.data.catalog import Catalog, CatalogEntry, RemoteCatalog
+from silkhub.errors import ConfigurationError, ConflictError, DataMissingError, ValidationError
 
 __all__ = ["AnalyticsStore", "CatalogEntry", "ImportBusyError", "NewVersion", "Staged"]
 
@@ -76,6 +82,29 @@ class ImportBusyError(ConflictError):
 
 # locks held by this process: lock file -> [owning thread, depth, open file]
 _HELD: dict[str, list[object]] = {}
+# Parquet objects of remote versions (immutable): version URL -> object URLs
+_REMOTE_FILES: dict[str, list[str]] = {}
+
+
+def object_storage_options() -> dict[str, object]:
+    """s3fs options from ``SILKHUB_S3_ENDPOINT_URL`` (MinIO, Ceph, moto …), ``SILKHUB_S3_REGION``,
+    ``SILKHUB_S3_ACCESS_KEY_ID`` and ``SILKHUB_S3_SECRET_ACCESS_KEY`` (else the usual AWS
+    variables and profiles, as botocore finds them)."""
+    env = os.environ
+    opts: dict[str, object] = {}
+    client: dict[str, object] = {}
+    if env.get("SILKHUB_S3_ENDPOINT_URL"):
+        client["endpoint_url"] = env["SILKHUB_S3_ENDPOINT_URL"]
+    if env.get("SILKHUB_S3_REGION"):
+        client["region_name"] = env["SILKHUB_S3_REGION"]
+    if client:
+        opts["client_kwargs"] = client
+    if env.get("SILKHUB_S3_ACCESS_KEY_ID"):
+        opts["key"] = env["SILKHUB_S3_ACCESS_KEY_ID"]
+        opts["secret"] = env.get("SILKHUB_S3_SECRET_ACCESS_KEY", "")
+    return opts
+
+
 _HELD_GUARD = threading.Lock()
 
 
@@ -151,12 +180,34 @@ def _flock(fh: object, blocking: bool) -> bool:
 class AnalyticsStore:
     """Parquet files + catalog under ``root``; DuckDB views over each dataset's current version."""
 
-    def __init__(self, root: Path, *, lock_wait: float = 0.0) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        lock_wait: float = 0.0,
+        url: str | None = None,
+        storage_options: dict[str, object] | None = None,
+    ) -> None:
         """``lock_wait``: seconds an import waits for another import of the same dataset
-        before :class:`ImportBusyError` (0: fail at once)."""
+        before :class:`ImportBusyError` (0: fail at once).
+
+        ``url`` (default ``SILKHUB_ANALYTICS_URL``, e.g. ``s3://bucket/silkhub``): the store's
+        catalog and Parquet files in object storage, shared by several workers and machines.
+        Readers then need no local copy (``root`` only holds locks and derived results); a
+        writer publishes into ``root`` as usual and uploads each version, then the catalog.
+        ``storage_options`` go to the fsspec filesystem (default from ``SILKHUB_S3_*``, see
+        :func:`object_storage_options`).
+        """
         self.root = Path(root)
-        self.catalog = Catalog(self.root)
         self.lock_wait = lock_wait
+        url = url if url is not None else os.environ.get("SILKHUB_ANALYTICS_URL") or None
+        self.url = url.rstrip("/") if url else None
+        self._fs: object | None = None
+        self._storage_options = storage_options
+        remote = None
+        if self.url:
+            remote = RemoteCatalog(self.fs, f"{self.url}/catalog.json")
+        self.catalog = Catalog(self.root, remote=remote)
 
     # -- reading -------------------------------------------------------------------------
     def has(self, name: str) -> bool:
@@ -183,8 +234,50 @@ class AnalyticsStore:
         return self.catalog.versions(name)
 
     def glob(self, entry: CatalogEntry) -> str:
-        """Parquet glob of a version directory."""
+        """Parquet glob of a version directory (local: writers and merges read it)."""
         return str(self.root / entry.path / "**" / "*.parquet")
+
+    # -- object storage --------------------------------------------------------------------
+    @property
+    def fs(self) -> Any:
+        """The fsspec filesystem of :attr:`url` (s3fs for ``s3://``)."""
+        if self._fs is None:
+            if not self.url:
+                raise ConfigurationError("this analytics store has no object-storage URL")
+            protocol = self.url.split("://", 1)[0]
+            opts = self._storage_options
+            if opts is None:
+                opts = object_storage_options() if protocol in ("s3", "s3a") else {}
+            try:
+                import fsspec
+
+                self._fs = fsspec.filesystem(protocol, **opts)
+            except ImportError as exc:
+                raise ConfigurationError(
+                    f"reading the analytics store from {protocol}:// needs the s3fs package "
+                    "(pip install 'silkhub[s3]')"
+                ) from exc
+        return self._fs
+
+    def _remote_files(self, entry: CatalogEntry) -> list[str]:
+        """The Parquet objects of a version (listed once: versions never change)."""
+        prefix = f"{self.url}/{entry.path}"
+        with _HELD_GUARD:
+            hit = _REMOTE_FILES.get(prefix)
+        if hit is None:
+            proto = self.url.split("://", 1)[0] if self.url else "s3"
+            found = self.fs.find(prefix)
+            hit = sorted(f"{proto}://{f}" for f in found if str(f).endswith(".parquet"))
+            with _HELD_GUARD:
+                _REMOTE_FILES[prefix] = hit
+        return hit
+
+    def _upload(self, local: Path, rel: str) -> None:
+        """Copy a committed version folder to object storage (before the catalog points at
+        it)."""
+        t = time.perf_counter()
+        self.fs.put(str(local), f"{self.url}/{rel}", recursive=True)
+        logger.info("uploaded %s to %s in %.1fs", rel, self.url, time.perf_counter() - t)
 
     def derived_dir(self, entry: CatalogEntry) -> Path:
         """Folder for results computed from one version (``derived/<name>/v<N>-<sha12>/``).
@@ -224,12 +317,20 @@ class AnalyticsStore:
             con.execute(f"SET threads = {int(threads)}")
         limit = memory_limit or os.environ.get("SILKHUB_DUCKDB_MEMORY_LIMIT") or "2GB"
         con.execute("SET memory_limit = ?", [limit])
+        if self.url:  # DuckDB reads the objects through fsspec (no httpfs extension needed)
+            con.register_filesystem(self.fs)
         for e in self.datasets():
             try:
+                if self.url:
+                    files = self._remote_files(e)
+                    if not files:
+                        raise duckdb.IOException(f"no Parquet objects under {e.path}")
+                    source = "[" + ", ".join(_sql_str(f) for f in files) + "]"
+                else:
+                    source = _sql_str(self.glob(e))
                 con.execute(
                     f'CREATE VIEW "{e.name}" AS SELECT * FROM '
-                    f"read_parquet({_sql_str(self.glob(e))}, hive_partitioning = false, "
-                    "union_by_name = true)"
+                    f"read_parquet({source}, hive_partitioning = false, union_by_name = true)"
                 )
             except duckdb.Error as exc:  # files removed by hand: skip, keep the others usable
                 logger.warning("dataset %s v%d unreadable, skipped: %s", e.name, e.version, exc)
@@ -546,6 +647,8 @@ class AnalyticsStore:
                 meta_file = st.directory / VERSION_META
                 meta_file.write_text(json.dumps(entry.to_dict(), ensure_ascii=False, indent=1))
                 st.directory.rename(final)
+                if self.url:
+                    self._upload(final, rel_dir.as_posix())
                 st.directory = final
                 entries.append(entry)
             self.catalog.add_versions(entries)
