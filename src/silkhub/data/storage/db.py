@@ -67,7 +67,22 @@ def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine
         raise ConfigurationError(f"cannot use database URL {url!r}: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
     return engine
+
+
+def _sqlite_begin_before_savepoint(conn: Any, _name: str) -> None:
+    """Open the outer transaction before a SAVEPOINT on SQLite.
+
+    Python's sqlite3 module only emits BEGIN before INSERT/UPDATE/DELETE. A SAVEPOINT issued
+    while no transaction is open (only SELECTs so far) therefore *starts* the transaction, and
+    its RELEASE commits everything: a ``begin_nested()`` block would be committed even when the
+    request's own COMMIT later fails or the session rolls back (issue 19: a DELETE survived
+    a failed COMMIT while its audit entry was lost). BEGIN first keeps the savepoint nested.
+    """
+    dbapi_conn = conn.connection.dbapi_connection
+    if dbapi_conn is not None and not dbapi_conn.in_transaction:
+        conn.exec_driver_sql("BEGIN")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -109,11 +124,66 @@ def alembic_config(engine: Engine) -> Any:
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Apply all migrations up to ``revision`` (default: every branch head)."""
+    check_connection(engine)
+    if revision == "heads" and at_heads(engine):
+        return  # nothing to do: skip importing Alembic (~0.2 s of every CLI command)
     from alembic import command
 
-    check_connection(engine)
     command.upgrade(alembic_config(engine), revision)
     logger.info("database migrated to %s", revision)
+
+
+def script_heads() -> frozenset[str] | None:
+    """Head revisions of the migration scripts, read with ``ast`` (no Alembic import).
+
+    None when a script cannot be read this way (then :func:`at_heads` says "unknown").
+    """
+    import ast
+
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        values: dict[str, object] = {}
+        try:
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                target = node.target if isinstance(node, ast.AnnAssign) else None
+                if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                    target = node.targets[0]
+                value = getattr(node, "value", None)
+                if (
+                    isinstance(target, ast.Name)
+                    and target.id in ("revision", "down_revision")
+                    and value is not None
+                ):
+                    values[target.id] = ast.literal_eval(value)
+        except (SyntaxError, ValueError):
+            return None
+        rev, down = values.get("revision"), values.get("down_revision")
+        if not isinstance(rev, str):
+            return None
+        revisions.add(rev)
+        if isinstance(down, str):
+            parents.add(down)
+        elif isinstance(down, tuple | list):
+            parents.update(str(d) for d in down)
+    return frozenset(revisions - parents)
+
+
+def at_heads(engine: Engine) -> bool:
+    """True when the database's ``alembic_version`` rows are exactly the scripts' heads.
+
+    A cheap check before :func:`upgrade`; any doubt (no table, other rows, unreadable scripts)
+    answers False, and then Alembic decides.
+    """
+    heads = script_heads()
+    if not heads:
+        return False
+    try:
+        with engine.connect() as conn:
+            rows = {r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))}
+    except Exception:  # no table yet (fresh database), or no permission: let Alembic look
+        return False
+    return rows == heads
 
 
 def check_connection(engine: Engine) -> None:
