@@ -40,6 +40,24 @@ class Settings(BaseSettings):
     default_lang: str = Field(
         default="en", description="UI language when none is chosen: en or zh."
     )
+    jobs_broker: str = Field(
+        default="",
+        description=(
+            "Job queue broker: empty or inline-thread (jobs run in a thread of this process), "
+            "amqp://user:pass@host:5672/ (RabbitMQ) or redis://host:6379/0 (Redis)."
+        ),
+    )
+    jobs_queue: str = Field(default="silkhub-jobs", description="Broker queue name for jobs.")
+    jobs_threads: int = Field(default=2, description="Inline engine: job threads per process.")
+    jobs_heartbeat_seconds: float = Field(
+        default=5.0, description="How often a running job refreshes its heartbeat."
+    )
+    jobs_stale_seconds: float = Field(
+        default=30.0, description="A running job without heartbeat for this long is reaped."
+    )
+    jobs_max_attempts: int = Field(
+        default=2, description="Runs a job gets when its worker dies (then it is failed)."
+    )
     trusted_proxies: str = Field(
         default="",
         description=(
