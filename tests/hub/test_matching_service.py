@@ -182,7 +182,8 @@ def test_feedback_stored_declines_hidden_and_reweighting(
     assert again.id == fb.id  # replaced, not duplicated
     ids = [s.id for s in mt.suggest_for_organisation(session, SYSTEM, hub["jinan"], top=10)]
     assert hub["farm"] not in ids
-    assert mt.current_weights(session) == pytest.approx(DEFAULT_WEIGHTS)  # too little feedback
+    # too little feedback
+    assert mt.current_weights(session, SYSTEM) == pytest.approx(DEFAULT_WEIGHTS)
     for cand, decision in [
         (hub["kz"], "accept"),
         (hub["law"], "decline"),
@@ -204,7 +205,7 @@ def test_feedback_stored_declines_hidden_and_reweighting(
         candidate_id=hub["jinan"],
         decision="accept",
     )
-    w = mt.current_weights(session)
+    w = mt.current_weights(session, SYSTEM)
     assert sum(w.values()) == pytest.approx(1.0)
     assert w != pytest.approx(DEFAULT_WEIGHTS)
     with pytest.raises(UnknownChoiceError):

@@ -159,13 +159,22 @@ def feedback_cmd(
 
 
 @app.command("weights")
-def weights_cmd(fmt: FormatOpt = Format.table, out: OutOpt = None) -> None:
-    """The score weights in use (defaults re-fitted from stored feedback)."""
+def weights_cmd(
+    fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
+    organisation: Annotated[
+        int | None,
+        typer.Option(help="Weights learned from this organisation's feedback (default: staff's)."),
+    ] = None,
+) -> None:
+    """The score weights in use (defaults re-fitted from one organisation's feedback)."""
     from silkhub.core.matching import DEFAULT_WEIGHTS
     from silkhub.hub import matching as mt
+    from silkhub.hub.policy import Actor
 
+    who = Actor.system() if organisation is None else Actor(None, organisation, "viewer")
     with runtime().session() as s:
-        w = mt.current_weights(s)
+        w = mt.current_weights(s, who)
     rows = [{"part": k, "weight": round(v, 4), "default": DEFAULT_WEIGHTS[k]} for k, v in w.items()]
     emit(rows, fmt, out=out)
 

@@ -47,7 +47,7 @@ from silkhub.hub.policy import (
     ensure_can_create,
     read_scope,
 )
-from silkhub.hub.projects import get_project, visible
+from silkhub.hub.projects import visible, writable_project
 
 logger = logging.getLogger(__name__)
 
@@ -198,9 +198,14 @@ def link_project(
 
     With ``update_stage`` the project moves to ``announced``/``signed`` on the event's date
     when that transition is allowed and the project is not already further along.
+
+    Linking is a write on both records: the actor must be able to change the event *and* the
+    project (member of one of the project's parties, or hub staff). A project the actor can
+    only read (another organisation's public or demo project) answers 403, an invisible one
+    404; the stage of a project is never changed by someone who may not change the project.
     """
     ev = writable_event(session, actor, event_id)
-    project = get_project(session, actor, data.project_id)
+    project = writable_project(session, actor, data.project_id)
     kind = check_choice(data.kind, LINK_KINDS, "signing kind", "kind", required=True)
     amount, currency = check_amount(data.amount, data.currency, field="amount")
     if session.scalar(

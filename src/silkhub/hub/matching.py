@@ -7,6 +7,13 @@
 * :func:`record_feedback` / :func:`current_weights` — accept/decline decisions are stored and the
   part weights re-fitted from them (:func:`silkhub.core.matching.reweight`).
 
+Feedback belongs to the deciding organisation (the actor's, ``MatchFeedback.organisation_id``):
+only writers of the subject (members of the subject organisation or of one of the subject
+project's parties, or hub staff) may give it, and it hides declined candidates and re-weights the
+parts *only for the users of that organisation*. Hub staff without an organisation have their
+own bucket; anonymous visitors always get the default weights. Nothing is pooled across
+organisations (docs/matching.md, "Feedback and learning").
+
 Visibility: the subject must be readable by the actor, and candidate profiles are built only
 from records the actor may read (an invisible organisation is no candidate; another
 organisation's private offers/requests never enter a profile).
@@ -37,8 +44,9 @@ from silkhub.data.storage.models.hub import (
 )
 from silkhub.data.storage.models.matching import MatchFeedback
 from silkhub.errors import UnknownChoiceError
+from silkhub.hub._audit import audit
 from silkhub.hub.organisations import get_organisation
-from silkhub.hub.policy import Actor, can_read, read_scope
+from silkhub.hub.policy import Actor, can_read, ensure_can_write, read_scope
 from silkhub.hub.projects import get_project, owner_ids
 
 logger = logging.getLogger(__name__)
@@ -234,11 +242,11 @@ def suggest_for_organisation(
     orgs = [o for o in everyone if o.id != subject.id]
     if kind:
         orgs = [o for o in orgs if o.kind == kind]
-    declined = _declined(session, "organisation", org_id)
+    declined = _declined(session, actor, "organisation", org_id)
     pool = [org_profile(o, actor, groups) for o in orgs if f"organisation:{o.id}" not in declined]
     if not pool:
         return []
-    weights = current_weights(session)
+    weights = current_weights(session, actor)
     idx = MatchIndex(pool)
     lookup = _org_lookup(orgs)
     res = idx.top(org_profile(subject, actor, groups), top, weights=weights, trade=trade)
@@ -272,14 +280,14 @@ def suggest_for_project(
     groups = _groups(session, as_of or date.today())
     parties = set(owner_ids(project))
     orgs = [o for o in _visible_orgs(session, actor) if o.id not in parties]
-    declined = _declined(session, "project", project_id)
+    declined = _declined(session, actor, "project", project_id)
     pool = [org_profile(o, actor, groups) for o in orgs if f"organisation:{o.id}" not in declined]
     if role:
         pool = [p for p in pool if role in p.offers]
     if not pool:
         return []
     subject = project_profile(project, groups)
-    weights = current_weights(session)
+    weights = current_weights(session, actor)
     res = MatchIndex(pool).top(subject, top, weights=weights, trade=trade)
     lookup = _org_lookup(orgs)
     return [
@@ -293,12 +301,26 @@ def suggest_for_project(
     ]
 
 
-def _declined(session: Session, subject_kind: str, subject_id: int) -> set[str]:
+def _bucket(actor: Actor):  # type: ignore[no-untyped-def]
+    """The feedback rows that count for ``actor``: its organisation's (None: anonymous)."""
+    if not actor.is_authenticated:
+        return None
+    if actor.organisation_id is None:
+        return MatchFeedback.organisation_id.is_(None)
+    return MatchFeedback.organisation_id == actor.organisation_id
+
+
+def _declined(session: Session, actor: Actor, subject_kind: str, subject_id: int) -> set[str]:
+    """Candidates declined for this subject by the actor's organisation (only)."""
+    bucket = _bucket(actor)
+    if bucket is None:
+        return set()
     rows = session.execute(
         select(MatchFeedback.candidate_kind, MatchFeedback.candidate_id).where(
             MatchFeedback.subject_kind == subject_kind,
             MatchFeedback.subject_id == subject_id,
             MatchFeedback.decision == "decline",
+            bucket,
         )
     )
     return {f"{k}:{i}" for k, i in rows}
@@ -316,7 +338,12 @@ def record_feedback(
 ) -> MatchFeedback:
     """Store an accept/decline for a suggestion (re-decisions replace the earlier one).
 
-    The score parts are recomputed and stored with the decision so the weights can be re-fitted.
+    Only writers of the subject may decide: members (not viewers) of the subject organisation
+    or of one of the subject project's parties, and hub staff; an invisible subject answers
+    404, a visible one of another organisation 403. The decision is the actor's
+    organisation's: it hides/re-weights only for that organisation. The score parts are
+    recomputed and stored with the decision so the weights can be re-fitted; the decision is
+    audited (``match.feedback``).
     """
     if decision not in DECISIONS:
         raise UnknownChoiceError("decision", decision, DECISIONS)
@@ -326,14 +353,20 @@ def record_feedback(
         raise UnknownChoiceError("candidate kind", candidate_kind, ("organisation",))
     groups = _groups(session, date.today())
     if subject_kind == "organisation":
-        subj = org_profile(get_organisation(session, actor, subject_id), actor, groups)
+        org = get_organisation(session, actor, subject_id)
+        ensure_can_write(actor, [org.id], org.visibility, what="organisation", ident=subject_id)
+        subj = org_profile(org, actor, groups)
     else:
-        subj = project_profile(get_project(session, actor, subject_id), groups)
+        project = get_project(session, actor, subject_id)
+        ensure_can_write(
+            actor, owner_ids(project), project.visibility, what="project", ident=subject_id
+        )
+        subj = project_profile(project, groups)
     cand_org = get_organisation(session, actor, candidate_id)
     cand = org_profile(cand_org, actor, groups)
     from silkhub.core.matching import score_pair
 
-    m = score_pair(subj, cand, weights=current_weights(session))
+    m = score_pair(subj, cand, weights=current_weights(session, actor))
     existing = session.scalars(
         select(MatchFeedback).where(
             MatchFeedback.subject_kind == subject_kind,
@@ -353,17 +386,44 @@ def record_feedback(
         user_id=actor.user_id,
         organisation_id=actor.organisation_id,
     )
+    before = {"decision": fb.decision} if existing is not None else None
     fb.decision = decision
+    fb.organisation_id = actor.organisation_id
     fb.score = m.score
     fb.parts = m.part_values()
     session.add(fb)
     session.flush()
+    audit(
+        session,
+        actor,
+        "match.feedback",
+        "match_feedback",
+        fb.id,
+        before=before,
+        after={
+            "subject_kind": subject_kind,
+            "subject_id": subject_id,
+            "candidate_id": candidate_id,
+            "decision": decision,
+            "organisation_id": fb.organisation_id,
+        },
+    )
     return fb
 
 
-def current_weights(session: Session, *, min_feedback: int = 5) -> dict[str, float]:
-    """Default weights re-fitted from all stored feedback (unchanged until enough of it)."""
-    rows = session.execute(select(MatchFeedback.parts, MatchFeedback.decision)).all()
+def current_weights(
+    session: Session, actor: Actor | None = None, *, min_feedback: int = 5
+) -> dict[str, float]:
+    """Default weights re-fitted from the feedback of ``actor``'s organisation.
+
+    Learning is per organisation: one organisation's decisions never change the scores that
+    others see. Anonymous callers (and ``actor=None``) get the defaults; hub staff without an
+    organisation learn from their own bucket. Unchanged until there is enough feedback.
+    """
+    bucket = _bucket(actor) if actor is not None else None
+    if bucket is None:
+        return reweight(DEFAULT_WEIGHTS, [], min_feedback=min_feedback)
+    rows = session.execute(select(MatchFeedback.parts, MatchFeedback.decision).where(bucket)).all()
     fb = [
         Feedback({k: float(v) for k, v in (parts or {}).items() if k in PARTS}, d == "accept")
         for parts, d in rows

@@ -35,8 +35,10 @@ from silkhub.data.storage.models.matching import (
     MeetingTable,
 )
 from silkhub.errors import NotFoundError, ValidationError
+from silkhub.hub._audit import audit
+from silkhub.hub.common import check_org_visible
 from silkhub.hub.events import get_event, writable_event
-from silkhub.hub.policy import Actor
+from silkhub.hub.policy import Actor, can_read
 
 logger = logging.getLogger(__name__)
 
@@ -84,10 +86,12 @@ def load_programme(session: Session, actor: Actor, event_id: int, data: Programm
     """
     ev = writable_event(session, actor, event_id)
     with session.begin_nested():
-        return _replace_programme(session, ev, data)
+        counts = _replace_programme(session, actor, ev, data)
+    audit(session, actor, "event.programme", "event", ev.id, after=counts)
+    return counts
 
 
-def _replace_programme(session: Session, ev: Event, data: ProgrammeIn) -> dict:
+def _replace_programme(session: Session, actor: Actor, ev: Event, data: ProgrammeIn) -> dict:
     for model in (Meeting, MeetingRequest, EventParticipant, MeetingTable, MeetingSlot):
         session.execute(delete(model).where(model.event_id == ev.id))  # type: ignore[attr-defined]
     slots_sorted = sorted(data.slots, key=lambda s: s.starts_at)
@@ -119,10 +123,10 @@ def _replace_programme(session: Session, ev: Event, data: ProgrammeIn) -> dict:
                 f"participant {k} ({p.name}): available slot index out of 0..{n - 1}",
                 field=f"participants.{k}.available",
             )
-        if p.organisation_id is not None and session.get(Organisation, p.organisation_id) is None:
-            raise ValidationError(
-                f"participant {k}: organisation {p.organisation_id} does not exist",
-                field=f"participants.{k}.organisation_id",
+        if p.organisation_id is not None:
+            # an organisation the actor may not see answers exactly like a missing one (422)
+            check_org_visible(
+                session, actor, p.organisation_id, f"participants.{k}.organisation_id"
             )
         row = EventParticipant(
             event_id=ev.id,
@@ -269,6 +273,14 @@ def schedule_event(
                 )
             )
         session.flush()
+        audit(
+            session,
+            actor,
+            "event.schedule",
+            "event",
+            ev.id,
+            after={"status": core.status, "meetings": len(core.meetings)},
+        )
     return ScheduleResult(
         event_id=ev.id,
         status=core.status,
@@ -324,7 +336,11 @@ class AgendaItem:
 
 
 def agenda(session: Session, actor: Actor, event_id: int, participant_id: int) -> list[AgendaItem]:
-    """One participant's stored meetings in time order."""
+    """One participant's stored meetings in time order.
+
+    The other side's organisation is named only when ``actor`` may read it (a private
+    organisation of someone else shows as no organisation, never by name).
+    """
     ev = get_event(session, actor, event_id)
     me = session.get(EventParticipant, participant_id)
     if me is None or me.event_id != ev.id:
@@ -345,6 +361,8 @@ def agenda(session: Session, actor: Actor, event_id: int, participant_id: int) -
         )
         assert other is not None
         org = session.get(Organisation, other.organisation_id) if other.organisation_id else None
+        if org is not None and not can_read(actor, org.visibility, [org.id]):
+            org = None
         out.append(
             AgendaItem(
                 _aware(s.starts_at),

@@ -634,18 +634,29 @@ def _need(session: Session, pos: Position) -> Need:
     )
 
 
-def learned_weights(session: Session, min_feedback: int = 5) -> dict[str, float]:
-    """Default weights re-weighted from stored accept/decline feedback.
+def learned_weights(
+    session: Session, organisation_id: int | None = None, min_feedback: int = 5
+) -> dict[str, float]:
+    """Default weights re-weighted from the accept/decline feedback on the positions of one
+    organisation (``organisation_id``; None: the defaults).
 
-    The same multiplicative rule as the organisation matcher
-    (:func:`silkhub.core.matching.reweight`), over the talent parts.
+    Learning is per organisation, like the organisation matcher: one organisation's decisions
+    never change another's suggestions. Same multiplicative rule
+    (:func:`silkhub.core.matching.reweight_parts`), over the talent parts.
     """
     from silkhub.core.matching import Feedback, reweight_parts
 
-    fb = [
-        Feedback(parts=f.parts, accepted=f.accepted)
-        for f in session.scalars(select(TalentFeedback).order_by(TalentFeedback.id))
-    ]
+    rows = (
+        session.scalars(
+            select(TalentFeedback)
+            .join(Position, Position.id == TalentFeedback.position_id)
+            .where(Position.organisation_id == organisation_id)
+            .order_by(TalentFeedback.id)
+        )
+        if organisation_id is not None
+        else []
+    )
+    fb = [Feedback(parts=f.parts, accepted=f.accepted) for f in rows]
     return reweight_parts(
         TALENT_WEIGHTS,
         fb,
@@ -671,7 +682,7 @@ def suggest_talent(
         _need(session, pos),
         [_person(p) for p in profiles],
         top=top,
-        weights=learned_weights(session),
+        weights=learned_weights(session, pos.organisation_id),
     )
     return [(by_id[m.candidate_id], m) for m in matches]
 
@@ -694,4 +705,12 @@ def record_feedback(
     )
     session.add(fb)
     session.flush()
+    audit(
+        session,
+        actor,
+        "position.feedback",
+        "talent_feedback",
+        fb.id,
+        after={"position_id": pos.id, "talent_id": prof.id, "accepted": accepted},
+    )
     return fb

@@ -137,10 +137,9 @@ def match_project(
 
 @router.post("/match/feedback", response_model=FeedbackOut, status_code=201)
 def match_feedback(body: FeedbackIn, session: SessionDep, actor: ActorDep) -> FeedbackOut:
-    """Accept or decline a suggestion (stored; re-weights the parts once there is enough)."""
-    from silkhub.hub.policy import ensure_role
-
-    ensure_role(actor, "admin", "operator", "member", "viewer")
+    """Accept or decline a suggestion for a subject the caller may change (members of the
+    subject organisation or of one of the project's parties, or hub staff). Stored, audited;
+    hides declined candidates and re-weights the parts for the caller's organisation only."""
     fb = mt.record_feedback(
         session,
         actor,
@@ -153,9 +152,10 @@ def match_feedback(body: FeedbackIn, session: SessionDep, actor: ActorDep) -> Fe
 
 
 @router.get("/match/weights", response_model=dict[str, float])
-def match_weights(session: SessionDep) -> dict[str, float]:
-    """The score weights in use (defaults re-fitted from accept/decline feedback)."""
-    return mt.current_weights(session)
+def match_weights(session: SessionDep, actor: ActorDep) -> dict[str, float]:
+    """The score weights the caller's suggestions use: the defaults re-fitted from the
+    accept/decline feedback of the caller's organisation only (anonymous: the defaults)."""
+    return mt.current_weights(session, actor)
 
 
 @router.get("/projects/{project_id}/duplicates", response_model=list[DuplicateOut])
