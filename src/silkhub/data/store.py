@@ -404,7 +404,9 @@ class AnalyticsStore:
             return
         fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - kept open while held
         try:
-            deadline = time.monotonic() + max(0.0, wait)
+            # a short grace even without waiting: another process's stale-staging probe
+            # (clean_staging) may hold the lock for a few microseconds
+            deadline = time.monotonic() + max(0.25, wait)
             while not _flock(fh, blocking=False):
                 if time.monotonic() >= deadline:
                     raise self._busy(name, path)
@@ -539,6 +541,8 @@ class AnalyticsStore:
                 if entry is not None and entry.version not in numbers:
                     entry.path = rel
                     entry.current = False
+                    if self.url:
+                        self._upload(d, rel)
                     entry.notes = [
                         *entry.notes,
                         "recovered: the import that wrote this version stopped before "
