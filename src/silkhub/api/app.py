@@ -49,6 +49,7 @@ FEATURE_ROUTERS = [
     "match",
     "talent",
     "places",
+    "jobs",
 ]
 
 health_router = health.router

@@ -114,6 +114,12 @@ COMMANDS: tuple[Lazy, ...] = (
         ("places",),
         "Living-environment directory: international schools, hospitals, consulates, services.",
     ),
+    Lazy(
+        "jobs",
+        ("jobs",),
+        "Background jobs (reports, imports ...): list, show, submit, cancel, download; "
+        "`silkhub jobs worker` runs a job worker (needs SILKHUB_JOBS_BROKER).",
+    ),
 )
 _BY_NAME = {c.name: c for c in COMMANDS}
 
