@@ -16,13 +16,24 @@ def get_runtime(request: Request) -> Runtime:
 
 
 def get_session(request: Request) -> Iterator[Session]:
+    """The request's transactional session: committed when the endpoint returns, rolled back
+    when it raises.
+
+    Use it only through :data:`SessionDep`, whose ``scope="function"`` makes FastAPI run the
+    code after ``yield`` (the COMMIT) as soon as the endpoint has returned and its response
+    has been built, *before* that response is sent. With the default request scope the COMMIT
+    would run after the client already has its 2xx, so a failed COMMIT (or a crash in
+    between) would lose an acknowledged write. A failed COMMIT raises here and becomes a 5xx
+    problem response instead.
+    """
     runtime: Runtime = request.app.state.runtime
     with runtime.session() as s:
         yield s
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-SessionDep = Annotated[Session, Depends(get_session)]
+#: the request's session; committed before the response is sent (see :func:`get_session`)
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 # --- accounts: who is calling (accounts feature) ------------------------------------------
