@@ -745,3 +745,251 @@ def test_private_records_change_nothing_others_see(runtime, monkeypatch) -> None
         after = snapshot()
     changed = sorted(k for k in before if before[k] != after[k])
     assert not changed, "B's private records changed what others see:\n" + "\n".join(changed)
+
+
+# --- issue 19, defects 2-4: writes that touch another organisation's *visible* records -------
+
+
+@dataclass
+class Neighbours:
+    a_member: Account
+    a_viewer: Account
+    b_member: Account
+    org_a: int
+    org_b: int
+    hidden_org: int  # private organisation of B's world
+    b_project: int  # B's public project, proposed
+    demo_project: int  # a public project without parties (demo data), announced
+    a_event: int
+    b_position: int
+
+
+@pytest.fixture
+def neighbours(runtime, monkeypatch) -> Neighbours:
+    from silkhub.hub import events, organisations, projects, talent
+
+    use_fast_hashing(monkeypatch)
+    org_a = make_org(runtime, "Org A")
+    org_b = make_org(runtime, "Org B")
+    a_member = make_account(runtime, "member@a.cn", "member", org_a)
+    a_viewer = make_account(runtime, "viewer@a.cn", "viewer", org_a)
+    b_member = make_account(runtime, "member@b.cn", "member", org_b)
+    with runtime.session() as s:
+        hidden = organisations.create_organisation(
+            s,
+            SYSTEM,
+            organisations.OrganisationIn(
+                kind="soe", name_en="HIDDENORGNAME Ltd", visibility="private"
+            ),
+        )
+        bp = projects.create_project(
+            s,
+            b_member.actor,
+            projects.ProjectIn(
+                title_en="B's public port",
+                parties=[projects.PartyIn(organisation_id=org_b, role="owner")],
+            ),
+        )
+        demo = projects.create_project(
+            s,
+            SYSTEM,
+            projects.ProjectIn(title_en="Demo park", stage="announced", stage_on=date(2020, 1, 1)),
+        )
+        ev = events.create_event(
+            s,
+            a_member.actor,
+            events.EventIn(
+                kind="conference",
+                title_en="A's conference",
+                start_on=date(2024, 5, 1),
+                organiser_ids=[org_a],
+            ),
+        )
+        pos = talent.create_position(
+            s,
+            b_member.actor,
+            talent.PositionIn(organisation_id=org_b, role_en="Port engineer", visibility="public"),
+        )
+        return Neighbours(
+            a_member, a_viewer, b_member, org_a, org_b, hidden.id, bp.id, demo.id, ev.id, pos.id
+        )
+
+
+def _stage(runtime, project_id: int) -> str:
+    from silkhub.data.storage.models.hub import Project
+
+    with runtime.session() as s:
+        return s.get(Project, project_id).stage
+
+
+def _audit_count(runtime, action: str) -> int:
+    with runtime.session() as s:
+        return len(s.scalars(select(AuditEntry).where(AuditEntry.action == action)).all())
+
+
+def test_event_link_of_another_orgs_project_is_refused(client, runtime, neighbours) -> None:
+    """Defect 2: linking B's public project (or a demo project owned by nobody) to A's event
+    is a write on the project: 403, no link, no stage change."""
+    n = neighbours
+    for pid, kind, stage in (
+        (n.b_project, "announced", "proposed"),
+        (n.demo_project, "signed", "announced"),
+    ):
+        for who in (n.a_member, n.a_viewer):
+            r = client.post(
+                f"/api/v1/events/{n.a_event}/projects",
+                json={"project_id": pid, "kind": kind},
+                headers=who.headers,
+            )
+            assert r.status_code == 403, r.text
+            assert r.headers["content-type"].startswith("application/problem+json")
+        assert _stage(runtime, pid) == stage
+    assert client.get(f"/api/v1/events/{n.a_event}/projects").json() == []
+    # B itself may record its project at A's event?  No: the event is A's (403 too)
+    r = client.post(
+        f"/api/v1/events/{n.a_event}/projects",
+        json={"project_id": n.b_project, "kind": "announced"},
+        headers=n.b_member.headers,
+    )
+    assert r.status_code == 403
+    assert _stage(runtime, n.b_project) == "proposed"
+
+
+def _programme(org_id: int) -> dict[str, Any]:
+    return {
+        "slots": [
+            {"starts_at": "2024-05-01T09:00:00Z", "ends_at": "2024-05-01T09:30:00Z"},
+            {"starts_at": "2024-05-01T09:30:00Z", "ends_at": "2024-05-01T10:00:00Z"},
+        ],
+        "tables": ["T1"],
+        "participants": [
+            {"name": "Alice of A", "organisation_id": None},
+            {"name": "Guest", "organisation_id": org_id},
+        ],
+        "requests": [{"requester": 0, "target": 1}],
+    }
+
+
+def test_programme_private_org_answers_like_unknown(client, runtime, neighbours) -> None:
+    """Defect 3: a private organisation as participant gives the same 422 as an unknown id,
+    and an agenda never names an organisation the viewer may not read."""
+    n = neighbours
+    url = f"/api/v1/events/{n.a_event}/programme"
+    hidden = client.put(url, json=_programme(n.hidden_org), headers=n.a_member.headers)
+    ghost = client.put(url, json=_programme(987654), headers=n.a_member.headers)
+    assert hidden.status_code == ghost.status_code == 422, (hidden.text, ghost.text)
+    norm = [
+        r.json()["detail"].replace(str(i), "ID")
+        for r, i in ((hidden, n.hidden_org), (ghost, 987654))
+    ]
+    assert norm[0] == norm[1]
+    assert "HIDDENORGNAME" not in hidden.text
+    # staff load it (they may), then A's organiser reads the agenda: no private name
+    with runtime.session() as s:
+        from silkhub.hub import scheduling
+
+        scheduling.load_programme(
+            s, SYSTEM, n.a_event, scheduling.ProgrammeIn.model_validate(_programme(n.hidden_org))
+        )
+        scheduling.schedule_event(s, SYSTEM, n.a_event, time_limit_s=5)
+        people = scheduling.participants(s, SYSTEM, n.a_event)
+    me = people[0].id
+    for suffix in ("agenda.html", "agenda.ics"):
+        r = client.get(
+            f"/api/v1/events/{n.a_event}/participants/{me}/{suffix}", headers=n.a_member.headers
+        )
+        assert r.status_code == 200
+        assert "Guest" in r.text
+        assert "HIDDENORGNAME" not in r.text
+    r = client.get(f"/hub/meetings/{n.a_event}/{me}.ics", headers=n.a_member.headers)
+    assert r.status_code == 200 and "HIDDENORGNAME" not in r.text
+    assert _audit_count(runtime, "event.programme") == 1
+    assert _audit_count(runtime, "event.schedule") == 1
+
+
+def test_match_feedback_only_by_the_subjects_organisation(client, runtime, neighbours) -> None:
+    """Defect 4: A's member and viewer cannot decide for B (403), nothing is hidden or
+    re-weighted for B; A's own decisions hide and re-weight only for A; all audited."""
+    n = neighbours
+    for subject_kind, sid in (("organisation", n.org_b), ("project", n.b_project)):
+        for who in (n.a_member, n.a_viewer):
+            r = client.post(
+                "/api/v1/match/feedback",
+                json={
+                    "subject_kind": subject_kind,
+                    "subject_id": sid,
+                    "candidate_id": n.org_a,
+                    "decision": "decline",
+                },
+                headers=who.headers,
+            )
+            assert r.status_code == 403, r.text
+    r = client.post(
+        "/api/v1/match/feedback",
+        json={"subject_kind": "organisation", "subject_id": n.org_b, "candidate_id": n.org_a,
+              "decision": "decline"},
+    )  # fmt: skip
+    assert r.status_code == 401
+    b_sees = client.get(f"/api/v1/match/organisations/{n.org_b}", headers=n.b_member.headers)
+    assert n.org_a in [x["id"] for x in b_sees.json()]
+    # A declines B for itself: hidden for A, still suggested to B looking at A's suggestions
+    r = client.post(
+        "/api/v1/match/feedback",
+        json={"subject_kind": "organisation", "subject_id": n.org_a, "candidate_id": n.org_b,
+              "decision": "decline"},
+        headers=n.a_member.headers,
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    a_view = client.get(f"/api/v1/match/organisations/{n.org_a}", headers=n.a_member.headers)
+    b_view = client.get(f"/api/v1/match/organisations/{n.org_a}", headers=n.b_member.headers)
+    assert n.org_b not in [x["id"] for x in a_view.json()]
+    assert n.org_b in [x["id"] for x in b_view.json()]
+    assert _audit_count(runtime, "match.feedback") == 1
+    # weights: A's feedback never moves B's (nor anonymous) weights
+    from silkhub.data.storage.models.matching import MatchFeedback
+
+    with runtime.session() as s:
+        for k in range(6):
+            s.add(
+                MatchFeedback(
+                    subject_kind="organisation", subject_id=n.org_a, candidate_kind="organisation",
+                    candidate_id=1000 + k, decision="accept" if k % 2 else "decline",
+                    parts={"sector": float(k % 2), "text": 1.0 - k % 2},
+                    organisation_id=n.org_a,
+                )
+            )  # fmt: skip
+    default = client.get("/api/v1/match/weights").json()
+    assert client.get("/api/v1/match/weights", headers=n.b_member.headers).json() == default
+    assert client.get("/api/v1/match/weights", headers=n.a_viewer.headers).json() != default
+
+
+def test_position_feedback_only_by_the_positions_organisation(client, runtime, neighbours):
+    """Position feedback: A cannot decide on B's position; B's feedback is audited and
+    re-weights only B's positions."""
+    from silkhub.hub import talent
+
+    n = neighbours
+    with runtime.session() as s:
+        prof = talent.create_profile(
+            s,
+            SYSTEM,
+            talent.TalentIn(name_en="Engineer", visibility="public", consent_on=date(2024, 1, 1)),
+        )
+        tid = prof.id
+    url = f"/api/v1/positions/{n.b_position}/feedback"
+    for who in (n.a_member, n.a_viewer):
+        r = client.post(url, json={"talent_id": tid, "accepted": False}, headers=who.headers)
+        assert r.status_code in (403, 404), r.text
+    assert _audit_count(runtime, "position.feedback") == 0
+    r = client.post(url, json={"talent_id": tid, "accepted": True}, headers=n.b_member.headers)
+    assert r.status_code == 201, r.text
+    assert _audit_count(runtime, "position.feedback") == 1
+    with runtime.session() as s:
+        from silkhub.data.storage.models.talent import TalentFeedback
+
+        for k in range(6):
+            s.add(TalentFeedback(position_id=n.b_position, talent_id=tid, accepted=bool(k % 2),
+                                 parts={"sector": float(k % 2)}))  # fmt: skip
+        s.flush()
+        assert talent.learned_weights(s, n.org_a) == talent.learned_weights(s, None)
+        assert talent.learned_weights(s, n.org_b) != talent.learned_weights(s, None)
