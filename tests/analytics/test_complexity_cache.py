@@ -87,3 +87,28 @@ def test_errors_are_checked_before_anything_is_computed(store: AnalyticsStore) -
         svc.cached(store, "trade", 2017, threshold=0)
     with pytest.raises(ValidationError, match="out of range"):
         svc.cached(store, "trade", 1990)
+
+
+def test_concurrent_first_views_compute_once(
+    store: AnalyticsStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    calls: list[int] = []
+    real = svc.bounded_matrix
+
+    def counted(*a: object, **k: object):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(svc, "bounded_matrix", counted)
+    out: list[object] = []
+    threads = [
+        threading.Thread(target=lambda: out.append(svc.cached(store.root, "trade", 2017)))
+        for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(out) == 4 and len(calls) == 1  # the others waited for the file lock, then read
