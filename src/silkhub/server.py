@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from silkhub import __version__
 from silkhub.api import problems
 from silkhub.api.app import API_PREFIX, api_router, health_router
+from silkhub.api.metrics import MetricsMiddleware
+from silkhub.api.metrics import router as metrics_router
 from silkhub.bootstrap import Runtime, make_runtime, prepare
 from silkhub.errors import SilkhubError
 from silkhub.settings import Settings, get_settings
@@ -21,12 +23,15 @@ from silkhub.web import pages
 
 logger = logging.getLogger(__name__)
 
+#: probe and metrics paths: always answered in JSON/text, never as web pages
+HEALTH_PATHS = frozenset({"/health", "/live", "/ready", "/metrics"})
+
 
 def _is_api(request: Request) -> bool:
     path = request.url.path
     return (
         path.startswith(API_PREFIX)
-        or path == "/health"
+        or path in HEALTH_PATHS
         or "json" in request.headers.get("accept", "").split(",")[0]
     )
 
@@ -44,6 +49,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
+        from silkhub.metrics import mark_process_dead
+
+        mark_process_dead()
 
     app = FastAPI(
         title="silkhub API",
@@ -64,11 +72,15 @@ def create_app(
 
     app.openapi = openapi_with_problems  # type: ignore[method-assign]
     app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(api_router())
     app.include_router(pages.router)
     for module in _web_feature_modules():
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR)), name="static")
+    # request latency histogram and request log (inside the proxy-header middleware, so the
+    # logged client is the forwarded one)
+    app.add_middleware(MetricsMiddleware)
     trusted = runtime.settings.trusted_proxy_list
     if trusted:
         # client address and scheme from X-Forwarded-For/-Proto, but only when the peer is
@@ -120,6 +132,14 @@ def create_app(
         return problems.internal_problem(request, exc)
 
     return app
+
+
+def app_factory() -> FastAPI:
+    """The app of one worker process (``silkhub serve --workers N``, gunicorn, uvicorn
+    ``--factory``): settings from the environment, and no migrations, because several workers
+    must not migrate at the same time: run ``silkhub db upgrade`` (or ``silkhub serve``, which
+    does it once before starting its workers) first."""
+    return create_app(init=False)
 
 
 #: web page modules owned by feature issues; skipped while they do not exist
