@@ -6,15 +6,20 @@ The SIGKILL test serves the app in a real uvicorn subprocess (see :mod:`tests.re
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
-from silkhub.bootstrap import Runtime
+from silkhub.bootstrap import Runtime, make_runtime, prepare
+from silkhub.settings import Settings
 from tests.api._accounts import Account, make_account, use_fast_hashing
+from tests.conftest import PG_URL, need
 
 
 class CommitFault:
@@ -61,3 +66,41 @@ def rclient(runtime: Runtime):
 def admin(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Account:
     use_fast_hashing(monkeypatch)
     return make_account(runtime, "admin@example.org", "admin", None)
+
+
+@dataclass
+class ServedDatabase:
+    """A migrated database for a server subprocess: its URL, schema (PostgreSQL) and the
+    test's own runtime on it."""
+
+    runtime: Runtime
+    url: str
+    schema: str | None
+    data_dir: Path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def served_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServedDatabase]:
+    """A migrated database (SQLite file, or a PostgreSQL schema dropped afterwards)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'served.sqlite'}"
+        rt = make_runtime(Settings(data_dir=tmp_path, database_url=url))
+        prepare(rt)
+        yield ServedDatabase(rt, url, None, tmp_path)
+        rt.dispose()
+        return
+    need(bool(PG_URL), "PostgreSQL not configured (set SILKHUB_TEST_DATABASE_URL)")
+    assert PG_URL
+    schema = f"r_{uuid.uuid4().hex[:12]}"
+    admin_rt = make_runtime(Settings(data_dir=tmp_path, database_url=PG_URL))
+    with admin_rt.engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    rt = make_runtime(Settings(data_dir=tmp_path, database_url=PG_URL), schema=schema)
+    try:
+        prepare(rt)
+        yield ServedDatabase(rt, PG_URL, schema, tmp_path)
+    finally:
+        rt.dispose()
+        with admin_rt.engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin_rt.dispose()
