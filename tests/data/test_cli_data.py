@@ -19,7 +19,7 @@ def test_list_after_importing_wdi_and_openflights(cli, shared_data: Path) -> Non
     assert r.exit_code == 0, r.stderr
     r = cli("data", "list", "--format", "json")
     rows = {d["name"]: d for d in json.loads(r.stdout)}
-    assert set(rows) == {"wdi", "air_routes", "air_connectivity"}
+    assert set(rows) == {"wdi", "wdi_aggregates", "air_routes", "air_connectivity"}
     assert rows["wdi"]["rows"] > 100000
     files = sorted(p for p in wdi.glob("*.csv") if "Series" not in p.name)
     assert rows["wdi"]["sha256"] == sha256_files(files)

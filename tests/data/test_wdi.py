@@ -17,7 +17,7 @@ RECORDED = Path(__file__).parent / "recorded" / "wbgapi_gdp_chn_kaz_2018_2019.js
 
 
 def test_wide_file_to_long(store: AnalyticsStore, fixtures: Path) -> None:
-    [res] = run_import(store, "wdi", fixtures / "wdi_wide.csv")
+    res, *_ = run_import(store, "wdi", fixtures / "wdi_wide.csv")
     df = store.read("wdi").sort_values(["iso3", "year"])
     # CHN 2010, 2011 (2012 empty); KAZ 2010-2012; WLD dropped; ROM -> ROU 2012 = 6 rows
     assert res.rows == 6
@@ -26,11 +26,24 @@ def test_wide_file_to_long(store: AnalyticsStore, fixtures: Path) -> None:
         ("CHN", "NY.GDP.MKTP.CD", 2011, 7551500124203.5),
     ]
     assert "ROU" in set(df["iso3"]) and "WLD" not in set(df["iso3"])
-    assert res.notes == ["1 World Bank aggregate rows (WLD, EAS, HIC …) left out"]
+    assert res.notes == [
+        "3 values of 1 World Bank aggregates (WLD, regions, income groups …) kept apart in "
+        "wdi_aggregates"
+    ]
+    agg = store.read("wdi_aggregates").sort_values("year")
+    assert next(agg.itertuples(index=False, name=None)) == (
+        "WLD",
+        "World",
+        "world",
+        "NY.GDP.MKTP.CD",
+        2010,
+        66e12,
+    )
+    assert len(agg) == 3
 
 
 def test_long_file_takes_the_indicator_from_its_name(store: AnalyticsStore, fixtures: Path) -> None:
-    [res] = run_import(store, "wdi", fixtures / "gdp.csv")
+    res, *_ = run_import(store, "wdi", fixtures / "gdp.csv")
     assert res.rows == 3
     assert set(store.read("wdi")["indicator"]) == {"NY.GDP.MKTP.CD"}
 
@@ -40,7 +53,7 @@ def test_long_file_with_another_name_needs_indicator(store: AnalyticsStore, tmp_
     p.write_text("Country Name,Country Code,Year,Value\nChina,CHN,2019,1\n")
     with pytest.raises(ValidationError, match="--indicator"):
         run_import(store, "wdi", p)
-    [res] = run_import(store, "wdi", p, options={"indicator": "SP.POP.TOTL"})
+    res, *_ = run_import(store, "wdi", p, options={"indicator": "SP.POP.TOTL"})
     assert res.rows == 1
 
 
@@ -58,7 +71,7 @@ def test_bad_rows_give_exact_messages_and_nothing_is_published(
 
 
 def test_skip_invalid_imports_the_good_rows(store: AnalyticsStore, fixtures: Path) -> None:
-    [res] = run_import(store, "wdi", fixtures / "wdi_bad.csv", skip_invalid=True)
+    res, *_ = run_import(store, "wdi", fixtures / "wdi_bad.csv", skip_invalid=True)
     # a row with a problem is skipped whole: row 3 (KAZ, 'n/a') and row 4 (ATL) go,
     # CHN 2010 and 2011 stay
     assert res.rows == 2
@@ -68,7 +81,7 @@ def test_skip_invalid_imports_the_good_rows(store: AnalyticsStore, fixtures: Pat
 def test_gbk_file_is_refused_then_read_with_encoding(store: AnalyticsStore, fixtures: Path) -> None:
     with pytest.raises(DataImportError, match="GBK"):
         run_import(store, "wdi", fixtures / "wdi_gbk.csv")
-    [res] = run_import(store, "wdi", fixtures / "wdi_gbk.csv", encoding="gbk")
+    res, *_ = run_import(store, "wdi", fixtures / "wdi_gbk.csv", encoding="gbk")
     assert res.rows == 1
 
 
@@ -80,14 +93,14 @@ def test_reimport_is_a_noop_and_new_file_is_a_new_version(
     assert run_import(store, "wdi", p)[0].status == "imported"
     assert run_import(store, "wdi", p)[0].status == "unchanged"
     p.write_text(p.read_text() + "Kazakhstan,KAZ,2020,171082379880.6\n")
-    [res] = run_import(store, "wdi", p)
+    res, *_ = run_import(store, "wdi", p)
     assert (res.status, res.version, res.rows) == ("imported", 2, 4)
     assert len(store.versions("wdi")) == 2
 
 
 @pytest.mark.shared_data
 def test_real_ronnywang_folder(store: AnalyticsStore, shared_data: Path) -> None:
-    [res] = run_import(store, "wdi", shared_data / "wdi" / "ronnywang_wdi")
+    res, *_ = run_import(store, "wdi", shared_data / "wdi" / "ronnywang_wdi")
     con = store.connect()
     assert con.sql("SELECT count(DISTINCT indicator) FROM wdi").fetchall() == [(20,)]
     assert res.entry is not None and res.entry.years == [1960, 2012]  # the 2013 column is empty
@@ -98,11 +111,16 @@ def test_real_ronnywang_folder(store: AnalyticsStore, shared_data: Path) -> None
     assert con.sql("SELECT count(*) FROM wdi WHERE iso3 IN ('WLD','EAS','HIC')").fetchall() == [
         (0,)
     ]
+    # the aggregates are kept apart, with the World Bank's codes and names (2013 vintage)
+    names = dict(con.sql("SELECT DISTINCT code, name FROM wdi_aggregates").fetchall())
+    assert names["WLD"] == "World" and names["EAS"] == "East Asia & Pacific (all income levels)"
+    kinds = dict(con.sql("SELECT DISTINCT code, kind FROM wdi_aggregates").fetchall())
+    assert (kinds["HIC"], kinds["EAS"], kinds["WLD"]) == ("income", "region", "world")
 
 
 @pytest.mark.shared_data
 def test_real_long_files(store: AnalyticsStore, shared_data: Path) -> None:
-    [res] = run_import(store, "wdi", shared_data / "wdi")
+    res, *_ = run_import(store, "wdi", shared_data / "wdi")
     con = store.connect()
     assert con.sql("SELECT DISTINCT indicator FROM wdi ORDER BY 1").fetchall() == [
         ("NY.GDP.MKTP.CD",),
@@ -138,7 +156,7 @@ def test_fetch_publishes_a_version_with_api_provenance(store: AnalyticsStore) ->
 
 def test_api_download_with_preamble_and_bom(store: AnalyticsStore, fixtures: Path) -> None:
     # the World Bank website's CSV: BOM, 4 preamble lines, quoted cells, a trailing comma
-    [res] = run_import(store, "wdi", fixtures / "API_NY.GDP.MKTP.CD_DS2_en_csv_v2.csv")
+    res, *_ = run_import(store, "wdi", fixtures / "API_NY.GDP.MKTP.CD_DS2_en_csv_v2.csv")
     assert res.rows == 2  # CHN 2018, 2019; WLD left out
     assert store.read("wdi", "year = 2019")["value"].item() == 14279937500606.5
 
@@ -153,5 +171,5 @@ def test_chunked_reading_keeps_row_numbers(
         run_import(store, "wdi", fixtures / "wdi_bad.csv")
     assert exc.value.errors[0] == "wdi_bad.csv:3:2010: 'n/a' is not a number"
     assert exc.value.errors[1].startswith("wdi_bad.csv:4:Country Code: unknown country 'ATL'")
-    [res] = run_import(store, "wdi", fixtures / "wdi_wide.csv")
+    res, *_ = run_import(store, "wdi", fixtures / "wdi_wide.csv")
     assert res.rows == 6

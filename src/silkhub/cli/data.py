@@ -192,6 +192,8 @@ def _report(results: list[Any], quiet: bool) -> None:
             console.print(f"{r.dataset}: dry run, {r.rows:,} rows would be imported")
         else:
             console.print(f"{r.dataset}: imported version {r.version}, {r.rows:,} rows")
+        if getattr(r, "merge", None):  # key-based merge: always said, even with --quiet
+            console.print(f"  {r.merge}")
         if not quiet:
             for n in r.notes:
                 console.print(f"  note: {n}")
@@ -233,9 +235,21 @@ def import_data(
     force: Annotated[
         bool, typer.Option("--force", help="Import even if the same file was imported.")
     ] = False,
+    replace_all: Annotated[
+        bool,
+        typer.Option(
+            "--replace-all",
+            help="WDI, regional, Comtrade, BACI: the file becomes the whole new version "
+            "(default: replace only the indicators / countries / years it brings).",
+        ),
+    ] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Import public files into the analytics store (validated, versioned, atomic).
+
+    Partial files (one WDI indicator, a yearbook extract, a Comtrade reporter-year, a BACI
+    year) are merged: the import replaces the keys it brings and keeps the rest, and says so
+    (kept 3 indicators, replaced 1). --replace-all replaces the whole dataset.
 
     Every rejected row is reported as file:row:column: reason (the first 50 here, all in an
     error CSV). Re-importing an unchanged file does nothing.
@@ -264,6 +278,7 @@ def import_data(
         "skip_invalid": skip_invalid,
         "error_file": errors,
         "force": force,
+        "replace_all": replace_all,
     }
     with contextlib.ExitStack() as stack:
         if source == "regional":  # region names are resolved against the reference data

@@ -278,7 +278,17 @@ def run(ctx: ImportContext) -> list[Output]:
             con.close()
             shutil.rmtree(directory.parent / (directory.name + ".tmp"), ignore_errors=True)
 
-    outputs = [Output("baci", write=write, partition_by_year=True, notes=notes)]
+    # BACI ships one file per year: an import replaces the years it brings, keeps the others
+    outputs = [
+        Output(
+            "baci",
+            write=write,
+            partition_by_year=True,
+            notes=notes,
+            merge_keys=("year",),
+            merge_label="year",
+        )
+    ]
     products = [p for p in ctx.paths if p.name.lower().startswith("product_codes")]
     if products:
         frame = read_product_codes(products[-1], problems)

@@ -419,6 +419,11 @@ class Output:
     #: for datasets shared by several sources (tracker_projects): the source key replaced
     part: str | None = None
     rows: int | None = None
+    #: naturally partial files (one indicator, one year …): the key columns an import replaces
+    #: in the current version; rows with other keys are kept (``--replace-all`` turns it off)
+    merge_keys: tuple[str, ...] | None = None
+    #: the unit the merge summary counts (``indicator`` -> "kept 3 indicators, replaced 1")
+    merge_label: str | None = None
 
 
 @dataclass
@@ -464,3 +469,238 @@ def settle(
         + (f" (listed in {ctx.error_file})" if ctx.error_file else "")
     )
     return frame[keep]
+
+
+# -- key-based merge with the current version -----------------------------------------------
+@dataclass
+class MergeSummary:
+    """What a key-based merge did to the current version (``kept 3 indicators, replaced 1``).
+
+    ``label`` names the unit counted (``indicator``, ``year``); ``kept`` are the labels of the
+    current version the import does not bring, ``replaced`` those it brings again, ``added``
+    new ones. ``rows_replaced`` counts old rows dropped because the import brings their key;
+    ``rows_kept_partial`` old rows of a replaced label kept because their key (country, year …)
+    is not in the import.
+    """
+
+    label: str
+    kept: list[str]
+    replaced: list[str]
+    added: list[str]
+    rows_kept: int = 0
+    rows_replaced: int = 0
+    rows_kept_partial: int = 0
+    from_version: int | None = None
+
+    def text(self) -> str:
+        def n(k: int) -> str:
+            return f"{k} {self.label}{'' if k == 1 else 's'}"
+
+        parts = [f"kept {n(len(self.kept))}", f"replaced {len(self.replaced)}"]
+        if self.added:
+            parts.append(f"added {len(self.added)}")
+        msg = ", ".join(parts)
+        if self.replaced:
+            shown = ", ".join(self.replaced[:5]) + (" …" if len(self.replaced) > 5 else "")
+            msg += f" ({shown}: {self.rows_replaced:,} values replaced"
+            if self.rows_kept_partial:
+                msg += f", {self.rows_kept_partial:,} values outside this import's keys kept"
+            msg += ")"
+        if self.from_version is not None:
+            msg += f"; merged with version {self.from_version} (--replace-all to replace it)"
+        return msg
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _label_list(con: Any, sql: str) -> list[str]:
+    return sorted(str(r[0]) for r in con.execute(sql).fetchall())
+
+
+def merge_summary(
+    con: Any, old_sql: str, new_sql: str, keys: Sequence[str], label: str
+) -> tuple[MergeSummary, str]:
+    """Count what a merge of ``new`` into ``old`` (DuckDB relations as SQL) does.
+
+    Returns the summary and the SQL of the merged relation: the new rows, plus the old rows
+    whose key is not in the new ones (``UNION ALL BY NAME``, so added columns are kept).
+    """
+    k = ", ".join(_quote_ident(c) for c in keys)
+    lab = _quote_ident(label)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _old AS {old_sql}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _new AS {new_sql}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _newkeys AS SELECT DISTINCT {k} FROM _new")
+    old_labels = set(_label_list(con, f"SELECT DISTINCT {lab} FROM _old"))
+    new_labels = set(_label_list(con, f"SELECT DISTINCT {lab} FROM _new"))
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW _kept AS SELECT * FROM _old ANTI JOIN _newkeys USING ({k})"
+    )
+    replaced = sorted(old_labels & new_labels)
+    rows_old = int(con.execute("SELECT count(*) FROM _old").fetchone()[0])
+    rows_kept = int(con.execute("SELECT count(*) FROM _kept").fetchone()[0])
+    partial = 0
+    if replaced:
+        partial = int(
+            con.execute(
+                f"SELECT count(*) FROM _kept WHERE {lab} IN (SELECT DISTINCT {lab} FROM _new)"
+            ).fetchone()[0]
+        )
+    summary = MergeSummary(
+        label=label,
+        kept=sorted(old_labels - new_labels),
+        replaced=replaced,
+        added=sorted(new_labels - old_labels),
+        rows_kept=rows_kept,
+        rows_replaced=rows_old - rows_kept,
+        rows_kept_partial=partial,
+    )
+    return summary, "SELECT * FROM _new UNION ALL BY NAME SELECT * FROM _kept"
+
+
+def merge_frame_writer(
+    frame: pd.DataFrame,
+    old_glob: str,
+    keys: Sequence[str],
+    label: str,
+    *,
+    partition_by_year: bool = False,
+) -> tuple[MergeSummary, Callable[[Path], None]]:
+    """Summary of merging ``frame`` into the Parquet files ``old_glob``, and a writer of it.
+
+    The writer stores the merged table (new rows first, then the kept old rows, in the new
+    frame's column types) as one Parquet file, or one folder per year.
+    """
+    import duckdb
+
+    def _connect() -> Any:
+        con = duckdb.connect(":memory:")
+        con.register("frame", frame)
+        return con
+
+    old_sql = (
+        f"SELECT * FROM read_parquet({_sql_literal(old_glob)}, hive_partitioning = false, "
+        "union_by_name = true)"
+    )
+    con = _connect()
+    try:
+        summary, _ = merge_summary(con, old_sql, "SELECT * FROM frame", keys, label)
+    finally:
+        con.close()
+
+    def write(directory: Path) -> None:
+        c = _connect()
+        try:
+            _, merged = merge_summary(c, old_sql, "SELECT * FROM frame", keys, label)
+            cast = ", ".join(
+                f"CAST({_quote_ident(col)} AS {t}) AS {_quote_ident(col)}"
+                if col in frame.columns
+                else _quote_ident(col)
+                for col, t in _merged_types(c, merged, frame)
+            )
+            target = _sql_literal(
+                str(directory / ("data" if partition_by_year else "data.parquet"))
+            )
+            opts = "FORMAT parquet, COMPRESSION zstd"
+            if partition_by_year:
+                opts += ", PARTITION_BY (year), WRITE_PARTITION_COLUMNS true"
+            c.execute(f"COPY (SELECT {cast} FROM ({merged})) TO {target} ({opts})")
+        finally:
+            c.close()
+
+    return summary, write
+
+
+def _merged_types(con: Any, merged_sql: str, frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """(column, DuckDB type) of the merged relation; the new frame's types win."""
+    new_types = {str(r[0]): str(r[1]) for r in con.execute("DESCRIBE _new").fetchall()}
+    cols = [str(r[0]) for r in con.execute(f"DESCRIBE {merged_sql}").fetchall()]
+    return [(c, new_types.get(c, "")) for c in cols]
+
+
+def _sql_literal(s: str) -> str:
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+def merge_year_partitions(
+    directory: Path, old_root: Path, *, from_version: int | None = None
+) -> MergeSummary:
+    """Keep the years of the current version that a newly written dataset does not bring.
+
+    ``directory`` holds the new version (``**/year=YYYY/*.parquet`` or files with a ``year``
+    column); ``old_root`` the current version. Old files under ``year=YYYY`` folders of years not
+    in the new data are hard-linked (copied across file systems) into ``directory/kept``; old
+    files without year folders are filtered with DuckDB. Cheap for BACI (one file per year).
+    """
+    import os
+    import shutil
+
+    import duckdb
+
+    new_glob = _sql_literal(str(directory / "**" / "*.parquet"))
+    con = duckdb.connect(":memory:")
+    try:
+        new_years = {
+            int(r[0])
+            for r in con.execute(
+                f"SELECT DISTINCT year FROM read_parquet({new_glob}, hive_partitioning = false, "
+                "union_by_name = true)"
+            ).fetchall()
+            if r[0] is not None
+        }
+        old_files = sorted(old_root.rglob("*.parquet"))
+        old_years: set[int] = set()
+        kept_rows = replaced_rows = 0
+        loose: list[Path] = []
+        kept_dir = directory / "kept"
+        for i, f in enumerate(old_files):
+            year = next((int(p.split("=", 1)[1]) for p in f.parts if p.startswith("year=")), None)
+            if year is None:
+                loose.append(f)
+                continue
+            old_years.add(year)
+            n = int(
+                con.execute(
+                    f"SELECT count(*) FROM read_parquet({_sql_literal(str(f))})"
+                ).fetchone()[0]
+            )
+            if year in new_years:
+                replaced_rows += n
+                continue
+            target = kept_dir / f"year={year}" / f"kept_{i}_{f.name}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(f, target)
+            except OSError:
+                shutil.copy2(f, target)
+            kept_rows += n
+        if loose:
+            files = "[" + ", ".join(_sql_literal(str(f)) for f in loose) + "]"
+            rel = f"read_parquet({files}, hive_partitioning = false, union_by_name = true)"
+            years_in = "(" + ", ".join(str(y) for y in sorted(new_years)) + ")" if new_years else ""
+            for (y,) in con.execute(f"SELECT DISTINCT year FROM {rel}").fetchall():
+                old_years.add(int(y))
+            where = f"WHERE year NOT IN {years_in}" if years_in else ""
+            n_all = int(con.execute(f"SELECT count(*) FROM {rel}").fetchone()[0])
+            n_keep = int(con.execute(f"SELECT count(*) FROM {rel} {where}").fetchone()[0])
+            if n_keep:
+                kept_dir.mkdir(parents=True, exist_ok=True)
+                con.execute(
+                    f"COPY (SELECT * FROM {rel} {where}) TO "
+                    f"{_sql_literal(str(kept_dir / 'kept_loose.parquet'))} "
+                    "(FORMAT parquet, COMPRESSION zstd)"
+                )
+            kept_rows += n_keep
+            replaced_rows += n_all - n_keep
+    finally:
+        con.close()
+    return MergeSummary(
+        label="year",
+        kept=[str(y) for y in sorted(old_years - new_years)],
+        replaced=[str(y) for y in sorted(old_years & new_years)],
+        added=[str(y) for y in sorted(new_years - old_years)],
+        rows_kept=kept_rows,
+        rows_replaced=replaced_rows,
+        from_version=from_version,
+    )

@@ -203,4 +203,13 @@ def run(ctx: ImportContext) -> list[Output]:
         frames.append(df)
         notes.extend(n)
         task.advance(1)
-    return [Output("comtrade", frame=finish(frames, notes), notes=notes)]
+    # files come by reporter and year: an import replaces the flows it brings, keeps the others
+    return [
+        Output(
+            "comtrade",
+            frame=finish(frames, notes),
+            notes=notes,
+            merge_keys=("year", "exporter", "importer", "product"),
+            merge_label="year",
+        )
+    ]

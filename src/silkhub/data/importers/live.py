@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from silkhub.data.importers import comtrade, wdi
-from silkhub.data.importers.base import CsvTable, Problems
+from silkhub.data.importers.base import CsvTable, Problems, merge_frame_writer
 from silkhub.data.importers.countries import CountryMatcher, iso3_of
 from silkhub.data.store import AnalyticsStore, CatalogEntry, NewVersion
 from silkhub.errors import DataImportError, UnknownCountryError
@@ -34,30 +34,55 @@ def publish_wdi_fetch(
     name: str = "wdi",
     command: str | None = None,
     fetcher: Callable[..., Any] | None = None,
+    replace_all: bool = False,
 ) -> CatalogEntry:
     """Fetch WDI indicators and publish them as a new version of ``name``.
 
     The sha256 is that of the fetched table (the API has no file); an identical response is a
-    no-op.
+    no-op. Like a file import, the fetch replaces the (country, indicator, year) values it
+    brings and keeps the others (``replace_all`` for a whole new version); the aggregates of
+    the response (``WLD`` …) go to ``<name>_aggregates``.
     """
-    frame = wdi.fetch(indicators, economies=economies, years=years, fetcher=fetcher)
+    frame, aggs = wdi.fetch_with_aggregates(
+        indicators, economies=economies, years=years, fetcher=fetcher
+    )
     sha = _digest(frame)
     cur = store.catalog.current(name)
     if cur is not None and cur.sha256 == sha:
         return cur
-    meta = NewVersion(
-        source="wdi",
-        sha256=sha,
-        importer="silkhub.data.importers.wdi.fetch",
-        importer_version=wdi.VERSION,
-        title=wdi.TITLE + " (API)",
-        source_url="https://api.worldbank.org/v2/",
-        source_version="wbgapi, fetched " + pd.Timestamp.now("UTC").strftime("%Y-%m-%d"),
-        licence=wdi.LICENCE,
-        command=command,
-        notes=[f"indicators: {', '.join(indicators)}"],
-    )
-    return store.publish_frame(name, frame, meta)
+
+    def meta() -> NewVersion:
+        return NewVersion(
+            source="wdi",
+            sha256=sha,
+            importer="silkhub.data.importers.wdi.fetch",
+            importer_version=wdi.VERSION,
+            title=wdi.TITLE + " (API)",
+            source_url="https://api.worldbank.org/v2/",
+            source_version="wbgapi, fetched " + pd.Timestamp.now("UTC").strftime("%Y-%m-%d"),
+            licence=wdi.LICENCE,
+            command=command,
+            notes=[f"indicators: {', '.join(indicators)}"],
+        )
+
+    with store.staging() as staged:
+        for ds, df, keys in (
+            (name, frame, wdi.MERGE_KEYS),
+            (f"{name}_aggregates", aggs, wdi.AGGREGATE_KEYS),
+        ):
+            if df.empty and ds != name:
+                continue
+            m = meta()
+            old = store.catalog.current(ds)
+            if old is not None and not replace_all:
+                summary, write = merge_frame_writer(df, store.glob(old), keys, "indicator")
+                summary.from_version = old.version
+                m.notes.append(summary.text())
+            else:
+                write = store.frame_writer(df)
+            store.stage(staged, ds, write, m)
+        entries = store.commit(staged)
+    return entries[0]
 
 
 def parse_comtrade_frame(frame: pd.DataFrame, *, file: str = "comtrade-api") -> pd.DataFrame:

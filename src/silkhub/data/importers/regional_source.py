@@ -70,4 +70,12 @@ def run(ctx: ImportContext) -> list[Output]:
     out = data[COLUMNS].copy()
     out["year"] = out["year"].astype("int32")
     out["value"] = out["value"].astype("float64")
-    return [Output("regional", frame=out.reset_index(drop=True))]
+    # a yearbook extract brings some regions, indicators and years: those are replaced
+    return [
+        Output(
+            "regional",
+            frame=out.reset_index(drop=True),
+            merge_keys=("region_id", "indicator", "year"),
+            merge_label="indicator",
+        )
+    ]

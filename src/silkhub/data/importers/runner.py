@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,9 +14,12 @@ import pandas as pd
 from silkhub.data.importers import importer
 from silkhub.data.importers.base import (
     ImportContext,
+    MergeSummary,
     NullProgress,
     Output,
     Progress,
+    merge_frame_writer,
+    merge_year_partitions,
     sha256_files,
 )
 from silkhub.data.store import AnalyticsStore, CatalogEntry, NewVersion, check_name
@@ -35,6 +39,8 @@ class ImportResult:
     version: int | None = None
     notes: list[str] = field(default_factory=list)
     entry: CatalogEntry | None = None
+    #: key-based merge with the previous version (``kept 3 indicators, replaced 1``), if any
+    merge: str | None = None
 
 
 def error_file_for(store: AnalyticsStore, source: str) -> Path:
@@ -60,11 +66,17 @@ def _run_import(
     skip_invalid: bool = False,
     error_file: Path | None = None,
     force: bool = False,
+    replace_all: bool = False,
 ) -> list[ImportResult]:
     """Import ``path`` with the ``source`` importer into the store.
 
     Re-importing files whose sha256 equals the current version's is a no-op (``unchanged``)
     unless ``force``. Nothing is visible until a dataset's files are completely written.
+
+    Importers of naturally partial files (WDI by indicator, regional, Comtrade, BACI by year)
+    mark their outputs with ``merge_keys``: the new version is the current one with the rows
+    whose keys the import brings replaced, and the others kept (said in ``ImportResult.merge``).
+    ``replace_all`` makes the import the whole new version instead.
     """
     mod = importer(source)
     path = Path(path)
@@ -103,20 +115,52 @@ def _run_import(
     )
     outputs: list[Output] = mod.run(ctx)
     if name is not None:
+        original = outputs[0].name
         outputs[0].name = name
+        for o in outputs[1:]:  # wdi -> wdi_aggregates follows a renamed wdi
+            if o.name.startswith(original + "_"):
+                o.name = name + o.name[len(original) :]
     results: list[ImportResult] = []
     # stage every dataset first, then make them all current in one catalog write
     with store.staging() as staged:
-        pending: list[list[str]] = []
+        pending: list[tuple[list[str], str | None]] = []
         for out in outputs:
+            holder: list[MergeSummary] = []
             notes = ctx.notes + out.notes
             frame = out.frame
             parts: dict[str, str] = {}
             if out.part is not None and frame is not None:
                 frame, parts = _merge_part(store, out.name, out.part, frame, sha)
+            cur = store.catalog.current(out.name)
+            merging = out.merge_keys is not None and not replace_all and cur is not None
+            summary: MergeSummary | None = None
+            write = None
+            if merging and frame is not None:
+                assert cur is not None and out.merge_keys is not None
+                summary, write = merge_frame_writer(
+                    frame,
+                    store.glob(cur),
+                    out.merge_keys,
+                    out.merge_label or out.merge_keys[0],
+                    partition_by_year=out.partition_by_year,
+                )
+                summary.from_version = cur.version
+            elif replace_all and out.merge_keys is not None and cur is not None:
+                notes = [*notes, f"replaced version {cur.version} as a whole (--replace-all)"]
             if dry_run:
                 rows = len(frame) if frame is not None else (out.rows or 0)
-                results.append(ImportResult(out.name, "dry-run", rows, sha, notes=notes))
+                if summary is not None:
+                    rows = len(frame) + summary.rows_kept if frame is not None else rows
+                results.append(
+                    ImportResult(
+                        out.name,
+                        "dry-run",
+                        rows,
+                        sha,
+                        notes=notes,
+                        merge=summary.text() if summary else None,
+                    )
+                )
                 continue
             meta = NewVersion(
                 source=source,
@@ -132,18 +176,26 @@ def _run_import(
                 notes=notes,
                 parts=parts,
             )
-            if frame is not None:
+            if write is None and frame is not None:
                 write = store.frame_writer(frame, partition_by_year=out.partition_by_year)
-            elif out.write is not None:
+            elif write is None and out.write is not None:
                 write = out.write
-            else:  # pragma: no cover - importer bug
+                if merging and cur is not None:
+                    write, holder = _merging_writer(out.write, store.root / cur.path, cur.version)
+            elif write is None:  # pragma: no cover - importer bug
                 raise DataImportError(f"importer {source} produced nothing for {out.name}")
-            store.stage(staged, out.name, write, meta)
-            pending.append(notes)
+            st = store.stage(staged, out.name, write, meta)
+            if summary is None and holder:
+                summary = holder[0]
+            if summary is not None:
+                st.meta.notes = [*st.meta.notes, summary.text()]
+            pending.append((notes, summary.text() if summary else None))
         entries = store.commit(staged) if staged else []
-    for entry, notes in zip(entries, pending, strict=True):
+    for entry, (notes, merge) in zip(entries, pending, strict=True):
         results.append(
-            ImportResult(entry.name, "imported", entry.rows, sha, entry.version, notes, entry)
+            ImportResult(
+                entry.name, "imported", entry.rows, sha, entry.version, notes, entry, merge
+            )
         )
     return results
 
@@ -164,6 +216,19 @@ def run_import(
     names = [*getattr(mod, "DATASETS", ()), *([options["name"]] if options.get("name") else [])]
     with store.import_lock(*names):
         return _run_import(store, source, path, **options)
+
+
+def _merging_writer(
+    write: Callable[[Path], object], old_root: Path, version: int
+) -> tuple[Callable[[Path], None], list[MergeSummary]]:
+    """Wrap an importer's Parquet writer (BACI): after it, keep the years it did not bring."""
+    holder: list[MergeSummary] = []
+
+    def merged(directory: Path) -> None:
+        write(directory)
+        holder.append(merge_year_partitions(directory, old_root, from_version=version))
+
+    return merged, holder
 
 
 def _unchanged(store: AnalyticsStore, dataset: str, sha: str, part: str | None) -> bool:

@@ -8,9 +8,16 @@ Accepted inputs (a file, or a folder whose top-level ``*.csv`` files are all rea
 * **long** files: ``Country Name, Country Code, Year, Value`` (datasets.io ``gdp.csv`` /
   ``population.csv``); the indicator comes from ``--indicator`` or the file name.
 
-World Bank aggregates (``WLD``, ``EAS``, ``HIC`` …) are left out and counted in the catalog notes;
-any other code that is not a country is a problem (``file:row:Country Code: unknown country``).
-Empty cells are missing values and produce no row.
+World Bank aggregates (``WLD``, ``EAS``, ``HIC`` …) go to their own dataset
+``wdi_aggregates(code, name, kind, indicator, year, value)`` with the World Bank's codes and
+names (``kind``: world, region, income, lending, other), so that ``wdi`` holds countries only and
+group shares can use the World Bank's own world total; any other code that is not a country is a
+problem (``file:row:Country Code: unknown country``). Empty cells are missing values and produce
+no row.
+
+Both datasets are keyed: an import replaces the (country or aggregate, indicator, year) values
+it brings and keeps the others, so indicators can be imported one file at a time
+(``--replace-all`` for a whole new version).
 
 The live path (:func:`fetch`) calls ``wbgapi.data.fetch`` and parses its rows with
 :func:`parse_wbgapi_rows`.
@@ -18,9 +25,12 @@ The live path (:func:`fetch`) calls ``wbgapi.data.fetch`` and parses its rows wi
 
 from __future__ import annotations
 
+import csv
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +59,11 @@ TITLE = "World Bank World Development Indicators"
 SOURCE_URL = "https://datacatalog.worldbank.org/dataset/world-development-indicators"
 LICENCE = "CC BY 4.0 (World Bank)"
 DATASETS = ("wdi",)
+#: ``--name X`` writes ``X`` and ``X_aggregates``
+RENAME_FIRST = True
+#: the keys an import replaces (see :func:`silkhub.data.importers.runner.run_import`)
+MERGE_KEYS = ("iso3", "indicator", "year")
+AGGREGATE_KEYS = ("code", "indicator", "year")
 PATTERNS = ("*.csv",)
 
 #: older WB aggregate codes seen in pre-2015 WDI vintages
@@ -90,7 +105,9 @@ CHUNK_ROWS = 20_000
 
 def _read_one(
     path: Path, ctx: ImportContext, problems: Problems, matcher: CountryMatcher
-) -> tuple[pd.DataFrame, int]:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Country rows (``iso3, indicator, year, value, _row``) and aggregate rows (``code, name``
+    instead of ``iso3``) of one file."""
     enc = check_encoding(path, ctx.encoding)
     skip = _preamble(path, enc)
     head = head_lines(path, enc, skip, n=1)
@@ -104,7 +121,7 @@ def _read_one(
                 "--indicator CODE, e.g. --indicator NY.GDP.MKTP.CD",
                 field="indicator",
             )
-    outs, n_agg = [], 0
+    outs, aggs = [], []
     tables = iter_csv_checked(
         path,
         _LONG if is_long else _WIDE,
@@ -117,7 +134,6 @@ def _read_one(
         frame = table.frame
         codes = frame["Country Code"].fillna("").str.strip()
         agg = codes.isin(WB_AGGREGATES | _OLD_AGGREGATES | set(NON_ISO_ECONOMIES))
-        n_agg += int(agg.sum())
         iso3 = matcher.column(
             codes,
             file=table.file,
@@ -137,8 +153,23 @@ def _read_one(
             )  # fmt: skip
         else:
             out = _melt_wide(table, iso3, problems)
-        outs.append(out[out["value"].notna()])
-    return pd.concat(outs, ignore_index=True), n_agg
+        out = out[out["value"].notna()]
+        outs.append(out)
+        wb_agg = codes.isin(WB_AGGREGATES | _OLD_AGGREGATES).to_numpy()
+        if wb_agg.any():
+            code_of = pd.Series(codes.to_numpy()[wb_agg], index=table.rows[wb_agg])
+            name_of = pd.Series(
+                frame["Country Name"].fillna("").str.strip().to_numpy()[wb_agg],
+                index=table.rows[wb_agg],
+            )
+            a = out[out["_row"].isin(code_of.index)]
+            if not a.empty:
+                a = a.assign(code=a["_row"].map(code_of), name=a["_row"].map(name_of))
+                aggs.append(a.drop(columns=["iso3"]))
+    empty = pd.DataFrame(columns=["code", "name", "indicator", "year", "value", "_row"])
+    return pd.concat(outs, ignore_index=True), (
+        pd.concat(aggs, ignore_index=True) if aggs else empty
+    )
 
 
 def _melt_wide(table: CsvTable, iso3: pd.Series, problems: Problems) -> pd.DataFrame:
@@ -170,19 +201,20 @@ def _melt_wide(table: CsvTable, iso3: pd.Series, problems: Problems) -> pd.DataF
 
 
 def run(ctx: ImportContext) -> list[Output]:
-    """Read every file, check it, and return the ``wdi`` table."""
+    """Read every file, check it, and return the ``wdi`` table (and ``wdi_aggregates``)."""
     problems = Problems()
     matcher = CountryMatcher()
-    frames = []
-    n_agg = 0
+    frames, agg_frames = [], []
     task = ctx.progress.task("reading WDI files", len(ctx.paths))
     for p in ctx.paths:
         df, agg = _read_one(p, ctx, problems, matcher)
         df["_file"] = p.name
+        agg["_file"] = p.name
         frames.append(df)
-        n_agg += agg
+        agg_frames.append(agg)
         task.advance(1)
     data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    aggs = pd.concat(agg_frames, ignore_index=True) if agg_frames else pd.DataFrame()
     if data.empty and not problems:
         raise DataImportError("no WDI values found in " + ", ".join(p.name for p in ctx.paths))
     dup = data.duplicated(["iso3", "indicator", "year"], keep="first") & data["iso3"].notna()
@@ -205,6 +237,11 @@ def run(ctx: ImportContext) -> list[Output]:
         if ctx.error_file is not None:
             problems.write_csv(ctx.error_file)
         data = data[keep]
+        if not aggs.empty:
+            keep_a = [
+                (f, int(r)) not in bad for f, r in zip(aggs["_file"], aggs["_row"], strict=True)
+            ]
+            aggs = aggs[keep_a]
     data = data[data["iso3"].notna()]
     out = pd.DataFrame(
         {
@@ -215,8 +252,51 @@ def run(ctx: ImportContext) -> list[Output]:
         }
     ).sort_values(["indicator", "iso3", "year"], ignore_index=True)
     validate(WDI_SCHEMA, out)
-    notes = [f"{n_agg} World Bank aggregate rows (WLD, EAS, HIC …) left out"] if n_agg else []
-    return [Output("wdi", frame=out, notes=notes)]
+    outputs = [Output("wdi", frame=out, merge_keys=MERGE_KEYS, merge_label="indicator")]
+    if not aggs.empty:
+        agg_out = aggregates_frame(aggs)
+        n_codes = agg_out["code"].nunique()
+        outputs[0].notes.append(
+            f"{len(agg_out):,} values of {n_codes} World Bank aggregates (WLD, regions, income "
+            "groups …) kept apart in wdi_aggregates"
+        )
+        outputs.append(
+            Output(
+                "wdi_aggregates",
+                frame=agg_out,
+                merge_keys=AGGREGATE_KEYS,
+                merge_label="indicator",
+            )
+        )
+    return outputs
+
+
+@lru_cache
+def aggregate_table() -> dict[str, tuple[str, str]]:
+    """World Bank aggregate code -> (name, kind) shipped in ``reference/wb_aggregates.csv``."""
+    text = resources.files("silkhub.data.reference").joinpath("wb_aggregates.csv")
+    rows = csv.DictReader(text.read_text("utf-8").splitlines())
+    return {r["code"]: (r["name"], r["kind"]) for r in rows}
+
+
+def aggregates_frame(aggs: pd.DataFrame) -> pd.DataFrame:
+    """Typed ``wdi_aggregates`` rows: code, name (the file's, else the shipped one), kind."""
+    table = aggregate_table()
+    names = aggs["name"] if "name" in aggs.columns else pd.Series("", index=aggs.index)
+    names = names.fillna("").astype(str)
+    shipped = aggs["code"].map(lambda c: table.get(c, ("", ""))[0])
+    out = pd.DataFrame(
+        {
+            "code": aggs["code"].astype(str),
+            "name": names.where(names != "", shipped).astype(str),
+            "kind": aggs["code"].map(lambda c: table.get(c, ("", "other"))[1]).astype(str),
+            "indicator": aggs["indicator"].astype(str),
+            "year": aggs["year"].astype("int32"),
+            "value": aggs["value"].astype("float64"),
+        }
+    )
+    out = out.drop_duplicates(["code", "indicator", "year"], keep="first")
+    return out.sort_values(["indicator", "code", "year"], ignore_index=True)
 
 
 # -- live client ---------------------------------------------------------------------------
@@ -258,6 +338,24 @@ def parse_wbgapi_rows(
     return frame, problems
 
 
+def parse_wbgapi_aggregates(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """The aggregate rows (``WLD``, ``EAS`` …) of a wbgapi response as ``wdi_aggregates``."""
+    out = []
+    for r in rows:
+        eco = str(r.get("economy", ""))
+        if r.get("value") is None or not (r.get("aggregate") or eco in WB_AGGREGATES):
+            continue
+        m = re.fullmatch(r"(?:YR)?(\d{4})", str(r.get("time", "")))
+        try:
+            value = float(r["value"])
+        except (TypeError, ValueError):
+            continue
+        if m:
+            out.append((eco, "", str(r.get("series", "")), int(m.group(1)), value))
+    frame = pd.DataFrame(out, columns=["code", "name", "indicator", "year", "value"])
+    return aggregates_frame(frame)
+
+
 def fetch(
     indicators: Sequence[str],
     *,
@@ -266,6 +364,17 @@ def fetch(
     fetcher: Callable[..., Iterable[Mapping[str, Any]]] | None = None,
 ) -> pd.DataFrame:
     """Download indicators from the World Bank API (wbgapi) and return the ``wdi`` columns."""
+    return fetch_with_aggregates(indicators, economies=economies, years=years, fetcher=fetcher)[0]
+
+
+def fetch_with_aggregates(
+    indicators: Sequence[str],
+    *,
+    economies: Sequence[str] | str = "all",
+    years: range | None = None,
+    fetcher: Callable[..., Iterable[Mapping[str, Any]]] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Like :func:`fetch`, plus the aggregates of the response (``wdi_aggregates`` columns)."""
     if not indicators:
         raise ValidationError(
             "give at least one --indicator, e.g. NY.GDP.MKTP.CD", field="indicator"
@@ -286,4 +395,4 @@ def fetch(
     frame, problems = parse_wbgapi_rows(rows)
     problems.raise_if_any("World Bank API response rejected")
     validate(WDI_SCHEMA, frame)
-    return frame
+    return frame, parse_wbgapi_aggregates(rows)
