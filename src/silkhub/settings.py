@@ -5,7 +5,9 @@ Services receive plain values; nothing below ``cli``/``api``/``web`` calls :func
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,13 +103,23 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret_key"
-        if path.exists():
-            self.secret_key = path.read_text().strip()
-        else:
+        if not path.exists():
+            # O_EXCL: of several worker processes starting together, one writes the key and
+            # the others read it (a key per process would break sessions and CSRF tokens)
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            self.secret_key = secrets.token_urlsafe(48)
-            path.write_text(self.secret_key)
-            path.chmod(0o600)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as f:
+                    f.write(secrets.token_urlsafe(48))
+        for _ in range(50):  # another process may be between creating and writing the file
+            key = path.read_text().strip()
+            if key:
+                break
+            time.sleep(0.02)
+        self.secret_key = key
         return self.secret_key
 
 
