@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from silkhub import __version__
 from silkhub.api import problems
 from silkhub.api.app import API_PREFIX, api_router, health_router
+from silkhub.api.limits import BodyLimitMiddleware
 from silkhub.api.metrics import MetricsMiddleware
 from silkhub.api.metrics import router as metrics_router
 from silkhub.bootstrap import Runtime, make_runtime, prepare
@@ -78,6 +79,12 @@ def create_app(
     for module in _web_feature_modules():
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(pages.STATIC_DIR)), name="static")
+    # 413 for request bodies over SILKHUB_MAX_BODY_BYTES, before they are read
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=runtime.settings.max_body_bytes,
+        upload_max_bytes=runtime.settings.max_upload_body_bytes,
+    )
     # request latency histogram and request log (inside the proxy-header middleware, so the
     # logged client is the forwarded one)
     app.add_middleware(MetricsMiddleware)

@@ -67,6 +67,16 @@ class Settings(BaseSettings):
             "X-Forwarded-For / X-Forwarded-Proto headers are believed; default none."
         ),
     )
+    max_body_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=0,
+        description="Largest request body in bytes (413 above it, before it is read).",
+    )
+    max_upload_body_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        ge=0,
+        description="Largest request body for import/upload endpoints (paths with /import).",
+    )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
