@@ -116,7 +116,7 @@ class Workers:
                 p.send_signal(signal.SIGTERM)
         for p in self.procs:
             try:
-                p.wait(15)
+                p.wait(5)
             except subprocess.TimeoutExpired:
                 p.kill()
 
