@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 import time
 import uuid
@@ -24,9 +25,9 @@ from tests.api._accounts import make_account, use_fast_hashing
 from tests.reliability._server import RealServer
 
 THREADS = 4
-PER_THREAD = 150
-KILL_AFTER = 40
-LOAD_SECONDS = 15.0
+PER_THREAD = 60
+KILL_AFTER = 24
+LOAD_SECONDS = 10.0
 
 
 class Load:
@@ -72,6 +73,25 @@ class Load:
                 else:
                     self.refused.append(r.status)
         conn.close()
+
+
+def announce_huge_body(server: RealServer, size: int = 400_000_000) -> tuple[int, bytes, float]:
+    """Send only the headers of an anonymous POST announcing ``size`` bytes; returns the
+    status, body start and seconds to the answer (it must come without any body sent)."""
+    head = (
+        "POST /api/v1/projects HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        t = time.monotonic()
+        sock.sendall(head.encode())
+        data = b""
+        while b"}" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return int(data[9:12]), data, time.monotonic() - t
 
 
 def _get(server: RealServer, path: str, token: str) -> tuple[int, dict]:
@@ -124,6 +144,8 @@ def test_sigkill_under_write_load_loses_no_acknowledged_write(served_db, monkeyp
                 for e in s.scalars(select(AuditEntry).where(AuditEntry.action.like("%.create")))
             }
         unaudited = [a for a in load.acks if (a[0], str(a[1])) not in audited]
+        # issue 19 defect 5 on the real server: a 400 MB body is refused unread
+        huge_status, huge_answer, huge_seconds = announce_huge_body(restarted)
     finally:
         restarted.stop()
 
@@ -132,10 +154,13 @@ def test_sigkill_under_write_load_loses_no_acknowledged_write(served_db, monkeyp
         f"SIGKILL under load ({backend}, {THREADS} threads): killed after {killed_at:.2f} s; "
         f"acknowledged {len(load.acks)}, present after restart {present}, lost {len(lost)}, "
         f"without audit entry {len(unaudited)}; refused (non-2xx) {len(load.refused)} "
-        f"{sorted(set(load.refused))}, unanswered (cut off by the kill) {load.unanswered}"
+        f"{sorted(set(load.refused))}, unanswered (cut off by the kill) {load.unanswered}; "
+        f"400 MB body announced: {huge_status} after {huge_seconds * 1000:.0f} ms, unread"
     )
     with capsys.disabled():
         print("\n" + figures)  # noqa: T201 (the figures the issue asks for)
+    assert huge_status == 413 and b"body-too-large" in huge_answer, huge_answer[:300]
+    assert huge_seconds < 5
     assert len(load.acks) >= KILL_AFTER // 2, "too few writes were acknowledged to mean much"
     assert lost == [], f"{figures}; lost: {lost[:10]}"
     assert unaudited == [], f"acknowledged writes without audit entry: {unaudited[:10]}"
