@@ -39,46 +39,41 @@ def _assert_failed(r) -> None:
     assert r.json()["status"] == r.status_code
 
 
-def test_api_create_project_fails_when_commit_fails(rclient, runtime, admin, commit_fault):
-    body = {"title_en": "Khorgos dry port", "iso3": "KAZ"}
+def test_api_writes_fail_when_commit_fails(rclient, runtime, admin, commit_fault):
+    """Create (project, organisation), update and delete: 5xx problem, nothing kept."""
+    h = admin.headers
+    project = {"title_en": "Khorgos dry port", "iso3": "KAZ"}
+    org = {"kind": "soe", "name_en": "Silk Road Logistics"}
     commit_fault.armed = True
-    r = rclient.post("/api/v1/projects", json=body, headers=admin.headers)
+    r_project = rclient.post("/api/v1/projects", json=project, headers=h)
+    r_org = rclient.post("/api/v1/organisations", json=org, headers=h)
     commit_fault.armed = False
-    _assert_failed(r)
-    assert commit_fault.failed >= 1
+    _assert_failed(r_project)
+    _assert_failed(r_org)
+    assert commit_fault.failed >= 2
     assert _count(runtime, Project, title_en="Khorgos dry port") == 0
-    assert _audits(runtime, "project.create") == 0
-    r = rclient.post("/api/v1/projects", json=body, headers=admin.headers)
-    assert r.status_code == 201, r.text
-    assert _count(runtime, Project, id=r.json()["id"]) == 1
-    assert _audits(runtime, "project.create") == 1
-
-
-def test_api_create_organisation_fails_when_commit_fails(rclient, runtime, admin, commit_fault):
-    body = {"kind": "soe", "name_en": "Silk Road Logistics"}
-    commit_fault.armed = True
-    r = rclient.post("/api/v1/organisations", json=body, headers=admin.headers)
-    commit_fault.armed = False
-    _assert_failed(r)
     assert _count(runtime, Organisation, name_en="Silk Road Logistics") == 0
-    r = rclient.post("/api/v1/organisations", json=body, headers=admin.headers)
+    assert _audits(runtime, "project.create") == _audits(runtime, "organisation.create") == 0
+
+    # the same writes succeed once COMMIT works again
+    r = rclient.post("/api/v1/projects", json=project, headers=h)
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    assert _count(runtime, Project, id=pid) == 1
+    assert _audits(runtime, "project.create") == 1
+    r = rclient.post("/api/v1/organisations", json=org, headers=h)
     assert r.status_code == 201, r.text
     assert _count(runtime, Organisation, name_en="Silk Road Logistics") == 1
 
-
-def test_api_update_and_delete_fail_when_commit_fails(rclient, runtime, admin, commit_fault):
-    r = rclient.post("/api/v1/projects", json={"title_en": "before"}, headers=admin.headers)
-    assert r.status_code == 201, r.text
-    pid = r.json()["id"]
     commit_fault.armed = True
-    r_patch = rclient.patch(
-        f"/api/v1/projects/{pid}", json={"title_en": "after"}, headers=admin.headers
-    )
-    r_delete = rclient.delete(f"/api/v1/projects/{pid}", headers=admin.headers)
+    r_patch = rclient.patch(f"/api/v1/projects/{pid}", json={"title_en": "after"}, headers=h)
+    r_delete = rclient.delete(f"/api/v1/projects/{pid}", headers=h)
     commit_fault.armed = False
     _assert_failed(r_patch)
     _assert_failed(r_delete)
-    assert _count(runtime, Project, id=pid, title_en="before") == 1
+    # neither the update nor the delete (a SAVEPOINT inside, see delete_or_conflict) is kept
+    assert _count(runtime, Project, id=pid, title_en="Khorgos dry port") == 1
+    assert _audits(runtime, "project.update") == _audits(runtime, "project.delete") == 0
 
 
 def test_web_form_fails_when_commit_fails(rclient, runtime, admin, commit_fault):
