@@ -59,3 +59,19 @@ def test_unknown_route_is_problem_json(client):
     r = client.get("/api/v1/nothing-here")
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_bri_mid_2025_and_year_only_field(client):
+    r = client.get(
+        "/api/v1/countries", params={"group": "bri", "as_of": "2025-06-01", "limit": 500}
+    )
+    body = r.json()
+    items = {c["iso3"]: c for c in body["items"]}
+    assert "PAN" not in items and "COL" in items
+    assert items["COL"]["joined"] == "2025-05-14" and items["COL"]["joined_precision"] == "day"
+    assert items["AGO"]["joined_precision"] == "year" and items["AGO"]["source"]
+    assert body["year_only"] == [] and body["note"] is None
+    r = client.get(
+        "/api/v1/countries", params={"group": "bri", "as_of": "2018-06-01", "limit": 500}
+    )
+    assert "AGO" in r.json()["year_only"] and "year only" in r.json()["note"]

@@ -86,3 +86,44 @@ def test_regions(cli):
     assert "CN-SD-jining" in r.stdout and "CN-SD-qingdao" in r.stdout
     r = cli("regions", "add", "CN-SD-x", "--name-en", "X", "--lat", "123")
     assert r.exit_code == 1 and "latitude" in r.stderr
+
+
+def test_bri_mid_2025_excludes_panama_and_includes_colombia(cli):
+    r = cli("countries", "list", "--group", "bri", "--as-of", "2025-06-01", "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    got = _iso3s(r.stdout)
+    assert "PAN" not in got and "COL" in got and "ITA" not in got
+    header = r.stdout.splitlines()[0]
+    assert header.endswith("joined_precision,source")
+
+
+def test_year_only_dates_are_noted(cli):
+    r = cli("countries", "list", "--group", "bri", "--as-of", "2018-06-01", "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    assert "known to the year only (2018)" in " ".join(r.stderr.split())
+    r = cli("countries", "list", "--group", "bri", "--as-of", "2025-06-01", "--format", "csv")
+    assert "year only" not in r.stderr
+
+
+def test_ref_update_loads_a_reviewed_file(cli, tmp_path):
+    f = tmp_path / "bri_reviewed.csv"
+    f.write_text(
+        "group_code,iso3,role,joined,joined_precision,left,source,note\n"
+        "bri,CHL,member,2018-11-02,day,,MFA transcript 2018-11-02,\n"
+        "bri,COL,member,2025-05-14,day,,People's Daily 2025-05-15,\n",
+        encoding="utf-8",
+    )
+    r = cli("ref", "update", str(f))
+    assert r.exit_code == 0, r.stderr
+    assert "bri: 2 membership rows loaded" in r.stdout
+    r = cli("countries", "list", "--group", "bri", "--as-of", "2025-06-01", "--format", "csv")
+    assert _iso3s(r.stdout) == {"CHL", "COL"}
+    f.write_text(
+        "group_code,iso3,role,joined,joined_precision,left,source,note\n"
+        "bri,XXX,member,2018,year,,,\n",
+        encoding="utf-8",
+    )
+    r = cli("ref", "update", str(f))
+    assert r.exit_code != 0
+    assert "bri_reviewed.csv:2:iso3: unknown country code 'XXX'" in r.stderr
+    assert "bri_reviewed.csv:2:source: empty" in r.stderr

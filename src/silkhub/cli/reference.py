@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from silkhub.cli.common import FormatOpt, OutOpt, parse_date, runtime
-from silkhub.cli.output import Format, console, emit
+from silkhub.cli.output import Format, console, emit, err_console
 from silkhub.data.reference import queries
 from silkhub.data.reference.loader import load_reference
 from silkhub.data.storage.db import upgrade
+from silkhub.errors import NotFoundError
 
 db_app = typer.Typer(help="Database maintenance (migrations).", no_args_is_help=True)
 ref_app = typer.Typer(help="Reference data: countries, groups, regions.", no_args_is_help=True)
@@ -41,6 +43,40 @@ def ref_load() -> None:
     )
 
 
+@ref_app.command("update")
+def ref_update(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Reviewed membership CSV (columns of group_memberships.csv: group_code, iso3, "
+            "role, joined, joined_precision, left, source, note)."
+        ),
+    ],
+) -> None:
+    """Load a reviewed membership file: the groups it names are replaced, after validation.
+
+    Same checks as the shipped data (known group and country, ISO dates, day/year precision,
+    a source on every row, no overlapping intervals); a rejected file changes nothing and every
+    problem is listed as file:row:column: reason. `silkhub ref load` restores the shipped rows.
+
+    Example: silkhub ref update bri_reviewed.csv
+    """
+    from silkhub.data.reference.loader import update_memberships
+
+    if not file.is_file():
+        raise NotFoundError(f"{file}: no such file")
+    rt = runtime()
+    with rt.session() as s:
+        res = update_memberships(s, file)
+    for g, (before, after) in res.groups.items():
+        console.print(f"{g}: {after} membership rows loaded (were {before})")
+    if res.year_only:
+        console.print(
+            f"{res.year_only} of {res.rows} rows have a year-only joined date "
+            "(answers on days of those years say so)"
+        )
+
+
 @countries_app.command("list")
 def countries_list(
     group: Annotated[
@@ -61,16 +97,28 @@ def countries_list(
 
     Example: silkhub countries list --group bri --as-of 2020-01-01 --format csv
     """
+    from datetime import date
+
     day = parse_date(as_of)
+    note = None
     with runtime().session() as s:
         rows = queries.list_countries(s, group=group, as_of=day, role=role, lang=lang)
+        if group:
+            when = day or date.today()
+            note = queries.year_only_note(
+                group, when, queries.year_only_on(s, group, when, role)
+            )
     cols = (
         ["iso3", "name", "joined", "left", "role"]
         if group
         else ["iso3", "iso2", "name", "continent", "wb_region"]
     )
+    if group and fmt is not Format.table:
+        cols += ["joined_precision", "source"]
     title = f"{group} as of {day or 'today'}: {len(rows)} countries" if group else None
     emit(rows, fmt, columns=cols, title=title, out=out)
+    if note:
+        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
 
 
 @countries_app.command("show")

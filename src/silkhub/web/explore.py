@@ -13,7 +13,12 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from silkhub.data.reference.queries import get_country, list_countries, list_regions
+from silkhub.data.reference.queries import (
+    get_country,
+    list_countries,
+    list_regions,
+    year_only_on,
+)
 from silkhub.errors import SilkhubError
 from silkhub.report import profiles
 from silkhub.report.figures import Figure
@@ -40,10 +45,19 @@ def countries_page(request: Request, group: str = "bri", as_of: str | None = Non
     day = parse_as_of(as_of)
     with runtime_of(request).session() as s:
         rows = list_countries(s, group=None if group == "all" else group, as_of=day, lang=lang)
+        # an answer on a day of a year whose signings are known to the year only says so
+        year_only = [] if group == "all" else [c for c, _ in year_only_on(s, group, day)]
     return render(
         request,
         "countries.html",
-        {"rows": rows, "group": group, "groups": ("all", *GROUPS), "as_of": day.isoformat()},
+        {
+            "rows": rows,
+            "group": group,
+            "groups": ("all", *GROUPS),
+            "as_of": day.isoformat(),
+            "year_only": year_only,
+            "has_year_dates": any(r.joined_precision == "year" for r in rows),
+        },
     )
 
 

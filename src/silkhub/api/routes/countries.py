@@ -6,7 +6,7 @@ from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from silkhub.api.deps import SessionDep
 from silkhub.data.reference import queries
@@ -26,6 +26,10 @@ class CountryOut(BaseModel):
     wb_region: str | None = None
     wb_income: str | None = None
     continent: str | None = None
+    joined_precision: str | None = Field(
+        None, description="day, or year when the source gives the year only (shown as YYYY)"
+    )
+    source: str | None = Field(None, description="source of the membership row")
 
 
 class CountryPage(BaseModel):
@@ -33,12 +37,19 @@ class CountryPage(BaseModel):
     total: int
     limit: int
     offset: int
+    year_only: list[str] = Field(
+        default_factory=list,
+        description="members on the as-of date whose membership rests on a year-only signing "
+        "date in that year (counted from 1 January)",
+    )
+    note: str | None = None
 
 
 class MembershipOut(BaseModel):
     group: str
     role: str
     joined: str
+    joined_precision: str = "day"
     left: str | None
     source: str
     note: str | None
@@ -62,8 +73,16 @@ def list_countries(
     """Countries, or the members of a group as of a date."""
     rows = queries.list_countries(session, group=group, as_of=as_of, role=role, lang=lang)
     page = rows[offset : offset + limit]
+    pairs: list[tuple[str, int]] = []
+    if group is not None:
+        pairs = queries.year_only_on(session, group, as_of or date.today(), role)
     return CountryPage(
-        items=[CountryOut(**r.__dict__) for r in page], total=len(rows), limit=limit, offset=offset
+        items=[CountryOut(**r.__dict__) for r in page],
+        total=len(rows),
+        limit=limit,
+        offset=offset,
+        year_only=[c for c, _ in pairs],
+        note=queries.year_only_note(group, as_of or date.today(), pairs) if group else None,
     )
 
 
@@ -87,6 +106,7 @@ def show_country(session: SessionDep, iso3: str, lang: Literal["en", "zh"] = "en
                 group=m.group_code,
                 role=m.role,
                 joined=str(m.joined.year) if m.joined_precision == "year" else m.joined.isoformat(),
+                joined_precision=m.joined_precision,
                 left=m.left.isoformat() if m.left else None,
                 source=m.source,
                 note=m.note,

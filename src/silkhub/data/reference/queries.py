@@ -31,6 +31,9 @@ class CountryRow:
     wb_region: str | None = None
     wb_income: str | None = None
     continent: str | None = None
+    #: ``day`` or ``year`` (a year-only date is stored as 1 January and shown as the year)
+    joined_precision: str | None = None
+    source: str | None = None
 
 
 def check_lang(lang: str) -> str:
@@ -123,9 +126,48 @@ def list_countries(
             wb_region=c.wb_region,
             wb_income=c.wb_income,
             continent=c.continent,
+            joined_precision=m.joined_precision,
+            source=m.source,
         )
         for c, m in rows
     ]
+
+
+def year_only_on(
+    session: Session, group: str, as_of: date, role: str = "member"
+) -> list[tuple[str, int]]:
+    """Members on ``as_of`` whose membership that day rests on a year-only date.
+
+    A signing known only to the year ``Y`` is stored as 1 January ``Y``; on a day of ``Y``
+    before 31 December the country is counted although it may have signed later that year.
+    Returns ``(iso3, Y)`` pairs; empty when the answer does not depend on year-only dates.
+    """
+    if as_of == date(as_of.year, 12, 31):
+        return []
+    return sorted(
+        (c.iso3, m.joined.year)
+        for c, m in members_as_of(session, group, as_of, role)
+        if m.joined_precision == "year" and m.joined.year == as_of.year
+    )
+
+
+def year_only_note(group: str, as_of: date, pairs: list[tuple[str, int]]) -> str | None:
+    """One sentence for CLI / API / web when an as-of answer rests on year-only dates."""
+    if not pairs:
+        return None
+    codes = ", ".join(c for c, _ in pairs)
+    return (
+        f"{len(pairs)} of the {group} members on {as_of.isoformat()} ({codes}) have a signing "
+        f"date known to the year only ({as_of.year}); they are counted from 1 January, so the "
+        "list may include countries that signed later that year"
+    )
+
+
+def group_start(session: Session, group: str) -> date | None:
+    """The first day any country was a member of ``group`` (None for an empty group)."""
+    check_group(session, group)
+    q = select(func.min(GroupMembership.joined)).where(GroupMembership.group_code == group)
+    return session.execute(q).scalar_one_or_none()
 
 
 def get_country(session: Session, code: str) -> Country:
