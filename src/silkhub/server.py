@@ -160,6 +160,7 @@ WEB_FEATURE_PAGES: list[str] = [
 ]
 
 
+    "jobs_pages",
 def _web_feature_modules() -> list:
     import importlib
 

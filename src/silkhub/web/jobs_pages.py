@@ -1,0 +1,111 @@
+"""Jobs in the web UI: the list with live progress bars (htmx polling), starting a region
+report as a job, cancelling, downloading the result. Business rules are the job service's."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from silkhub.errors import SilkhubError
+from silkhub.jobs.service import JobView, job_service
+from silkhub.report.render import FORMATS
+from silkhub.web.account import require_user
+from silkhub.web.forms import Form
+from silkhub.web.pages import render, request_lang, runtime_of
+
+router = APIRouter(prefix="/jobs", include_in_schema=False)
+
+#: how often a page asks for the state of an unfinished job (htmx ``every``)
+POLL = "1s"
+
+
+def _ctx(request: Request, form: Form | None = None) -> dict:
+    user = require_user(request)
+    items, _next = job_service(runtime_of(request)).list(user.actor, mine=True, limit=50)
+    form = form or Form(
+        {
+            "unit": "Jinan",
+            "peers": "Hangzhou,Qingdao",
+            "format": "pdf",
+            "lang": request_lang(request),
+        }
+    )
+    return {
+        "jobs": items,
+        "form": form,
+        "poll": POLL,
+        "format_options": [(f, f.upper()) for f in FORMATS],
+        "lang_options": [("en", "English"), ("zh", "中文")],
+    }
+
+
+@router.get("", response_class=HTMLResponse)
+def jobs_page(request: Request) -> HTMLResponse:
+    """My jobs (newest first) and the form that starts a region report as a job."""
+    return render(request, "jobs.html", _ctx(request))
+
+
+@router.get("/{job_id}/row", response_class=HTMLResponse)
+def job_row(request: Request, job_id: str) -> HTMLResponse:
+    """One job's row (polled by htmx while the job runs; stops polling once it ended)."""
+    user = require_user(request)
+    job: JobView = job_service(runtime_of(request)).get(user.actor, job_id)
+    return render(request, "_job_row.html", {"job": job, "poll": POLL})
+
+
+@router.post("/region-report")
+async def start_region_report(request: Request) -> Response:
+    """Start ``report.region`` as a job (CSRF-checked form); back to the list, or the form
+    again with the message next to the field."""
+    user = require_user(request)
+    form = await Form.from_request(request)
+    form.text("unit", required=True, max_len=100)
+    form.choice("format", FORMATS, required=True)
+    form.choice("lang", ("en", "zh"))
+    if form.ok:
+        params = {
+            "unit": form.value("unit"),
+            "peers": form.value("peers"),
+            "format": form.value("format"),
+            "lang": form.value("lang") or request_lang(request),
+        }
+        try:
+            job_service(runtime_of(request)).submit(user.actor, "report.region", params)
+        except SilkhubError as exc:
+            value = getattr(exc, "value", None)
+            if getattr(exc, "field", None) == "region" and value:
+                target = (
+                    "unit"
+                    if value.strip().casefold() == params["unit"].strip().casefold()
+                    else "peers"
+                )
+                form.error(target, "form.unknown_region", value=value)
+            else:
+                form.error("unit", "form.service", message=exc.message)
+    if not form.ok:
+        return render(request, "jobs.html", _ctx(request, form), status_code=422)
+    return RedirectResponse("/jobs", status_code=303)
+
+
+@router.post("/{job_id}/cancel")
+async def cancel_job(request: Request, job_id: str) -> Response:
+    """Cancel (CSRF-checked); htmx swaps the row, a plain form goes back to the list."""
+    user = require_user(request)
+    await Form.from_request(request)
+    job = job_service(runtime_of(request)).cancel(user.actor, job_id)
+    if request.headers.get("hx-request"):
+        return render(request, "_job_row.html", {"job": job, "poll": POLL})
+    return RedirectResponse("/jobs", status_code=303)
+
+
+@router.get("/{job_id}/download")
+def download(request: Request, job_id: str, index: int = 0) -> Response:
+    """The job's file (the report)."""
+    user = require_user(request)
+    name, media_type, content = job_service(runtime_of(request)).file(user.actor, job_id, index)
+    disposition = "inline" if media_type.startswith("text/html") else "attachment"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'{disposition}; filename="{name}"'},
+    )
