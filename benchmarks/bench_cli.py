@@ -10,7 +10,7 @@ median CPU time and peak RSS (``wait4`` rusage; CPU time is the better guide whe
 loaded) and the ratio of the median to ``python -c pass`` are printed, with the load average
 (the machine is shared).
 
-    .venv/bin/python benchmarks/bench_cli.py [--runs 7]
+    .venv/bin/python benchmarks/bench_cli.py [--runs 7] [--src OTHER_TREE/src]
 """
 
 from __future__ import annotations
@@ -54,9 +54,17 @@ def measure(argv: list[str], env: dict[str, str], runs: int) -> tuple[float, flo
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument(
+        "--src",
+        type=Path,
+        help="measure another source tree instead (e.g. an older commit: "
+        "git archive REV src | tar -x -C /tmp/old; --src /tmp/old/src)",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="silkhub-bench-cli-") as tmp:
         env = {**os.environ, "SILKHUB_DATA_DIR": tmp}
+        if args.src:
+            env["PYTHONPATH"] = str(args.src.resolve())
         env.pop("SILKHUB_DATABASE_URL", None)
         print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores, shared machine)")
         base, base_cpu, base_rss = measure([str(PYTHON), "-c", "pass"], env, args.runs)
