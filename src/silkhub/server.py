@@ -15,6 +15,7 @@ from silkhub import __version__
 from silkhub.api import problems
 from silkhub.api.app import API_PREFIX, api_router, health_router
 from silkhub.api.limits import BodyLimitMiddleware
+from silkhub.api.methods import MethodGuard
 from silkhub.api.metrics import MetricsMiddleware
 from silkhub.api.metrics import router as metrics_router
 from silkhub.bootstrap import Runtime, make_runtime, prepare
@@ -85,6 +86,8 @@ def create_app(
         max_bytes=runtime.settings.max_body_bytes,
         upload_max_bytes=runtime.settings.max_upload_body_bytes,
     )
+    # 405 + Allow for methods a documented API path does not declare (silkhub.api.methods)
+    app.add_middleware(MethodGuard, spec=app.openapi)
     # request latency histogram and request log (inside the proxy-header middleware, so the
     # logged client is the forwarded one)
     app.add_middleware(MetricsMiddleware)

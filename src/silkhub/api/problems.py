@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from silkhub.errors import SilkhubError, ValidationError
+from silkhub.errors import SilkhubError, UnknownChoiceError, ValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -24,19 +24,35 @@ def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] 
 def silkhub_problem(request: Request, exc: SilkhubError) -> JSONResponse:
     body = exc.to_problem()
     body["instance"] = str(request.url.path)
+    status = exc.status
+    if isinstance(exc, UnknownChoiceError) and _names_path_segment(request, exc.value):
+        # /benchmark/{unit}, /agreements/regions/{region}/...: a path segment that names no
+        # known resource is "not found", not a malformed request (the list is data, so the
+        # OpenAPI document cannot enumerate it)
+        status = body["status"] = 404
     headers = None
     if exc.status == 429:
         headers = {"Retry-After": str(exc.details.get("retry_after", 60))}
     elif exc.status == 401:
         headers = {"WWW-Authenticate": 'Bearer realm="silkhub"'}
-    return problem_response(exc.status, body, headers)
+    return problem_response(status, body, headers)
+
+
+def _names_path_segment(request: Request, value: object) -> bool:
+    return any(str(v) == str(value) for v in request.path_params.values())
 
 
 def validation_problem(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = []
     for e in exc.errors():
         loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")]
-        errors.append({"field": ".".join(loc) or None, "message": e.get("msg", "invalid")})
+        message = e.get("msg", "invalid")
+        if e.get("type") == "literal_error" and loc:
+            # a closed list (silkhub.api.choices): say it as UnknownChoiceError does
+            choices = str(e.get("ctx", {}).get("expected", "")).replace("'", "")
+            choices = choices.replace(" or ", ", ")
+            message = f"unknown {loc[-1]} {e.get('input')!r}; valid choices: {choices}"
+        errors.append({"field": ".".join(loc) or None, "message": message})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
     body = {
         "type": "https://silkhub.dev/problems/validation-error",

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
 
+from silkhub.api.choices import AgreementKind, PerformanceGroup
 from silkhub.api.deps import ActorDep, SessionDep
 from silkhub.api.routes.organisations import PerformanceOut
 from silkhub.api.routes.projects import RESPONSES, IdPath
@@ -116,7 +117,7 @@ def to_out(a: Agreement) -> AgreementOut:
 def list_agreements(
     session: SessionDep,
     actor: ActorDep,
-    kind: str | None = Query(None, max_length=16, description="mou, framework or contract"),
+    kind: AgreementKind | None = Query(None, description="mou, framework or contract"),
     organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
     event_id: int | None = Query(None, ge=1, le=MAX_ID),
     signed_from: date | None = None,
@@ -145,7 +146,7 @@ def list_agreements(
 def performance_table(
     session: SessionDep,
     actor: ActorDep,
-    by: str = Query("agreement", description="agreement, organisation or region"),
+    by: PerformanceGroup = Query("agreement", description="agreement, organisation or region"),
     as_of: date | None = None,
 ) -> list[dict[str, Any]]:
     """On-time rate, fulfilled amount and overdue items per agreement, organisation or region."""

@@ -8,6 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from silkhub.api.choices import GroupCode
 from silkhub.api.deps import SessionDep
 from silkhub.data.reference import queries
 
@@ -63,7 +64,7 @@ class CountryDetail(CountryOut):
 @router.get("", response_model=CountryPage)
 def list_countries(
     session: SessionDep,
-    group: str | None = Query(None, description="bri, route65, sco, asean, rcep or eu"),
+    group: GroupCode | None = Query(None, description="bri, route65, sco, asean, rcep or eu"),
     as_of: date | None = Query(None, description="membership as of this date (default today)"),
     role: Literal["member", "observer", "dialogue_partner", "all"] = "member",
     lang: Literal["en", "zh"] = "en",

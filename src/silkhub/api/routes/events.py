@@ -8,6 +8,7 @@ from decimal import Decimal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
 
+from silkhub.api.choices import EventKind
 from silkhub.api.deps import ActorDep, SessionDep
 from silkhub.api.routes.projects import RESPONSES, IdPath
 from silkhub.data.storage.models.hub import Event
@@ -103,7 +104,7 @@ def _kind(t: svc.KindTotal) -> KindTotalOut:
 def list_events(
     session: SessionDep,
     actor: ActorDep,
-    kind: str | None = Query(None, max_length=24, description=", ".join(svc.EVENT_KINDS)),
+    kind: EventKind | None = Query(None, description=", ".join(svc.EVENT_KINDS)),
     country: str | None = Query(None, max_length=100),
     date_from: date | None = None,
     date_to: date | None = None,

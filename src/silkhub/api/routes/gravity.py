@@ -20,6 +20,7 @@ from silkhub.analytics.gravity_service import (
     packaged_specs,
     parse_spec,
 )
+from silkhub.api.choices import GroupCode
 from silkhub.api.deps import RuntimeDep, SessionDep, StaffDep
 from silkhub.bootstrap import Runtime
 from silkhub.data.reference.names import suggest, to_iso3
@@ -100,7 +101,7 @@ class FitIn(BaseModel):
 
 
 class PolicyIn(BaseModel):
-    group: str = Field(..., description="bri, sco, asean, rcep or eu")
+    group: GroupCode = Field(..., description="bri, sco, asean, rcep or eu")
     dataset: str = Field("china_br65_panel", description="china_br65_panel or agtpa_applications")
     leads: list[int] = Field(default_factory=list, max_length=5)
     lags: list[int] = Field(default_factory=list, max_length=5)

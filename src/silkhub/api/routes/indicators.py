@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from silkhub.analytics import openness as open_svc
 from silkhub.analytics import partners as partner_svc
 from silkhub.analytics.datasets import BILATERAL_PREFERENCE, PRODUCT_PREFERENCE, pick_dataset
+from silkhub.api.choices import GroupCode
 from silkhub.api.deps import RuntimeDep, SessionDep
 from silkhub.errors import ValidationError
 
@@ -106,7 +107,7 @@ def openness(
 def group_share(
     con: StoreDep,
     session: SessionDep,
-    group: Annotated[str, Query(description="bri, route65, sco, asean, rcep or eu")],
+    group: Annotated[GroupCode, Query(description="bri, route65, sco, asean, rcep or eu")],
     year: YearQ,
     as_of: date | None = Query(None, description="membership date (default 31 Dec of year)"),
     world: Literal["auto", "wld", "sum"] = "auto",

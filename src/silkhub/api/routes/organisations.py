@@ -8,6 +8,7 @@ from decimal import Decimal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from silkhub.api.choices import OfferKind, OrganisationKind
 from silkhub.api.deps import ActorDep, SessionDep
 from silkhub.api.routes.projects import RESPONSES, AwareDatetime, IdPath
 from silkhub.data.storage.models.hub import Organisation
@@ -128,7 +129,7 @@ def to_out(o: Organisation) -> OrganisationOut:
 def list_organisations(
     session: SessionDep,
     actor: ActorDep,
-    kind: str | None = Query(None, max_length=40, description=", ".join(svc.ORGANISATION_KINDS)),
+    kind: OrganisationKind | None = Query(None, description=", ".join(svc.ORGANISATION_KINDS)),
     country: str | None = Query(None, max_length=100),
     region: str | None = Query(None, max_length=100),
     sector: str | None = Query(None, max_length=8),
@@ -161,7 +162,7 @@ def list_organisations(
 def list_offers(
     session: SessionDep,
     actor: ActorDep,
-    kind: str | None = Query(None, max_length=10, description="offer or request"),
+    kind: OfferKind | None = Query(None, description="offer or request"),
 ) -> list[OfferOut]:
     """Active cooperation offers and requests visible to the caller."""
     return [OfferOut.model_validate(x) for x in svc.list_offers(session, actor, kind=kind)]

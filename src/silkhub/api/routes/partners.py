@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from silkhub.analytics import partners as partner_svc
 from silkhub.analytics.datasets import BILATERAL_PREFERENCE, pick_dataset
+from silkhub.api.choices import GroupCode
 from silkhub.api.deps import SessionDep
 from silkhub.api.routes.indicators import (
     CountryQ,
@@ -23,7 +24,7 @@ from silkhub.api.routes.indicators import (
 router = APIRouter(prefix="/partners", tags=["partners"])
 
 GroupQ = Annotated[
-    str | None, Query(description="only partners in this group: bri, route65, sco, asean …")
+    GroupCode | None, Query(description="only partners in this group: bri, route65, sco, asean …")
 ]
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from silkhub.api.choices import PlaceKind
 from silkhub.api.deps import ActorDep, SessionDep
 from silkhub.api.routes.projects import IdPath
 from silkhub.hub import places as svc
@@ -61,7 +62,7 @@ def _out(p) -> PlaceOut:  # type: ignore[no-untyped-def]
 def list_places(
     session: SessionDep,
     region: str | None = Query(None, description="region id or name; a city includes districts"),
-    kind: str | None = Query(None, description=", ".join(svc.KINDS)),
+    kind: PlaceKind | None = Query(None, description=", ".join(svc.KINDS)),
     limit: int = Query(500, ge=1, le=2000),
     offset: int = Query(0, ge=0),
 ) -> list[PlaceOut]:

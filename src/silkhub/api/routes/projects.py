@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as FPath
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
+from silkhub.api.choices import ProjectSort, ProjectSource, Stage, TotalGroup
 from silkhub.api.deps import ActorDep, SessionDep, get_actor
 from silkhub.data.storage.models.hub import Project
 from silkhub.hub import lifecycle
@@ -150,7 +151,7 @@ async def filters(
     sector: str | None = Query(None, max_length=8, description="ISIC rev.4 section or division"),
     stage: list[str] | None = Query(None, description="one or more stages"),
     project_type: str | None = Query(None, max_length=20, alias="type"),
-    source: str | None = Query(None, max_length=16),
+    source: ProjectSource | None = Query(None),
     organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
     value_min_usd: float | None = Query(None, ge=0),
     value_max_usd: float | None = Query(None, ge=0),
@@ -182,7 +183,7 @@ FiltersDep = Annotated[svc.ProjectFilters, Depends(filters)]
 async def list_projects(
     request: Request,
     f: FiltersDep,
-    sort: str = Query("-id", max_length=20, description="id, value_usd, dated_on, stage_on; -desc"),
+    sort: ProjectSort = Query("-id", description="id, value_usd, dated_on, stage_on; -desc"),
     cursor: str | None = Query(None, max_length=500),
     limit: int = Query(50, ge=1, le=500),
 ) -> Response:
@@ -233,7 +234,7 @@ def project_totals(
     session: SessionDep,
     actor: ActorDep,
     f: FiltersDep,
-    group_by: str = Query("stage", description=", ".join(svc.TOTAL_GROUPS)),
+    group_by: TotalGroup = Query("stage", description=", ".join(svc.TOTAL_GROUPS)),
 ) -> list[TotalRow]:
     """Number of projects and total US$ value per stage, country, sector, type, source or year."""
     rows = svc.project_totals(session, actor, f, group_by=group_by)
@@ -244,7 +245,7 @@ def project_totals(
 def reached(
     session: SessionDep,
     actor: ActorDep,
-    stage: str = Query(..., max_length=30),
+    stage: Stage = Query(...),
     year: int | None = Query(None, ge=1900, le=2100),
     start_on: date | None = None,
     end_on: date | None = None,
@@ -267,8 +268,8 @@ def _visible_ids(session, actor, ids: list[int]) -> list[int]:  # type: ignore[n
 def durations(
     session: SessionDep,
     actor: ActorDep,
-    from_stage: str = Query("signed", alias="from", max_length=30),
-    to_stage: str = Query("operational", alias="to", max_length=30),
+    from_stage: Stage = Query("signed", alias="from"),
+    to_stage: Stage = Query("operational", alias="to"),
 ) -> DurationsOut:
     """Days from first reaching one stage to another (e.g. signed → operational)."""
     from sqlalchemy import select
