@@ -198,7 +198,11 @@ class ImportParams(_Params):
 
 
 def _check_import(session: Session, actor: Actor, p: ImportParams) -> None:
-    if not Path(p.path).exists():
+    try:
+        found = Path(p.path).exists()
+    except (OSError, ValueError):  # a NUL byte, a name too long ...
+        found = False
+    if not found:
         raise NotFoundError(f"{p.path}: no such file or folder on the server")
 
 
