@@ -950,3 +950,39 @@ def test_position_feedback_only_by_the_positions_organisation(client, runtime, n
         s.flush()
         assert talent.learned_weights(s, n.org_a) == talent.learned_weights(s, None)
         assert talent.learned_weights(s, n.org_b) != talent.learned_weights(s, None)
+
+
+#: writes that name a record but change none (POST only for the request body)
+READ_ONLY_POSTS = ("/api/v1/match/duplicates/check",)
+
+
+def test_zero_writes_on_another_orgs_public_records(client, runtime, neighbours) -> None:
+    """Every write operation of the OpenAPI document that names one of B's *visible* records
+    (path or body: B's organisation, public project, position; a demo project) fails for A's
+    member and viewer: visible is not writable. Covers event links, feedback, agreements' and
+    projects' parties and every update, transition and delete of B's records."""
+    n = neighbours
+    spec = client.get("/api/v1/openapi.json").json()
+    public = Victim("no-marker-for-public-records")
+    public.add("organisation", n.org_b)
+    public.add("project", n.b_project)
+    public.add("project", n.demo_project)
+    public.add("position", n.b_position)
+    public.own.update({"organisation": [n.org_a], "event": [n.a_event]})
+    _, writes = build_probes(spec, public)
+    writes = [p for p in writes if p.path not in READ_ONLY_POSTS]
+    assert any(p.path == "/api/v1/events/{event_id}/projects" for p in writes)
+    assert any(p.path == "/api/v1/match/feedback" for p in writes)
+    before = (_stage(runtime, n.b_project), _stage(runtime, n.demo_project))
+    successes = []
+    for who in (n.a_member, n.a_viewer):
+        for p in writes:
+            r = client.request(p.method.upper(), p.url, headers=who.headers, **p.kwargs)
+            assert r.status_code < 500, (p.method, p.url, r.text)
+            if 200 <= r.status_code < 300:
+                body = json.dumps(p.kwargs.get("json"))[:200]
+                successes.append(f"{who.email}: {p.method.upper()} {p.url} {body}")
+    assert not successes, "writes on another organisation's records succeeded:\n" + "\n".join(
+        successes
+    )
+    assert (_stage(runtime, n.b_project), _stage(runtime, n.demo_project)) == before
