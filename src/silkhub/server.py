@@ -149,7 +149,21 @@ def app_factory() -> FastAPI:
     ``--factory``): settings from the environment, and no migrations, because several workers
     must not migrate at the same time: run ``silkhub db upgrade`` (or ``silkhub serve``, which
     does it once before starting its workers) first."""
-    return create_app(init=False)
+    return warm_up(create_app(init=False))
+
+
+def warm_up(app: FastAPI) -> FastAPI:
+    """Do once, before the worker accepts connections, what its first request would pay for
+    (seconds on a loaded host): the OpenAPI document (the method guard reads it) and the ORM
+    mapper configuration."""
+    from sqlalchemy.orm import configure_mappers
+
+    try:
+        app.openapi()
+        configure_mappers()
+    except Exception:  # never keep a worker from starting; the first request will show it
+        logger.warning("warm-up failed", exc_info=True)
+    return app
 
 
 #: web page modules owned by feature issues; skipped while they do not exist
@@ -160,10 +174,10 @@ WEB_FEATURE_PAGES: list[str] = [
     "account",
     "reports",
     "talent_pages",
+    "jobs_pages",
 ]
 
 
-    "jobs_pages",
 def _web_feature_modules() -> list:
     import importlib
 

@@ -79,10 +79,10 @@ def serve(*, host: str, port: int, demo: bool, reload: bool, workers: int) -> No
     )
     log_config = uvicorn_log_config()
     if workers == 1 and not reload:
-        from silkhub.server import create_app
+        from silkhub.server import create_app, warm_up
 
         uvicorn.run(
-            create_app(runtime=rt, init=False),
+            warm_up(create_app(runtime=rt, init=False)),
             host=host,
             port=port,
             log_config=log_config,
