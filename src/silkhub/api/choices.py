@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from silkhub.analytics.index_service import framework_files
 from silkhub.hub.agreements import AGREEMENT_KINDS
 from silkhub.hub.events import EVENT_KINDS
 from silkhub.hub.lifecycle import STAGES
@@ -33,3 +34,5 @@ PerformanceGroup = Literal[PERFORMANCE_GROUPS]  # type: ignore[valid-type]
 ProjectSource = Literal[PROJECT_SOURCES]  # type: ignore[valid-type]
 ProjectSort = Literal[(*PROJECT_SORTS, *(f"-{k}" for k in PROJECT_SORTS))]  # type: ignore[valid-type]
 TotalGroup = Literal[TOTAL_GROUPS]  # type: ignore[valid-type]
+#: the shipped index frameworks (``analytics/frameworks/*.yaml``, by file stem)
+FrameworkCode = Literal[tuple(framework_files())]  # type: ignore[valid-type]

@@ -8,9 +8,10 @@ templated ``PATCH /organisations/{org_id}``, which answers 422 for ``org_id="off
 :class:`MethodGuard` is a pure ASGI middleware that resolves a request path against the
 document's path templates the way OpenAPI does (a literal segment wins over a template
 parameter) and, when the method is not declared on that path, answers 405 as an RFC 9457
-problem with ``Allow`` listing exactly the declared methods (``HEAD`` where ``GET`` is declared,
-since Starlette serves it). ``OPTIONS`` is not declared anywhere, so it gets that 405 too; a CORS
-preflight is answered by a CORS middleware added outside this one, before it gets here.
+problem with ``Allow`` listing exactly the declared methods (FastAPI serves no implicit
+``HEAD``, so a ``HEAD`` on a ``GET`` path is a 405 too). ``OPTIONS`` is not declared anywhere,
+so it gets that 405 too; a CORS preflight is answered by a CORS middleware added outside this
+one, before it gets here.
 """
 
 from __future__ import annotations
@@ -41,8 +42,6 @@ class _Template:
         # literal segments first: (1, 1, 0) beats (1, 0, 1) for the same length
         self.rank = tuple(0 if s.startswith("{") else 1 for s in segments)
         self.methods = set(methods)
-        if "GET" in self.methods:
-            self.methods.add("HEAD")
         order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
         self.allow = ", ".join(m for m in order if m in self.methods)
 
@@ -113,4 +112,4 @@ class MethodGuard:
                 ],
             }
         )
-        await send({"type": "http.response.body", "body": body if method != "HEAD" else b""})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})

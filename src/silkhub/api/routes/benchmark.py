@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from silkhub.analytics import index_service as svc
+from silkhub.api.choices import FrameworkCode
 from silkhub.api.deps import RuntimeDep, SessionDep
 from silkhub.api.routes.index import MAX_MC, ConfigIn, _shipped, run_index
 from silkhub.errors import ValidationError
@@ -95,7 +96,7 @@ def benchmark(
     session: SessionDep,
     unit: str = Query(..., min_length=1, max_length=100, description="e.g. Jinan"),
     peers: str = Query(..., min_length=1, max_length=2000, description="e.g. Hangzhou,Qingdao"),
-    framework: str = "city-internationalization",
+    framework: FrameworkCode = "city-internationalization",
     year: int | None = Query(None, ge=1900, le=2100),
     mc: int = Query(1000, ge=0, le=MAX_MC),
     seed: int = Query(1, ge=0, le=2**63 - 1, description="Monte Carlo seed"),
@@ -121,7 +122,7 @@ def benchmark_unit(
     session: SessionDep,
     unit: str,
     peers: str = Query(..., min_length=1, max_length=2000, description="e.g. Hangzhou,Qingdao"),
-    framework: str = "city-internationalization",
+    framework: FrameworkCode = "city-internationalization",
     year: int | None = Query(None, ge=1900, le=2100),
     mc: int = Query(1000, ge=0, le=MAX_MC),
     seed: int = Query(1, ge=0, le=2**63 - 1, description="Monte Carlo seed"),

@@ -361,7 +361,7 @@ def partner_targets(
     session: SessionDep,
     reporter: str = Query(..., min_length=2, max_length=100),
     year: int = Query(..., ge=1990, le=2100),
-    group: str | None = Query(None, max_length=40),
+    group: GroupCode | None = Query(None),
     w_potential: float = Query(0.5, ge=0, le=1),
     w_complementarity: float = Query(0.3, ge=0, le=1),
     w_rca_fit: float = Query(0.2, ge=0, le=1),

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from silkhub.analytics import index_service as svc
+from silkhub.api.choices import FrameworkCode
 from silkhub.api.deps import RuntimeDep, SessionDep
 from silkhub.core.index import IndexConfig
 from silkhub.data.importers.regional import INDICATORS
@@ -68,7 +69,7 @@ class DataRow(BaseModel):
 
 
 class ComputeIn(BaseModel):
-    framework: str = "city-internationalization"
+    framework: FrameworkCode = "city-internationalization"
     year: int | None = Field(None, ge=1900, le=2100)
     max_lag: int = Field(svc.DEFAULT_MAX_LAG, ge=0, le=50)
     config: ConfigIn = ConfigIn()
@@ -159,7 +160,7 @@ def template_indicators() -> list[TemplateIndicator]:
 def compute_get(
     rt: RuntimeDep,
     session: SessionDep,
-    framework: str = Query("city-internationalization", description="framework code"),
+    framework: FrameworkCode = Query("city-internationalization", description="framework code"),
     year: int | None = Query(None, ge=1900, le=2100),
     mc: int = Query(0, ge=0, le=MAX_MC, description="Monte Carlo runs"),
     seed: int = Query(1, ge=0, le=2**63 - 1, description="Monte Carlo seed"),
