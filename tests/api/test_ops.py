@@ -7,10 +7,20 @@ import logging
 import socket
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from silkhub.bootstrap import make_runtime
 from silkhub.settings import Settings
+
+
+@pytest.fixture
+def app_client(sqlite_runtime):
+    """The full app on SQLite (these checks do not depend on the database)."""
+    from silkhub.server import create_app
+
+    with TestClient(create_app(runtime=sqlite_runtime, init=False)) as c:
+        yield c
 
 
 def test_live_and_ready(client) -> None:
@@ -54,11 +64,11 @@ def test_ready_is_503_when_the_store_is_unreadable(sqlite_runtime) -> None:
     assert r.json()["database"] == "ok" and r.json()["store"].startswith("error: ")
 
 
-def test_metrics_expose_the_request_histogram_by_route_template(client) -> None:
-    client.get("/api/v1/countries/DEU")
-    client.get("/api/v1/countries/FRA")
-    client.get("/no/such/page")
-    text = client.get("/metrics").text
+def test_metrics_expose_the_request_histogram_by_route_template(app_client) -> None:
+    app_client.get("/api/v1/countries/DEU")
+    app_client.get("/api/v1/countries/FRA")
+    app_client.get("/no/such/page")
+    text = app_client.get("/metrics").text
     assert "# TYPE silkhub_http_request_duration_seconds histogram" in text
     lines = [ln for ln in text.splitlines() if ln.startswith("silkhub_http_request_duration")]
     assert any('route="/api/v1/countries/{iso3}"' in ln and "_count" in ln for ln in lines), lines
@@ -67,7 +77,7 @@ def test_metrics_expose_the_request_histogram_by_route_template(client) -> None:
     assert "silkhub_job_duration_seconds" in text and "silkhub_job_queue_depth" in text
 
 
-def test_queue_depth_probe_runs_at_scrape_time(client) -> None:
+def test_queue_depth_probe_runs_at_scrape_time(app_client) -> None:
     from silkhub import metrics
 
     def probe() -> dict[str, int]:
@@ -79,7 +89,7 @@ def test_queue_depth_probe_runs_at_scrape_time(client) -> None:
     metrics.register_queue_depth_probe(probe)
     metrics.register_queue_depth_probe(broken)
     try:
-        text = client.get("/metrics").text
+        text = app_client.get("/metrics").text
     finally:
         metrics._queue_probes.remove(probe)
         metrics._queue_probes.remove(broken)
@@ -111,9 +121,9 @@ def test_json_log_lines_parse(capsys) -> None:
     assert second["exc"].startswith("Traceback") and "boom" in second["exc"]
 
 
-def test_access_log_carries_structured_fields(client, caplog) -> None:
+def test_access_log_carries_structured_fields(app_client, caplog) -> None:
     with caplog.at_level(logging.INFO, logger="silkhub.access"):
-        client.get("/api/v1/countries/DEU")
+        app_client.get("/api/v1/countries/DEU")
     rec = next(r for r in caplog.records if r.name == "silkhub.access")
     assert rec.route == "/api/v1/countries/{iso3}"  # type: ignore[attr-defined]
     assert rec.status == 200 and rec.method == "GET"  # type: ignore[attr-defined]
