@@ -72,3 +72,60 @@ def test_openness_of_a_region_in_source_units(con, session) -> None:
     assert any("never converts currencies" in n for n in r.notes)
     assert any("source units" in n for n in r.notes)
     assert r.cagr_pct["gdp_usd"] == pytest.approx(25.0)  # 200 -> 250 in one year
+
+
+def test_group_share_uses_the_world_banks_wld_and_names_the_basis(con, session) -> None:
+    import pandas as pd
+
+    agg = pd.DataFrame(
+        {
+            "code": ["WLD", "EAS"],
+            "name": ["World", "East Asia & Pacific"],
+            "kind": ["world", "region"],
+            "indicator": ["SP.POP.TOTL", "SP.POP.TOTL"],
+            "year": [2015, 2015],
+            "value": [120.0, 70.0],
+        }
+    )
+    con.register("_agg", agg)
+    con.execute('CREATE VIEW "wdi_aggregates" AS SELECT * FROM "_agg"')
+    try:
+        df = openness.group_share(
+            con, session, group="route65", year=2015, measures=("population", "gdp")
+        ).set_index("measure")
+        # population: 60 / WLD 120 (not / the 100 summed over countries)
+        assert df.loc["population", "share_pct"] == pytest.approx(50.0)
+        assert df.loc["population", "world_basis"] == "World Bank WLD (wdi_aggregates)"
+        # no WLD GDP: auto falls back to the sum, and says so
+        assert df.loc["gdp", "world_basis"].startswith("sum of")
+        notes = " ".join(df.attrs["notes"])
+        assert "population: World Bank WLD (wdi_aggregates)" in notes
+        assert "gdp: sum of" in notes
+        summed = openness.group_share(
+            con, session, group="route65", year=2015, measures=("population",), world="sum"
+        )
+        assert summed.iloc[0]["share_pct"] == pytest.approx(60.0)
+        with pytest.raises(ValidationError, match="no World Bank WLD value"):
+            openness.group_share(
+                con, session, group="route65", year=2015, measures=("gdp",), world="wld"
+            )
+    finally:
+        con.execute('DROP VIEW "wdi_aggregates"')
+
+
+def test_a_year_before_the_group_existed_suggests_as_of(con, session) -> None:
+    with pytest.raises(ValidationError) as exc:
+        openness.group_share(con, session, group="route65", year=2012, measures=("population",))
+    msg = str(exc.value)
+    assert "starts on 2013-09-07" in msg and "--as-of 2013-09-07" in msg
+    from datetime import date
+
+    df = openness.group_share(
+        con,
+        session,
+        group="route65",
+        year=2015,
+        as_of=date(2013, 9, 7),
+        measures=("population",),
+    )
+    assert df.iloc[0]["members"] == 65

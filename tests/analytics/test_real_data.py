@@ -98,12 +98,18 @@ def test_route65_shares_of_world_from_wdi(store_con, session) -> None:
     df = openness.group_share(
         con, session, group="route65", year=2015, measures=("population", "gdp")
     ).set_index("measure")
-    # our values (sum of countries; the importer drops WLD): population 62.67 %, GDP 31.24 %
-    assert df.loc["population", "share_pct"] == pytest.approx(62.67, abs=0.05)
-    assert df.loc["gdp", "share_pct"] == pytest.approx(31.24, abs=0.05)
+    # the World Bank's own WLD-based figures (seed 002: "62.5 % of world population");
+    # the sum of countries gives 62.67 % and 31.24 %
+    assert df.loc["population", "share_pct"] == pytest.approx(62.47, abs=0.05)
+    assert df.loc["gdp", "share_pct"] == pytest.approx(30.90, abs=0.05)
+    assert df.loc["population", "world_basis"] == "World Bank WLD (wdi_aggregates)"
     assert df.loc["population", "missing"] == ""
-    g13 = openness.group_share(con, session, group="route65", year=2013, measures=("gdp",))
-    assert g13.iloc[0]["share_pct"] == pytest.approx(30.01, abs=0.05)
+    summed = openness.group_share(
+        con, session, group="route65", year=2015, measures=("population", "gdp"), world="sum"
+    ).set_index("measure")
+    assert summed.loc["population", "share_pct"] == pytest.approx(62.67, abs=0.05)
+    assert summed.loc["gdp", "share_pct"] == pytest.approx(31.24, abs=0.05)
+    assert summed.loc["gdp", "world_basis"].startswith("sum of ")
 
 
 def test_eci_through_store_equals_core(store_con) -> None:

@@ -76,6 +76,9 @@ def test_indicators_endpoints(api) -> None:
     assert g.status_code == 200, g.text
     pop = next(i for i in g.json()["items"] if i["measure"] == "population")
     assert pop["share_pct"] == pytest.approx(60.0)
+    assert pop["world_basis"] == "sum of 4 countries"
+    assert g.json()["meta"]["world_basis"]["population"] == "sum of 4 countries"
+    assert any(n.startswith("world total:") for n in g.json()["notes"])
     r = api.get("/api/v1/indicators/rca", params={"year": 2017, "country": "CHN", "level": 2})
     assert r.status_code == 200, r.text
     assert r.json()["items"][0]["rca"] == pytest.approx(1.5)

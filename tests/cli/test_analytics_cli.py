@@ -76,6 +76,10 @@ def test_indicator_commands(run) -> None:
     r = run("indicators", "group-share", "--group", "route65", "--year", "2015", "-f", "json")
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)[0]["share_pct"] == pytest.approx(60.0)
+    assert json.loads(r.stdout)[0]["world_basis"] == "sum of 4 countries"
+    assert "world total: population: sum of 4 countries" in " ".join(r.stderr.split())
+    r = run("indicators", "group-share", "--group", "route65", "--year", "2012")
+    assert r.exit_code != 0 and "--as-of 2013-09-07" in " ".join(r.stderr.split())
     for args in (
         ["complementarity", "--exporter", "CHN", "--importer", "DEU", "--year", "2017"],
         ["similarity", "--a", "CHN", "--b", "VNM", "--year", "2017"],

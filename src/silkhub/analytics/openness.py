@@ -264,6 +264,51 @@ MEASURES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+def _world_totals(
+    con: duckdb.DuckDBPyConnection, dataset: str, year: int, codes: list[str]
+) -> tuple[dict[str, float], str | None]:
+    """The World Bank's own world total (``WLD``) per indicator for ``year``, and where from.
+
+    Looks in ``<dataset>_aggregates`` (written by the WDI importer), then for a ``WLD`` row in
+    the dataset itself (files imported by other means). Empty when neither has it.
+    """
+    from silkhub.analytics.datasets import view_names
+
+    names = set(view_names(con))
+    placeholders = ", ".join("?" for _ in codes)
+    for view, col in ((f"{dataset}_aggregates", "code"), (dataset, "iso3")):
+        if view not in names:
+            continue
+        rows = con.execute(
+            f"SELECT indicator, value FROM {quote(view)} WHERE {col} = 'WLD' AND year = ? "
+            f"AND indicator IN ({placeholders}) AND value IS NOT NULL",
+            [year, *codes],
+        ).fetchall()
+        if rows:
+            return {str(i): float(v) for i, v in rows}, view
+    return {}, None
+
+
+def _check_group_exists(session: Session, group: str, year: int, as_of: date | None) -> None:
+    """A year before the group's first member: say when it starts and what to pass."""
+    from silkhub.data.reference.queries import group_start
+
+    start = group_start(session, group)
+    day = group_as_of(year, as_of)
+    if start is not None and day < start:
+        hint = (
+            f"pick a year from {start.year}"
+            if as_of is not None
+            else f"pass --as-of {start.isoformat()} (or later) to use that membership with "
+            f"{year}'s figures, or pick a year from {start.year}"
+        )
+        raise ValidationError(
+            f"group {group!r} starts on {start.isoformat()}: it has no members on "
+            f"{day.isoformat()}; {hint}",
+            field="as_of" if as_of is not None else "year",
+        )
+
+
 def group_share(
     con: duckdb.DuckDBPyConnection,
     session: Session,
@@ -278,18 +323,22 @@ def group_share(
     """Share of a country group in world population, GDP and trade for a year (from ``wdi``).
 
     The group is taken as of 31 December of ``year`` (or ``as_of``). The world total is the
-    WDI ``WLD`` row when the dataset has it and ``world`` is ``auto`` or ``wld``; otherwise
-    (``sum``, or no ``WLD`` row — the silkhub WDI importer drops aggregates) it is the sum over
-    every country of the reference table that has a value. ``share = sum_{i in G} v_i / world``;
-    members without a value are listed in ``missing`` and left out (the share is then a lower
-    bound), never counted as 0.
+    World Bank's ``WLD`` aggregate (``wdi_aggregates``, kept apart by the WDI importer) when it
+    has the indicator for the year and ``world`` is ``auto`` or ``wld``; otherwise (``sum``, or
+    no ``WLD`` value) it is the sum over every country of the reference table that has a value.
+    The ``world_basis`` column names the basis of each row; ``df.attrs["notes"]`` has the
+    sentences the CLI prints. ``share = sum_{i in G} v_i / world``; members without a value are
+    listed in ``missing`` and left out (the share is then a lower bound), never counted as 0.
     """
+    from silkhub.data.reference.queries import year_only_note, year_only_on
+
     for m in measures:
         if m not in MEASURES:
             raise UnknownChoiceError("measure", m, list(MEASURES), field="measures")
     if world not in ("auto", "wld", "sum"):
         raise UnknownChoiceError("world basis", world, ["auto", "wld", "sum"], field="world")
     require_dataset(con, dataset, ("iso3", "year", "indicator", "value"))
+    _check_group_exists(session, group, year, as_of)
     members = group_members(session, group, year, as_of)
     countries = set(all_countries(session))
     codes = sorted({c for m in measures for i in MEASURES[m][1] for c in INPUTS[i]})
@@ -299,21 +348,29 @@ def group_share(
         f"WHERE year = ? AND indicator IN ({placeholders})",
         [year, *codes],
     ).df()
+    wld_by_code, wld_view = (
+        _world_totals(con, dataset, year, codes) if world in ("auto", "wld") else ({}, None)
+    )
     rows = []
+    notes: list[str] = []
     for m in measures:
         label, inputs = MEASURES[m]
         per_input = []
+        wld_parts = []
         for name in inputs:
             code = INPUTS[name][0]
             per_input.append(long[long["indicator"] == code].set_index("iso3")["value"])
+            wld_parts.append(wld_by_code.get(code))
         v = per_input[0]
         for extra in per_input[1:]:
             v = v.add(extra)  # NaN unless both present
         v = v.dropna()
-        wld = v.get("WLD") if world in ("auto", "wld") else None
+        wld = None if any(w is None for w in wld_parts) else float(sum(wld_parts))  # type: ignore[arg-type]
         if world == "wld" and wld is None:
             raise ValidationError(
-                f"{dataset!r} has no WLD row for {year}; use --world sum", field="world"
+                f"no World Bank WLD value of {label} for {year} (import a WDI file that has the "
+                "World row, e.g. the World Bank's own download); use --world sum",
+                field="world",
             )
         country_v = v[v.index.isin(countries)]
         if country_v.empty:
@@ -334,6 +391,11 @@ def group_share(
             )
             continue
         share, g_tot, w_tot, missing = ind.group_share(country_v, members, wld)
+        basis = (
+            f"World Bank WLD ({wld_view})"
+            if wld is not None
+            else f"sum of {len(country_v)} countries"
+        )
         rows.append(
             {
                 "measure": m,
@@ -343,11 +405,33 @@ def group_share(
                 "share_pct": None if np.isnan(share) else 100 * share,
                 "group_total": g_tot,
                 "world_total": w_tot,
-                "world_basis": "WLD" if wld is not None else f"sum of {len(country_v)} countries",
+                "world_basis": basis,
                 "members": len(members),
                 "members_with_data": len(members) - len(missing),
                 "missing": ", ".join(missing),
             }
         )
-    logger.info("group share %s %s as of %s", group, year, group_as_of(year, as_of))
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    bases = {r["measure"]: r["world_basis"] for r in rows if r["world_basis"]}
+    if bases:
+        by_basis: dict[str, list[str]] = {}
+        for meas, b in bases.items():
+            by_basis.setdefault(b, []).append(meas)
+        notes.append(
+            "world total: "
+            + "; ".join(f"{', '.join(ms)}: {b}" for b, ms in by_basis.items())
+            + (
+                " (world = auto: the World Bank's WLD aggregate when imported, else the sum "
+                "of countries)"
+                if world == "auto"
+                else ""
+            )
+        )
+    day = group_as_of(year, as_of)
+    note = year_only_note(group, day, year_only_on(session, group, day))
+    if note:
+        notes.append(note)
+    out.attrs["notes"] = notes
+    out.attrs["world_basis"] = bases
+    logger.info("group share %s %s as of %s", group, year, day)
+    return out

@@ -149,7 +149,11 @@ def group_share_cmd(
         typer.Option("--as-of", help="Membership date (YYYY-MM-DD); default 31 Dec of the year."),
     ] = None,
     world: Annotated[
-        str, typer.Option(help="World total: auto (WLD row if present, else sum), wld or sum.")
+        str,
+        typer.Option(
+            help="World total: auto (the World Bank's WLD aggregate if imported, else the sum "
+            "of countries), wld or sum."
+        ),
     ] = "auto",
     measure: Annotated[
         list[str] | None,
@@ -178,7 +182,9 @@ def group_share_cmd(
             world=world,
             dataset=dataset,
         )
+    notes = list(df.attrs.get("notes", []))  # world basis, year-only membership dates
     emit(_display(df, fmt, out), fmt, title=f"{group} share of the world, {year}", out=out)
+    _notes(notes)
 
 
 @indicators_app.command("rca")

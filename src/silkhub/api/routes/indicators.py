@@ -125,7 +125,12 @@ def group_share(
         world=world,
         dataset=dataset,
     )
-    return Table(dataset=dataset, meta={"group": group, "year": year}, items=records(df))
+    return Table(
+        dataset=dataset,
+        meta={"group": group, "year": year, "world_basis": df.attrs.get("world_basis", {})},
+        notes=list(df.attrs.get("notes", [])),
+        items=records(df),
+    )
 
 
 @router.get("/rca", response_model=Table)
