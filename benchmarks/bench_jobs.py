@@ -78,6 +78,22 @@ def _start_workers(env: dict, n: int, tmp: Path) -> list[subprocess.Popen]:
     return procs
 
 
+def _wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 300) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the API server exited (see server.log)")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("the API server did not start (see server.log)")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--backend", choices=["pg", "sqlite"], default="pg")
@@ -125,7 +141,7 @@ def main() -> None:
     )  # fmt: skip
     procs: list[subprocess.Popen] = []
     try:
-        hub._wait_healthy(port)
+        _wait_healthy(port, api)
         procs = _start_workers(env, args.workers, tmp)
         rt = make_runtime(
             Settings(data_dir=tmp, database_url=url, jobs_broker=args.broker, jobs_queue=queue),
