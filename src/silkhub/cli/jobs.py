@@ -207,6 +207,10 @@ def worker_cmd(
     broker: Annotated[
         str | None, typer.Option(help="Broker URL (default SILKHUB_JOBS_BROKER).")
     ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve Prometheus metrics (job durations) on this port (127.0.0.1)."),
+    ] = None,
 ) -> None:
     """Run a job worker: consume the jobs queue until SIGTERM/SIGINT (running jobs finish).
 
@@ -217,6 +221,10 @@ def worker_cmd(
     from silkhub.jobs.worker import run_worker
 
     logging.getLogger("silkhub.jobs").setLevel(logging.INFO)
+    if metrics_port:
+        from silkhub.metrics import start_http_server
+
+        start_http_server(metrics_port)
     rt = runtime()
     run_worker(
         rt,
