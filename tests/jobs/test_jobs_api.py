@@ -81,6 +81,10 @@ def test_region_report_job_and_who_sees_it(api, accounts):
     assert api.get(f["url"], headers=accounts["operator_b"].headers).status_code == 404
     adm = api.get(f"/api/v1/jobs/{job['id']}", headers=accounts["admin"].headers).json()
     assert adm["result"]["title"] == "Region report: Jinan"
+    # job durations and queue depth reach the shared Prometheus objects
+    metrics = api.get("/metrics").text
+    assert 'silkhub_job_duration_seconds_count{kind="report.region"}' in metrics
+    assert "silkhub_job_queue_depth" in metrics
 
 
 BAD_JOBS = [
