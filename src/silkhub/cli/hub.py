@@ -15,7 +15,7 @@ import typer
 from silkhub.cli.common import FormatOpt, OutOpt, parse_date, runtime
 from silkhub.cli.output import Format, console, emit, err_console
 from silkhub.errors import DataImportError
-from silkhub.hub import bulk_import, lifecycle, oc4ids, performance, tracker_import
+from silkhub.hub import bulk_import, lifecycle, oc4ids, performance
 from silkhub.hub import events as ev
 from silkhub.hub import organisations as orgs
 from silkhub.hub import projects as pj
@@ -158,6 +158,8 @@ def import_tracker_cmd(
     ] = None,
 ) -> None:
     """Load CGIT/GCDF tracker projects as public hub projects (idempotent upsert)."""
+    from silkhub.hub import tracker_import  # pandas: only for this command
+
     rt = runtime()
     frame = tracker_import.read_tracker(
         source.value, store_root=rt.settings.analytics_dir, path=file
