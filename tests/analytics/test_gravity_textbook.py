@@ -31,7 +31,24 @@ def _dist(values: tuple[float, ...]) -> dict[str, float]:
 
 
 PUBLISHED: dict[str, dict[str, float]] = {
-    # Table 1 (p. 42), column (4) PPML
+    # Table 1 (p. 42), columns (1) OLS, (2) REMOTENESS, (3) FEs (only the coefficients checked
+    # against the Guide are listed), (4) PPML
+    "agtpa_table1_ols": {
+        "log_dist": -1.002,
+        "cntg": 0.574,
+        "lang": 0.802,
+        "clny": 0.735,
+        "log_y": 1.190,
+    },
+    "agtpa_table1_remoteness": {
+        "log_dist": -1.185,
+        "cntg": 0.247,
+        "lang": 0.739,
+        "clny": 0.842,
+        "log_y": 1.164,
+        "log_remoteness_imp": 0.274,
+    },
+    "agtpa_table1_fes": {"log_dist": -1.216, "cntg": 0.223, "lang": 0.661, "clny": 0.670},
     "agtpa_table1_ppml": {"log_dist": -0.841, "cntg": 0.437, "lang": 0.247, "clny": -0.222},
     # Table 2 (p. 47), "distance puzzle"
     "agtpa_table2_ols": {
@@ -114,6 +131,8 @@ PUBLISHED_SE: dict[str, dict[str, float]] = {
 
 #: observations as reported by the Guide's estimations
 NOBS = {
+    "agtpa_table1_ols": 25689,
+    "agtpa_table1_fes": 25689,
     "agtpa_table1_ppml": 28152,
     "agtpa_table2_ols": 25689,
     "agtpa_table2_intra": 28566,

@@ -97,6 +97,8 @@ def test_fit_show_list_textbook(
     assert r.exit_code == 0, r.stderr
     rows = {x["name"]: x for x in json.loads(r.stdout)}
     assert rows["rta"]["published"] == 0.191 and abs(rows["rta"]["difference"]) < 6e-4
+    # json keeps full precision (the terminal table rounds to 4 decimals)
+    assert rows["rta"]["estimate"] != round(rows["rta"]["estimate"], 4)
     assert "observations 28,152" in r.stderr and "converged: yes" in r.stderr
     r = cli("gravity", "list", "--format", "json")
     run_id = json.loads(r.stdout)[0]["run_id"]
@@ -126,3 +128,20 @@ def test_policy_bri(cli, shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_partners_potential_by_section_explains_missing_data(run) -> None:
     r = run("partners", "potential", "--reporter", "CHN", "--year", "2016", "--by-section")
     assert r.exit_code == 1 and "product-level bilateral trade" in r.stderr
+
+
+@pytest.mark.shared_data
+def test_table1_columns_run_by_name(cli, shared_data: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SILKHUB_SHARED_DATA", str(shared_data))
+    r = cli("gravity", "specs", "--format", "json")
+    names = {x["name"] for x in json.loads(r.stdout)}
+    assert {
+        "agtpa_table1_ols",
+        "agtpa_table1_remoteness",
+        "agtpa_table1_fes",
+        "agtpa_table1_ppml",
+    } <= names
+    r = cli("gravity", "fit", "agtpa_table1_ols", "-q", "--no-save", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    rows = {x["name"]: x for x in json.loads(r.stdout)}
+    assert abs(rows["log_dist"]["difference"]) < 6e-4 and rows["log_y"]["published"] == 1.19

@@ -68,7 +68,9 @@ def _print_run_header(run: Any) -> None:
 
 
 def _coef_table(run: Any, fmt: Format, out: Path | None) -> None:
-    rows = _round_rows(run.coefficient_rows())
+    rows = run.coefficient_rows()
+    if fmt is Format.table and out is None:  # terminal: rounded; json/csv/files: full precision
+        rows = _round_rows(rows)
     cols = list(COEF_COLUMNS)
     if run.result.spec.published:
         cols += ["published", "difference"]
