@@ -105,7 +105,7 @@ def test_inline_engine_runs_queued_orphans_on_start(rt):
     j = _job(rt, backend="inline", params={"seconds": 0, "steps": 1})
     eng = InlineEngine(rt, 1)
     eng._start()
-    eng.pool.shutdown(wait=True)
+    eng.join()
     eng.close()
     row = _row(rt, j)
     assert row.status == "succeeded" and row.dispatch_token == 2

@@ -16,8 +16,8 @@ Both share the same job rows, claim rules and runner (:mod:`silkhub.jobs.runner`
 from __future__ import annotations
 
 import logging
+import queue
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from silkhub.errors import ConfigurationError
@@ -67,7 +67,11 @@ class InlineEngine(Engine):
 
     def __init__(self, runtime: Runtime, threads: int = 2) -> None:
         self.runtime = runtime
-        self.pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="silkhub-job")
+        self.threads = max(1, threads)
+        # daemon threads, not a ThreadPoolExecutor: a process that exits must not wait for a
+        # long job (the job's heartbeat stops and the next process's reaper takes it over)
+        self._queue: queue.Queue[tuple[str, int] | None] = queue.Queue()
+        self._workers: list[threading.Thread] = []
         self._stop = threading.Event()
         self._reaper = threading.Thread(target=self._reap_loop, name="job-reaper", daemon=True)
         self._started = False
@@ -82,14 +86,32 @@ class InlineEngine(Engine):
             with self.runtime.session() as s:
                 orphans = state.requeue_orphans(s, backend=self.backend)
             for job_id, token in orphans:
-                self.pool.submit(self._run, job_id, token)
+                self._queue.put((job_id, token))
         except Exception:  # no job table yet (database not migrated): nothing to recover
             logger.debug("inline engine: no orphans recovered", exc_info=True)
         self._reaper.start()
+        for i in range(self.threads):
+            t = threading.Thread(target=self._loop, name=f"silkhub-job-{i}", daemon=True)
+            t.start()
+            self._workers.append(t)
 
     def dispatch(self, job_id: str, token: int) -> None:
         self._start()
-        self.pool.submit(self._run, job_id, token)
+        self._queue.put((job_id, token))
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                self._run(*item)
+            finally:
+                self._queue.task_done()
+
+    def join(self) -> None:
+        """Wait until every dispatched job ran (tests)."""
+        self._queue.join()
 
     def _run(self, job_id: str, token: int) -> None:
         from silkhub.jobs.runner import execute
@@ -109,7 +131,8 @@ class InlineEngine(Engine):
 
     def close(self) -> None:
         self._stop.set()
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        for _ in self._workers:
+            self._queue.put(None)
 
 
 def reap_and_dispatch(runtime: Runtime, engine: Engine, *, backend: str | None) -> int:

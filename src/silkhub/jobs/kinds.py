@@ -251,7 +251,7 @@ def _do_import(run_import, store, p: ImportParams, options, cmd: str, ctx: JobCo
 class ProbeParams(_Params):
     """Sleep in steps, reporting progress: checks that job workers run (deployment smoke)."""
 
-    seconds: float = Field(default=1.0, ge=0, le=3600)
+    seconds: float = Field(default=1.0, ge=0, le=600)
     steps: int = Field(default=10, ge=1, le=1000)
 
 
