@@ -16,8 +16,8 @@ from silkhub.hub.lifecycle import STAGES
 from silkhub.hub.organisations import ORGANISATION_KINDS
 from silkhub.hub.performance import GROUPS as PERFORMANCE_GROUPS
 from silkhub.hub.places import KINDS as PLACE_KINDS
+from silkhub.hub.projects import FILTER_SOURCES as PROJECT_SOURCES
 from silkhub.hub.projects import SORTS as PROJECT_SORTS
-from silkhub.hub.projects import SOURCES as PROJECT_SOURCES
 from silkhub.hub.projects import TOTAL_GROUPS
 
 #: the country groups shipped in the reference data (``country_groups``)

@@ -318,13 +318,23 @@ def totals_cmd(
     ] = "stage",
     country: CountryOpt = None,
     sector: SectorOpt = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="Only projects of this source: demo, cgit, gcdf, own (hub entries and own "
+            "imports, demo excluded), hub or import."
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
-    """Number of projects and total US$ per group (dashboard aggregates)."""
+    """Number of projects and total US$ per group (dashboard aggregates).
+
+    Example: silkhub hub totals --group-by source, or --source own to leave the demo out.
+    """
     with runtime().session() as s:
         rows = pj.project_totals(
-            s, ACTOR, _filters(country=country, sector=sector), group_by=group_by
+            s, ACTOR, _filters(country=country, sector=sector, source=source), group_by=group_by
         )
     emit(rows, fmt, out=out)
 

@@ -65,6 +65,10 @@ PROJECT_TYPES: tuple[str, ...] = (
 )
 PARTY_ROLES: tuple[str, ...] = ("owner", "investor", "contractor", "financier", "operator")
 SOURCES: tuple[str, ...] = ("hub", "cgit", "gcdf", "import")
+#: values of the ``source`` filter: the stored sources, plus ``demo`` (the shipped demo
+#: projects, external id ``demo-…``) and ``own`` (hub entries and own imports, demo excluded)
+FILTER_SOURCES: tuple[str, ...] = (*SOURCES, "demo", "own")
+DEMO_ID_PREFIX = "demo-"
 #: sort keys of project lists: column, cursor value kind, nullable
 SORTS: dict[str, tuple[str, str, bool]] = {
     "id": ("id", "number", False),
@@ -406,6 +410,18 @@ def _country_iso3(session: Session, value: str) -> str | None:
     return resolve_country(session, value, field="country")
 
 
+def _source_clause(source: str | None):  # type: ignore[no-untyped-def]
+    """SQL condition of a ``source`` filter value (see :data:`FILTER_SOURCES`)."""
+    demo = Project.external_id.like(DEMO_ID_PREFIX + "%")
+    if source == "demo":
+        return (Project.source == "hub") & demo
+    if source == "own":
+        return Project.source.in_(("hub", "import")) & (
+            Project.external_id.is_(None) | ~demo
+        )
+    return Project.source == source
+
+
 def _filtered(session: Session, query: Select, f: ProjectFilters) -> Select:
     if f.country:
         query = query.where(Project.iso3 == _country_iso3(session, f.country))
@@ -431,7 +447,8 @@ def _filtered(session: Session, query: Select, f: ProjectFilters) -> Select:
             == check_choice(f.project_type, PROJECT_TYPES, "project type", "project_type")
         )
     if f.source:
-        query = query.where(Project.source == check_choice(f.source, SOURCES, "source", "source"))
+        src = check_choice(f.source, FILTER_SOURCES, "source", "source")
+        query = query.where(_source_clause(src))
     if f.organisation_id is not None:
         query = query.where(Project.id.in_(_owned_by(f.organisation_id)))
     if (
