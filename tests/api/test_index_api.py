@@ -10,7 +10,7 @@ def test_frameworks(client) -> None:
     tree = client.get("/api/v1/index/frameworks/city-internationalization").json()
     assert next(p["code"] for p in tree["pillars"]) == "export_economy"
     r = client.get("/api/v1/index/frameworks/nope")
-    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem")
     assert "GDP" in {i["code"] for i in client.get("/api/v1/index/indicators").json()}
 
 
