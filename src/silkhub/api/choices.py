@@ -13,7 +13,7 @@ from silkhub.analytics.index_service import framework_files
 from silkhub.hub.agreements import AGREEMENT_KINDS
 from silkhub.hub.events import EVENT_KINDS
 from silkhub.hub.lifecycle import STAGES
-from silkhub.hub.organisations import ORGANISATION_KINDS
+from silkhub.hub.organisations import ORGANISATION_KINDS, SERVICES
 from silkhub.hub.performance import GROUPS as PERFORMANCE_GROUPS
 from silkhub.hub.places import KINDS as PLACE_KINDS
 from silkhub.hub.projects import FILTER_SOURCES as PROJECT_SOURCES
@@ -26,6 +26,7 @@ GROUP_CODES: tuple[str, ...] = ("asean", "bri", "eu", "rcep", "route65", "sco")
 GroupCode = Literal[GROUP_CODES]  # type: ignore[valid-type]
 EventKind = Literal[EVENT_KINDS]  # type: ignore[valid-type]
 OrganisationKind = Literal[ORGANISATION_KINDS]  # type: ignore[valid-type]
+OrganisationService = Literal[SERVICES]  # type: ignore[valid-type]
 PlaceKind = Literal[PLACE_KINDS]  # type: ignore[valid-type]
 Stage = Literal[STAGES]  # type: ignore[valid-type]
 OfferKind = Literal["offer", "request"]

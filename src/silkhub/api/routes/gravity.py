@@ -8,7 +8,7 @@ Reading specs, runs and potentials is public; running an estimation (``POST /gra
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -100,11 +100,15 @@ class FitIn(BaseModel):
     save: bool = True
 
 
+#: a lead or lag of the policy model, in years
+Years = Annotated[int, Field(ge=1, le=10)]
+
+
 class PolicyIn(BaseModel):
     group: GroupCode = Field(..., description="bri, sco, asean, rcep or eu")
     dataset: str = Field("china_br65_panel", description="china_br65_panel or agtpa_applications")
-    leads: list[int] = Field(default_factory=list, max_length=5)
-    lags: list[int] = Field(default_factory=list, max_length=5)
+    leads: list[Years] = Field(default_factory=list, max_length=5)
+    lags: list[Years] = Field(default_factory=list, max_length=5)
 
 
 class PolicyOut(BaseModel):

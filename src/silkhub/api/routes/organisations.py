@@ -8,7 +8,7 @@ from decimal import Decimal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from silkhub.api.choices import OfferKind, OrganisationKind
+from silkhub.api.choices import OfferKind, OrganisationKind, OrganisationService
 from silkhub.api.deps import ActorDep, SessionDep
 from silkhub.api.routes.projects import RESPONSES, AwareDatetime, IdPath
 from silkhub.data.storage.models.hub import Organisation
@@ -133,7 +133,7 @@ def list_organisations(
     country: str | None = Query(None, max_length=100),
     region: str | None = Query(None, max_length=100),
     sector: str | None = Query(None, max_length=8),
-    service: str | None = Query(None, max_length=40, description=", ".join(svc.SERVICES)),
+    service: OrganisationService | None = Query(None, description=", ".join(svc.SERVICES)),
     serves_country: str | None = Query(None, max_length=100),
     q: str | None = Query(None, max_length=200, description="text in the zh or en name"),
     cursor: str | None = Query(None, max_length=500),
