@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/hub", include_in_schema=False)
 
 CURRENCIES = ("CNY", "USD", "EUR", "RUB", "KZT", "GBP", "JPY")
-FILTER_FIELDS = ("q", "country", "stage", "project_type", "sector")
+FILTER_FIELDS = ("q", "country", "stage", "project_type", "sector", "source")
 
 
 def _t(request: Request):
@@ -159,6 +159,7 @@ def projects_page(request: Request) -> HTMLResponse:
             stage=[params["stage"]] if params["stage"] else None,
             project_type=params["project_type"] or None,
             sector=params["sector"] or None,
+            source=params["source"] or None,
         )
         with runtime_of(request).session() as s:
             actor = current_actor(request)
@@ -184,6 +185,7 @@ def projects_page(request: Request) -> HTMLResponse:
             "figures": figures,
             "stage_options": _opts(lifecycle.STAGES, "stage", t),
             "type_options": _opts(projects_svc.PROJECT_TYPES, "ptype", t),
+            "source_options": _opts(("demo", "own", "cgit", "gcdf"), "psource", t),
         },
         status_code=200 if form.ok else 422,
     )
