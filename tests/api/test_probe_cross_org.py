@@ -915,6 +915,13 @@ def test_match_feedback_only_by_the_subjects_organisation(client, runtime, neigh
                     organisation_id=n.org_a,
                 )
             )  # fmt: skip
+    # the web page offers accept/decline only where the user may decide
+    _web_session(client, n.a_member)
+    assert 'action="/hub/match/feedback"' not in client.get(f"/hub/match?org={n.org_b}").text
+    client.cookies.clear()
+    _web_session(client, n.b_member)
+    assert 'action="/hub/match/feedback"' in client.get(f"/hub/match?org={n.org_b}").text
+    client.cookies.clear()
     default = client.get("/api/v1/match/weights").json()
     assert client.get("/api/v1/match/weights", headers=n.b_member.headers).json() == default
     assert client.get("/api/v1/match/weights", headers=n.a_viewer.headers).json() != default

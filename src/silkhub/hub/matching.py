@@ -326,6 +326,21 @@ def _declined(session: Session, actor: Actor, subject_kind: str, subject_id: int
     return {f"{k}:{i}" for k, i in rows}
 
 
+def can_decide(session: Session, actor: Actor, subject_kind: str, subject_id: int) -> bool:
+    """May ``actor`` give feedback for this subject (the rule of :func:`record_feedback`)?"""
+    from silkhub.hub.policy import can_write
+
+    if not actor.is_authenticated:
+        return False
+    if subject_kind == "organisation":
+        org = session.get(Organisation, subject_id)
+        return org is not None and can_write(actor, org.visibility, [org.id])
+    if subject_kind == "project":
+        p = session.get(Project, subject_id)
+        return p is not None and can_write(actor, p.visibility, owner_ids(p))
+    return False
+
+
 def record_feedback(
     session: Session,
     actor: Actor,

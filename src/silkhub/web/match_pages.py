@@ -73,6 +73,7 @@ def match_page(
         except SilkhubError as exc:
             form.error("org", "form.service", message=exc.message)
             found, subject = [], ("organisation", 0)
+        can_decide = matching.can_decide(s, actor, subject[0], subject[1])
         names = {o.id: pick(o.name_en, o.name_zh, lang) for o in orgs}
         for sg in found:
             suggestions.append(
@@ -104,6 +105,7 @@ def match_page(
             "subject_kind": subject[0],
             "subject_id": subject[1],
             "subject_name": subject_name,
+            "can_decide": can_decide,
             "flash": t(f"match.flash_{request.query_params['done']}")
             if request.query_params.get("done") in ("accept", "decline")
             else None,
