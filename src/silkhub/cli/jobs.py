@@ -131,10 +131,16 @@ def submit_cmd(
 
     Example: silkhub jobs submit report.region -p unit=Jinan -p peers=Hangzhou --wait -o r.html
     """
+    submit_and_follow(kind, _parse_params(param, params_json), wait=wait, out=out, quiet=quiet)
+
+
+def submit_and_follow(
+    kind: str, params: dict[str, Any], *, wait: bool, out: Path | None, quiet: bool
+) -> None:
+    """Submit as the CLI (system actor), print the id; with ``wait`` follow it to the end."""
     svc = _service()
-    v = svc.submit(_actor(), kind, _parse_params(param, params_json))
-    inline = svc.engine.backend == "inline"
-    if not wait and inline:
+    v = svc.submit(_actor(), kind, params)
+    if not wait and svc.engine.backend == "inline":
         if not quiet:
             err_console.print(
                 "no broker configured (SILKHUB_JOBS_BROKER): the job runs in this process, waiting"

@@ -69,6 +69,12 @@ def region(
     out: OutArg = None,
     lang: LangArg = Lang.en,
     quiet: QuietArg = False,
+    background: Annotated[
+        bool, typer.Option("--background", help="Run as a job (see `silkhub jobs`); prints its id.")
+    ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="With --background: wait for the job, write the file.")
+    ] = False,
 ) -> None:
     """Report on a city or province against its peers: openness, regional indicators,
     the internationalisation index (pillar radar, ranks with intervals, strengths and
@@ -76,6 +82,16 @@ def region(
 
     Example: silkhub report region --unit Jinan --peers Hangzhou,Qingdao --format pdf
     """
+    if background:
+        from silkhub.cli.jobs import submit_and_follow
+
+        slug = unit.strip().lower().replace(" ", "-")
+        params = {"unit": unit, "peers": peers, "format": fmt.value, "lang": lang.value}
+        submit_and_follow(
+            "report.region", params, wait=wait,
+            out=out or Path(f"silkhub-region-{slug}.{fmt.value}"), quiet=quiet,
+        )  # fmt: skip
+        return
     from silkhub.report.builders import region_report
     from silkhub.report.data import StoreReader
     from silkhub.report.render import render
