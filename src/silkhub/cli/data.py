@@ -306,9 +306,21 @@ def fetch_wdi(
     start: Annotated[int | None, typer.Option(help="First year.")] = None,
     end: Annotated[int | None, typer.Option(help="Last year.")] = None,
     name: Annotated[str, typer.Option(help="Dataset name.")] = "wdi",
+    replace_all: Annotated[
+        bool,
+        typer.Option(
+            "--replace-all",
+            help="The fetch becomes the whole new version (default: replace only the "
+            "indicators / countries / years fetched).",
+        ),
+    ] = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Download WDI indicators from the World Bank API (wbgapi) into a dataset."""
+    """Download WDI indicators from the World Bank API (wbgapi) into a dataset.
+
+    The values fetched replace those of the same indicator, country and year; the other
+    indicators stay. Aggregates (WLD, regions, income groups) go to NAME_aggregates.
+    """
     from silkhub.data.importers.live import publish_wdi_fetch
 
     years = range(start, (end or date.today().year) + 1) if start else None
@@ -319,8 +331,12 @@ def fetch_wdi(
         years=years,
         name=name,
         command=_command_line(),
+        replace_all=replace_all,
     )
     console.print(f"{entry.name}: imported version {entry.version}, {entry.rows:,} rows")
+    for n in entry.notes:
+        if n.startswith("kept "):
+            console.print(f"  {n}")
 
 
 @fetch_app.command("comtrade")
