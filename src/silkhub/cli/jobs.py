@@ -213,6 +213,9 @@ def worker_cmd(
     broker: Annotated[
         str | None, typer.Option(help="Broker URL (default SILKHUB_JOBS_BROKER).")
     ] = None,
+    nice: Annotated[
+        int, typer.Option(help="Lower this process's CPU priority (API workers come first).")
+    ] = 0,
     metrics_port: Annotated[
         int | None,
         typer.Option(help="Serve Prometheus metrics (job durations) on this port (127.0.0.1)."),
@@ -227,6 +230,10 @@ def worker_cmd(
     from silkhub.jobs.worker import run_worker
 
     logging.getLogger("silkhub.jobs").setLevel(logging.INFO)
+    if nice > 0:
+        import os
+
+        os.nice(nice)
     if metrics_port:
         from silkhub.metrics import start_http_server
 
