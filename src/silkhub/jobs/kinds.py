@@ -117,10 +117,25 @@ class RegionReportParams(_Params):
         return v
 
 
+class UnknownRegionError(NotFoundError):
+    """A region of a report job that the reference data does not know (404, names the field)."""
+
+    code = "unknown-region"
+
+    def __init__(self, message: str, value: str) -> None:
+        super().__init__(message, details={"field": "region", "value": value})
+        self.field = "region"
+        self.value = value
+
+
 def _check_region(session: Session, actor: Actor, p: RegionReportParams) -> None:
+    from silkhub.errors import UnknownChoiceError
     from silkhub.report.profiles import resolve_regions
 
-    resolve_regions(session, p.unit.strip(), p.peers)
+    try:
+        resolve_regions(session, p.unit.strip(), p.peers)
+    except UnknownChoiceError as exc:
+        raise UnknownRegionError(exc.message, exc.value) from None
 
 
 def _run_region(ctx: JobContext, p: RegionReportParams) -> dict[str, Any]:
@@ -176,25 +191,22 @@ def _run_hub(ctx: JobContext, p: HubReportParams) -> dict[str, Any]:
 
 
 # -- data import -----------------------------------------------------------------------------
+ImportSource = Literal[
+    "wdi", "baci", "wits", "comtrade", "openflights", "cgit", "gcdf", "beltandroad",
+    "econcomplexity", "regional",
+]  # fmt: skip
+
+
 class ImportParams(_Params):
     """Import a file or folder on the server into the analytics store (admins only)."""
 
-    source: str = Field(min_length=1, max_length=40, description="importer, e.g. wdi")
+    source: ImportSource = Field(description="importer, e.g. wdi")
     path: str = Field(min_length=1, max_length=1000, description="file or folder on the server")
-    name: str | None = Field(default=None, max_length=63)
+    name: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,62}$")
     indicator: str | None = Field(default=None, max_length=60)
     force: bool = False
     skip_invalid: bool = False
     dry_run: bool = False
-
-    @field_validator("source")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        from silkhub.data.importers import IMPORTERS
-
-        if v not in IMPORTERS:
-            raise ValueError(f"unknown source {v!r}; valid: {', '.join(IMPORTERS)}")
-        return v
 
 
 def _check_import(session: Session, actor: Actor, p: ImportParams) -> None:

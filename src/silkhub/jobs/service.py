@@ -289,7 +289,7 @@ class JobService:
             if before:
                 ref = s.get(Job, before) if len(before) <= 32 else None
                 if ref is None:
-                    raise ValidationError("unknown cursor", field="cursor")
+                    raise NotFoundError(f"cursor {before!r}: no such job", details={"job": before})
                 q = q.where(
                     (Job.created_at < ref.created_at)
                     | ((Job.created_at == ref.created_at) & (Job.id < ref.id))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal, Union
 
 from fastapi import APIRouter, Query, Response
 from fastapi import Path as PathParam
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from silkhub.api.deps import ActorDep, RuntimeDep
 from silkhub.jobs.kinds import KINDS
@@ -18,14 +18,23 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
 JobId = PathParam(..., pattern=r"^[0-9a-f]{32}$", description="job id")
 
 
-class JobSubmit(BaseModel):
-    """A job to run: its kind and the kind's parameters (see ``GET /jobs/kinds``)."""
-
-    kind: str = Field(max_length=40, examples=["report.region"])
-    params: dict[str, Any] = Field(
-        default_factory=dict, examples=[{"unit": "Jinan", "peers": ["Hangzhou", "Qingdao"]}]
+def _submit_model(name: str, params: type[BaseModel]) -> type[BaseModel]:
+    return create_model(
+        "Submit_" + name.replace(".", "_"),
+        __doc__=f"Submit a {name} job.",
+        kind=(Literal[name], Field(description="job kind")),  # type: ignore[valid-type]
+        params=(params, Field(default_factory=params)) if not _required(params) else (params, ...),
+        max_attempts=(int | None, Field(default=None, ge=1, le=10)),
     )
-    max_attempts: int | None = Field(default=None, ge=1, le=10)
+
+
+def _required(model: type[BaseModel]) -> bool:
+    return any(f.is_required() for f in model.model_fields.values())
+
+
+_VARIANTS = tuple(_submit_model(k.name, k.params) for k in KINDS.values())
+#: the body of ``POST /jobs``: the kind picks the parameter model (``GET /jobs/kinds``)
+JobSubmit = Annotated[Union[_VARIANTS], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
 
 
 class JobFileOut(BaseModel):
@@ -103,7 +112,9 @@ def list_kinds() -> list[JobKindOut]:
 )
 def submit_job(body: JobSubmit, rt: RuntimeDep, actor: ActorDep, response: Response) -> JobOut:
     """Queue a job (202 with its state and ``Location``); poll ``GET /jobs/{id}``."""
-    job = job_service(rt).submit(actor, body.kind, body.params, max_attempts=body.max_attempts)
+    job = job_service(rt).submit(
+        actor, body.kind, body.params.model_dump(mode="json"), max_attempts=body.max_attempts
+    )
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return _out(job)
 
@@ -112,7 +123,7 @@ def submit_job(body: JobSubmit, rt: RuntimeDep, actor: ActorDep, response: Respo
 def list_jobs(
     rt: RuntimeDep,
     actor: ActorDep,
-    status: str | None = Query(None, max_length=16),
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"] | None = Query(None),
     kind: str | None = Query(None, max_length=40),
     mine: bool = Query(False, description="staff: only my own jobs"),
     limit: int = Query(50, ge=1, le=200),
