@@ -332,7 +332,7 @@ def partner_potential(
     session: SessionDep,
     reporter: str = Query(..., min_length=2, max_length=100, description="ISO3 or name, e.g. CHN"),
     year: int = Query(..., ge=1990, le=2100, description="CHN: 2013–2019; any reporter: 2009"),
-    group: str | None = Query(None, max_length=40, description="e.g. route65, bri, sco"),
+    group: GroupCode | None = Query(None, description="e.g. route65, bri, sco"),
     by_section: bool = Query(
         False, description="per partner and HS section (needs product-level trade in the store)"
     ),
