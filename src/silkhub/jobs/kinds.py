@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 ReportFormat = Literal["html", "pdf", "xlsx"]
 Lang = Literal["en", "zh"]
+#: text fields: no NUL characters (PostgreSQL cannot store them)
+NO_NUL = r"^[^\x00]*$"
 ANY_USER = frozenset({"admin", "operator", "member", "viewer"})
 ADMINS = frozenset({"admin"})
 
@@ -104,8 +106,12 @@ class JobKind:
 class RegionReportParams(_Params):
     """A region against its peers, as ``silkhub report region``."""
 
-    unit: str = Field(min_length=1, max_length=100, description="region id or name, e.g. Jinan")
-    peers: list[str] = Field(default_factory=list, max_length=30, description="peer regions")
+    unit: str = Field(
+        min_length=1, max_length=100, pattern=NO_NUL, description="region id or name, e.g. Jinan"
+    )
+    peers: list[Annotated[str, Field(max_length=100, pattern=NO_NUL)]] = Field(
+        default_factory=list, max_length=30, description="peer regions"
+    )
     format: ReportFormat = "html"
     lang: Lang = "en"
 
@@ -201,9 +207,11 @@ class ImportParams(_Params):
     """Import a file or folder on the server into the analytics store (admins only)."""
 
     source: ImportSource = Field(description="importer, e.g. wdi")
-    path: str = Field(min_length=1, max_length=1000, description="file or folder on the server")
+    path: str = Field(
+        min_length=1, max_length=1000, pattern=NO_NUL, description="file or folder on the server"
+    )
     name: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,62}$")
-    indicator: str | None = Field(default=None, max_length=60)
+    indicator: str | None = Field(default=None, max_length=60, pattern=NO_NUL)
     force: bool = False
     skip_invalid: bool = False
     dry_run: bool = False
