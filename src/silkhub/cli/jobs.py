@@ -106,7 +106,10 @@ def _parse_params(pairs: list[str] | None, params_json: str | None) -> dict[str,
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise ValidationError(f"--param {pair!r}: use KEY=VALUE", field="param")
-        params[key.strip()] = value
+        try:  # 5, 2.5, true, null, ["a"] are JSON; anything else is a string
+            params[key.strip()] = json.loads(value)
+        except ValueError:
+            params[key.strip()] = value
     return params
 
 

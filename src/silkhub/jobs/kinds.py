@@ -85,7 +85,8 @@ class _ImportProgress:
 
 
 class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: ``false`` is not 0 seconds, ``"5"`` is not 5 (the CLI decodes JSON values)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 @dataclass(frozen=True)
