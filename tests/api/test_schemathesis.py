@@ -63,6 +63,7 @@ CONTRACT_RULES: dict[str, dict[str, str]] = {
     },
     "GET /api/v1/index/compute": {
         "min_unit_coverage": "needs >= 2 units covering that share of the indicators",
+        "weighting": "budget weighting needs the framework's 'budget' section",
     },
     "GET /api/v1/places": {"region": "a region of the reference data"},
     "PATCH /api/v1/talent/me": {"name_en": "name_en or name_zh (one of them, not blank)"},

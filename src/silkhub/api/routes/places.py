@@ -11,6 +11,7 @@ from silkhub.api.choices import PlaceKind
 from silkhub.api.deps import ActorDep, SessionDep
 from silkhub.api.routes.projects import IdPath
 from silkhub.hub import places as svc
+from silkhub.hub.common import MAX_ID
 
 router = APIRouter(prefix="/places", tags=["places"])
 
@@ -64,7 +65,7 @@ def list_places(
     region: str | None = Query(None, description="region id or name; a city includes districts"),
     kind: PlaceKind | None = Query(None, description=", ".join(svc.KINDS)),
     limit: int = Query(500, ge=1, le=2000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> list[PlaceOut]:
     """Public directory of international schools, hospitals, consulates and services."""
     return [

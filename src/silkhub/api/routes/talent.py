@@ -121,7 +121,7 @@ def list_talent(
     language: str | None = Query(None, max_length=3),
     region: str | None = None,
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> list[TalentOut]:
     """Profiles the caller may see (public; members-only when signed in; all for staff)."""
     rows = svc.list_profiles(

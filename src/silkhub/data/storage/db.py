@@ -6,6 +6,7 @@ package; each feature keeps its own branch (``branch_labels``), so ``upgrade`` a
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -133,10 +134,14 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     logger.info("database migrated to %s", revision)
 
 
+@functools.cache
 def script_heads() -> frozenset[str] | None:
     """Head revisions of the migration scripts, read with ``ast`` (no Alembic import).
 
     None when a script cannot be read this way (then :func:`at_heads` says "unknown").
+    Read once per process: the scripts do not change while it runs. ``SystemError`` is caught
+    too: CPython 3.11 can leave ``ast.parse`` failing with "AST constructor recursion depth
+    mismatch" after an unrelated deep parse elsewhere in the process; Alembic then decides.
     """
     import ast
 
@@ -156,7 +161,7 @@ def script_heads() -> frozenset[str] | None:
                     and value is not None
                 ):
                     values[target.id] = ast.literal_eval(value)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, SystemError, RecursionError):
             return None
         rev, down = values.get("revision"), values.get("down_revision")
         if not isinstance(rev, str):
