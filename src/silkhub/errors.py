@@ -7,7 +7,14 @@ machine-readable ``code`` and a human message. The edges map it exactly once eac
 * web: a translated error page,
 * CLI: one line on stderr and exit code 1 (usage errors: 2).
 
-This module imports nothing from silkhub.
+Message keys: every error may carry a catalog ``key`` (``project.start_in_future``) and its
+``params`` (``{"date": "2026-12-03"}``). Each interface renders the key in the user's language
+with :func:`silkhub.i18n.error_text`; the English catalog entry is the default ``message`` when a
+raise site gives only a key. Field errors (``ValidationError.errors``) carry ``key``/``params``
+too, so a web form can attach a translated message to the field. Nobody parses ``message``.
+
+This module imports nothing from silkhub at import time (the English default text of a key is
+looked up lazily in :mod:`silkhub.i18n`, a leaf module).
 """
 
 from __future__ import annotations
@@ -23,22 +30,63 @@ class SilkhubError(Exception):
     code: str = "silkhub-error"
     title: str = "Bad request"
 
-    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        key: str | None = None,
+        params: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self.key: str = key or f"error.{self.code}"
+        self.params: dict[str, Any] = dict(params or {})
+        if message is None:
+            message = english(self.key, self.params) if key else self.title
         super().__init__(message)
         self.message = message
         self.details: dict[str, Any] = details or {}
 
     def to_problem(self) -> dict[str, Any]:
-        """Return an RFC 9457 problem document (without ``instance``)."""
+        """Return an RFC 9457 problem document (without ``instance``).
+
+        ``key`` and ``params`` let a client show the message in its own language.
+        """
         body: dict[str, Any] = {
             "type": f"https://silkhub.dev/problems/{self.code}",
             "title": self.title,
             "status": self.status,
             "detail": self.message,
             "code": self.code,
+            "key": self.key,
+            "params": {k: _jsonable(v) for k, v in self.params.items()},
         }
         body.update(self.details)
         return body
+
+
+def english(key: str, params: dict[str, Any] | None = None) -> str:
+    """The English catalog text of ``key`` with ``params`` filled in (the key if unknown)."""
+    from silkhub import i18n  # leaf module; imported late so errors.py stays import-free
+
+    return i18n.gettext(key, "en", **(params or {}))
+
+
+def field_error(field: str | None, key: str, **params: Any) -> dict[str, Any]:
+    """One entry of ``ValidationError.errors``: field, message key, params and English text."""
+    return {
+        "field": field,
+        "key": key,
+        "params": {k: _jsonable(v) for k, v in params.items()},
+        "message": english(key, params),
+    }
+
+
+def _jsonable(v: Any) -> Any:
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    return str(v)
 
 
 class ValidationError(SilkhubError):
@@ -50,18 +98,26 @@ class ValidationError(SilkhubError):
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
         field: str | None = None,
         errors: Sequence[dict[str, Any]] | None = None,
+        key: str | None = None,
+        params: dict[str, Any] | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        d = dict(details or {})
+        super().__init__(message, key=key, params=params, details=dict(details or {}))
         if errors is None and field is not None:
-            errors = [{"field": field, "message": message}]
+            errors = [
+                {
+                    "field": field,
+                    "key": self.key,
+                    "params": {k: _jsonable(v) for k, v in self.params.items()},
+                    "message": self.message,
+                }
+            ]
         if errors is not None:
-            d["errors"] = list(errors)
-        super().__init__(message, details=d)
+            self.details["errors"] = list(errors)
         self.field = field
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from silkhub.security import csrf
 from silkhub.server import create_app
-from silkhub.web import csrf
 from tests.api._accounts import PASSWORD, make_account, make_org, use_fast_hashing
 
 

@@ -644,7 +644,7 @@ def web_probes(app, victim: Victim) -> list[Probe]:
 
 def _web_session(client, account: Account) -> dict[str, str]:
     """Sign ``account`` in for the web (session + CSRF cookies); returns form fields."""
-    from silkhub.web import csrf
+    from silkhub.security import csrf
 
     rt = client.app.state.runtime
     key = rt.settings.ensure_secret_key()

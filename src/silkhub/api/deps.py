@@ -41,7 +41,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 from silkhub.errors import AuthenticationError  # noqa: E402
 from silkhub.hub import accounts as _accounts  # noqa: E402
 from silkhub.hub.policy import Actor, ensure_role  # noqa: E402
-from silkhub.web import csrf as _csrf  # noqa: E402
+from silkhub.security import csrf as _csrf  # noqa: E402
 
 
 def get_actor(request: Request, session: SessionDep) -> Actor:
@@ -51,7 +51,7 @@ def get_actor(request: Request, session: SessionDep) -> Actor:
     A bad bearer token is an error (401), never a silent fall-back to anonymous. A stale or
     forged session cookie counts as anonymous. Unsafe requests (POST, PUT, PATCH, DELETE)
     authenticated by the cookie must carry the ``X-CSRF-Token`` header (see
-    :mod:`silkhub.web.csrf`); token-authenticated requests need none.
+    :mod:`silkhub.security.csrf`); token-authenticated requests need none.
     """
     header = request.headers.get("authorization")
     if header:

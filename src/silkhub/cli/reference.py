@@ -105,9 +105,7 @@ def countries_list(
         rows = queries.list_countries(s, group=group, as_of=day, role=role, lang=lang)
         if group:
             when = day or date.today()
-            note = queries.year_only_note(
-                group, when, queries.year_only_on(s, group, when, role)
-            )
+            note = queries.year_only_note(group, when, queries.year_only_on(s, group, when, role))
     cols = (
         ["iso3", "name", "joined", "left", "role"]
         if group

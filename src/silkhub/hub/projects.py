@@ -416,9 +416,7 @@ def _source_clause(source: str | None):  # type: ignore[no-untyped-def]
     if source == "demo":
         return (Project.source == "hub") & demo
     if source == "own":
-        return Project.source.in_(("hub", "import")) & (
-            Project.external_id.is_(None) | ~demo
-        )
+        return Project.source.in_(("hub", "import")) & (Project.external_id.is_(None) | ~demo)
     return Project.source == source
 
 

@@ -10,11 +10,11 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from silkhub.errors import ValidationError
+from silkhub.i18n import LANGS, gettext, pick
 from silkhub.report import profiles
 from silkhub.report.data import StoreReader
 from silkhub.report.figures import Figure
 from silkhub.report.profiles import Profile, Section, Table
-from silkhub.web.i18n import LANGS, gettext, pick
 
 
 def _t(lang: str):

@@ -12,9 +12,9 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from silkhub.data.storage.models.reference import Region
+from silkhub.i18n import pick
 from silkhub.report.figures import Figure
 from silkhub.report.profiles import Section, Table
-from silkhub.web.i18n import pick
 
 #: indicator codes of :func:`silkhub.hub.places.region_counts`, in column order
 DIRECTORY_INDICATORS: tuple[str, ...] = (

@@ -24,9 +24,9 @@ from silkhub.data.reference.queries import (
 )
 from silkhub.data.storage.models.reference import Country, CountryGroup, GroupMembership, Region
 from silkhub.errors import SilkhubError
+from silkhub.i18n import pick
 from silkhub.report.data import StoreReader, missing_hint
 from silkhub.report.figures import Figure
-from silkhub.web.i18n import pick
 
 logger = logging.getLogger(__name__)
 Translate = Callable[..., str]

@@ -17,8 +17,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from silkhub.errors import UnknownChoiceError
+from silkhub.i18n import HTML_LANG, gettext
 from silkhub.report.profiles import Profile
-from silkhub.web.i18n import HTML_LANG, gettext
 
 logger = logging.getLogger(__name__)
 

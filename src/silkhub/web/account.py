@@ -21,7 +21,7 @@ from silkhub.errors import (
 )
 from silkhub.hub import accounts
 from silkhub.hub.policy import ROLES, Actor
-from silkhub.web import csrf
+from silkhub.security import csrf
 from silkhub.web.forms import Form
 from silkhub.web.pages import render, request_lang, runtime_of, translator
 
@@ -262,7 +262,7 @@ def _users_page(request: Request, form: Form | None = None, status: int = 200) -
     with runtime_of(request).session() as s:
         items, _total = accounts.list_users(s, user.actor, limit=500)
         from silkhub.hub.organisations import list_organisations
-        from silkhub.web.i18n import pick
+        from silkhub.i18n import pick
 
         lang = request_lang(request)
         orgs = {

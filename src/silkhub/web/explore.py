@@ -20,10 +20,10 @@ from silkhub.data.reference.queries import (
     year_only_on,
 )
 from silkhub.errors import SilkhubError
+from silkhub.i18n import pick
 from silkhub.report import profiles
 from silkhub.report.figures import Figure
 from silkhub.web.forms import Form
-from silkhub.web.i18n import pick
 from silkhub.web.pages import (
     GROUPS,
     parse_as_of,

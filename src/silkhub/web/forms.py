@@ -4,7 +4,7 @@ A :class:`Form` wraps the submitted values; validators record an i18n message ke
 and templates render every field with its value and message (``templates/_macros.html``), so a
 rejected form shows what the user typed with the reason next to the field.
 
-CSRF: the signed double-submit tokens of :mod:`silkhub.web.csrf` (hidden field
+CSRF: the signed double-submit tokens of :mod:`silkhub.security.csrf` (hidden field
 ``csrf_token``, checked on every POST by :meth:`Form.from_request`).
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
-from silkhub.web import csrf
+from silkhub.security import csrf
 
 CSRF_FIELD = csrf.CSRF_FIELD
 

@@ -20,11 +20,11 @@ from silkhub.hub import events as events_svc
 from silkhub.hub import lifecycle
 from silkhub.hub import organisations as orgs_svc
 from silkhub.hub import projects as projects_svc
+from silkhub.i18n import pick
 from silkhub.report.figures import Figure
 from silkhub.report.profiles import project_points
 from silkhub.web.account import current_actor, require_user
 from silkhub.web.forms import Form
-from silkhub.web.i18n import pick
 from silkhub.web.pages import render, request_lang, runtime_of, translator
 
 logger = logging.getLogger(__name__)

@@ -13,9 +13,9 @@ from silkhub.errors import SilkhubError
 from silkhub.hub import events as events_svc
 from silkhub.hub import matching
 from silkhub.hub import organisations as orgs_svc
+from silkhub.i18n import pick
 from silkhub.web.account import current_actor, current_user, require_user
 from silkhub.web.forms import Form
-from silkhub.web.i18n import pick
 from silkhub.web.pages import render, request_lang, runtime_of, translator
 
 logger = logging.getLogger(__name__)

@@ -20,9 +20,9 @@ from markupsafe import Markup
 
 from silkhub.bootstrap import Runtime
 from silkhub.errors import ValidationError
+from silkhub.i18n import HTML_LANG, LANGS, gettext, pick, pick_lang
 from silkhub.report.data import StoreReader
 from silkhub.report.geo import world_geojson_text
-from silkhub.web.i18n import HTML_LANG, LANGS, gettext, pick, pick_lang
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"

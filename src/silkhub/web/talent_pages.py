@@ -21,10 +21,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from silkhub.errors import NotFoundError, SilkhubError, UnknownCountryError
 from silkhub.hub import places as places_svc
 from silkhub.hub import talent as talent_svc
+from silkhub.i18n import pick
 from silkhub.report.figures import Figure
 from silkhub.web.account import current_actor, current_user, require_user
 from silkhub.web.forms import Form
-from silkhub.web.i18n import pick
 from silkhub.web.pages import render, request_lang, runtime_of, translator
 
 logger = logging.getLogger(__name__)

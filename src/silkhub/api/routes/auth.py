@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from silkhub.api.deps import AdminDep, SessionDep, StaffDep, UserDep
 from silkhub.data.storage.base import utcnow
 from silkhub.hub import accounts, audit
-from silkhub.web import csrf
+from silkhub.security import csrf
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

@@ -55,6 +55,28 @@ def gettext(key: str, lang: str, **params: object) -> str:
     return text
 
 
+def has(key: str, lang: str) -> bool:
+    """Whether ``key`` has a text in ``lang``'s catalog (or the English one)."""
+    return key in catalog(lang) or key in catalog("en")
+
+
+def error_text(exc: object, lang: str) -> str:
+    """An error's message in ``lang``: its catalog ``key`` with ``params``, else its ``message``.
+
+    Works on :class:`silkhub.errors.SilkhubError` and on one ``errors`` entry of a
+    ``ValidationError`` (a dict with ``key``/``params``/``message``).
+    """
+    if isinstance(exc, dict):
+        key, params, message = exc.get("key"), exc.get("params") or {}, exc.get("message")
+    else:
+        key = getattr(exc, "key", None)
+        params = getattr(exc, "params", None) or {}
+        message = getattr(exc, "message", None) or str(exc)
+    if key and has(key, lang):
+        return gettext(key, lang, **params)
+    return str(message or key or "")
+
+
 def pick_lang(
     query_lang: str | None, cookie_lang: str | None, accept: str | None, default: str
 ) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from silkhub.web.i18n import catalog, gettext, pick, pick_lang
+from silkhub.i18n import catalog, gettext, pick, pick_lang
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "silkhub" / "web"
 SRC = WEB.parent

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.testclient import TestClient
 
 from silkhub.errors import SilkhubError
-from silkhub.web import csrf
+from silkhub.security import csrf
 
 KEY = "s" * 48
 
