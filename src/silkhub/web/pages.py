@@ -16,17 +16,38 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from silkhub.bootstrap import Runtime
 from silkhub.errors import ValidationError
 from silkhub.i18n import HTML_LANG, LANGS, gettext, pick, pick_lang
+from silkhub.i18n import format as fmt
 from silkhub.report.data import StoreReader
 from silkhub.report.geo import world_geojson_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def _register_format_filters() -> None:
+    """``{{ x | fmt_money('USD') }}`` etc. in the page's language (``silkhub.i18n.format``)."""
+    for name in ("fmt_number", "fmt_large", "fmt_percent", "fmt_date", "fmt_axis"):
+        func = getattr(fmt, name)
+
+        def _filter(ctx, value, *args, _f=func, **kwargs):
+            return _f(value, ctx.get("lang", "en"), *args, **kwargs)
+
+        templates.env.filters[name] = pass_context(_filter)
+
+    def _money(ctx, value, currency="USD", *args, **kwargs):
+        return fmt.fmt_money(value, currency, ctx.get("lang", "en"), *args, **kwargs)
+
+    templates.env.filters["fmt_money"] = pass_context(_money)
+
+
+_register_format_filters()
 
 router = APIRouter(include_in_schema=False)
 
@@ -206,7 +227,7 @@ def _hub_section(request: Request, session, lang: str, day: date):
     usd = sum(r["value_usd"] or 0 for r in by_stage)
     sec.facts = [
         (t("dash.projects"), str(n)),
-        (t("dash.projects_value"), f"{usd / 1e9:,.1f} bn USD"),
+        (t("dash.projects_value"), fmt.fmt_money(usd, "USD", lang)),
         (t("dash.overdue"), str(len(overdue))),
     ]
     src = ["silkhub hub database: projects (current stage; US$ at the year's exchange rate)"]
