@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from silkhub.api.choices import AgreementKind, PerformanceGroup
 from silkhub.api.deps import ActorDep, SessionDep
+from silkhub.api.params import IsoDate
 from silkhub.api.routes.organisations import PerformanceOut
 from silkhub.api.routes.projects import RESPONSES, IdPath
 from silkhub.data.storage.models.hub import Agreement
@@ -120,8 +121,8 @@ def list_agreements(
     kind: AgreementKind | None = Query(None, description="mou, framework or contract"),
     organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
     event_id: int | None = Query(None, ge=1, le=MAX_ID),
-    signed_from: date | None = None,
-    signed_to: date | None = None,
+    signed_from: IsoDate | None = None,
+    signed_to: IsoDate | None = None,
     cursor: str | None = Query(None, max_length=500),
     limit: int = Query(50, ge=1, le=500),
 ) -> AgreementPage:
@@ -147,7 +148,7 @@ def performance_table(
     session: SessionDep,
     actor: ActorDep,
     by: PerformanceGroup = Query("agreement", description="agreement, organisation or region"),
-    as_of: date | None = None,
+    as_of: IsoDate | None = None,
 ) -> list[dict[str, Any]]:
     """On-time rate, fulfilled amount and overdue items per agreement, organisation or region."""
     return perf.performance_table(session, actor, by, as_of)
@@ -157,7 +158,7 @@ def performance_table(
 def overdue(
     session: SessionDep,
     actor: ActorDep,
-    as_of: date | None = None,
+    as_of: IsoDate | None = None,
     organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> list[OverdueOut]:
     """Open commitments and milestones past their due date, most overdue first."""
@@ -167,7 +168,7 @@ def overdue(
 
 @router.get("/regions/{region}/performance", response_model=PerformanceOut)
 def region_performance(
-    session: SessionDep, actor: ActorDep, region: str, as_of: date | None = None
+    session: SessionDep, actor: ActorDep, region: str, as_of: IsoDate | None = None
 ) -> PerformanceOut:
     """Performance of commitments owed by organisations in a region (and its sub-regions)."""
     p = perf.region_performance(session, actor, region[:100], as_of)
@@ -199,7 +200,7 @@ def delete_agreement(session: SessionDep, actor: ActorDep, agreement_id: IdPath)
 
 @router.get("/{agreement_id}/performance", response_model=PerformanceOut)
 def agreement_performance(
-    session: SessionDep, actor: ActorDep, agreement_id: IdPath, as_of: date | None = None
+    session: SessionDep, actor: ActorDep, agreement_id: IdPath, as_of: IsoDate | None = None
 ) -> PerformanceOut:
     p = perf.agreement_performance(session, actor, agreement_id, as_of)
     return PerformanceOut(**p.__dict__)

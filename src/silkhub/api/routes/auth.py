@@ -20,6 +20,7 @@ from fastapi import Path as FastPath
 from pydantic import BaseModel, ConfigDict, Field
 
 from silkhub.api.deps import AdminDep, SessionDep, StaffDep, UserDep
+from silkhub.api.params import IsoDateTime
 from silkhub.data.storage.base import utcnow
 from silkhub.hub import accounts, audit
 from silkhub.security import csrf
@@ -319,8 +320,8 @@ def list_audit(
     entity_id: str | None = Query(None, max_length=100),
     action: str | None = Query(None, max_length=60),
     actor_user_id: int | None = Query(None, ge=1, le=MAX_ID),
-    since: datetime | None = Query(None, description="inclusive, ISO 8601"),
-    until: datetime | None = Query(None, description="exclusive, ISO 8601"),
+    since: IsoDateTime | None = Query(None, description="inclusive, ISO 8601"),
+    until: IsoDateTime | None = Query(None, description="exclusive, ISO 8601"),
     limit: int = Query(50, ge=1, le=audit.MAX_PAGE),
     cursor: int | None = Query(
         None, ge=1, le=MAX_ID, description="next_cursor of the previous page"

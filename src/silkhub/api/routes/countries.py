@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from silkhub.api.choices import GroupCode
 from silkhub.api.deps import SessionDep
+from silkhub.api.params import IsoDate
 from silkhub.data.reference import queries
 
 router = APIRouter(prefix="/countries", tags=["countries"])
@@ -65,7 +66,7 @@ class CountryDetail(CountryOut):
 def list_countries(
     session: SessionDep,
     group: GroupCode | None = Query(None, description="bri, route65, sco, asean, rcep or eu"),
-    as_of: date | None = Query(None, description="membership as of this date (default today)"),
+    as_of: IsoDate | None = Query(None, description="membership as of this date (default today)"),
     role: Literal["member", "observer", "dialogue_partner", "all"] = "member",
     lang: Literal["en", "zh"] = "en",
     limit: int = Query(100, ge=1, le=1000),

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from silkhub.api.choices import EventKind
 from silkhub.api.deps import ActorDep, SessionDep
+from silkhub.api.params import IsoDate
 from silkhub.api.routes.projects import RESPONSES, IdPath
 from silkhub.data.storage.models.hub import Event
 from silkhub.hub import events as svc
@@ -106,8 +107,8 @@ def list_events(
     actor: ActorDep,
     kind: EventKind | None = Query(None, description=", ".join(svc.EVENT_KINDS)),
     country: str | None = Query(None, max_length=100),
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
     cursor: str | None = Query(None, max_length=500),
     limit: int = Query(50, ge=1, le=500),
 ) -> EventPage:

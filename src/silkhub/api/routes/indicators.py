@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import date
 from typing import Annotated, Any, Literal
 
 import duckdb
@@ -17,6 +16,7 @@ from silkhub.analytics import partners as partner_svc
 from silkhub.analytics.datasets import BILATERAL_PREFERENCE, PRODUCT_PREFERENCE, pick_dataset
 from silkhub.api.choices import GroupCode
 from silkhub.api.deps import RuntimeDep, SessionDep
+from silkhub.api.params import IsoDate
 from silkhub.errors import ValidationError
 
 router = APIRouter(prefix="/indicators", tags=["indicators"])
@@ -109,7 +109,7 @@ def group_share(
     session: SessionDep,
     group: Annotated[GroupCode, Query(description="bri, route65, sco, asean, rcep or eu")],
     year: YearQ,
-    as_of: date | None = Query(None, description="membership date (default 31 Dec of year)"),
+    as_of: IsoDate | None = Query(None, description="membership date (default 31 Dec of year)"),
     world: Literal["auto", "wld", "sum"] = "auto",
     measures: Annotated[list[Literal["population", "gdp", "trade"]] | None, Query()] = None,
     dataset: DatasetQ = "wdi",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from fastapi import APIRouter, Query, Response
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from silkhub.api.choices import OfferKind, OrganisationKind, OrganisationService
 from silkhub.api.deps import ActorDep, SessionDep
+from silkhub.api.params import IsoDate
 from silkhub.api.routes.projects import RESPONSES, AwareDatetime, IdPath
 from silkhub.data.storage.models.hub import Organisation
 from silkhub.hub import organisations as svc
@@ -202,7 +202,7 @@ def add_offer(session: SessionDep, actor: ActorDep, org_id: IdPath, body: svc.Of
 
 @router.get("/{org_id}/performance", response_model=PerformanceOut)
 def organisation_performance(
-    session: SessionDep, actor: ActorDep, org_id: IdPath, as_of: date | None = None
+    session: SessionDep, actor: ActorDep, org_id: IdPath, as_of: IsoDate | None = None
 ) -> PerformanceOut:
     """Performance of the commitments the organisation owes."""
     p = perf.organisation_performance(session, actor, org_id, as_of)

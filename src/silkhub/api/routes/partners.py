@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -11,6 +10,7 @@ from silkhub.analytics import partners as partner_svc
 from silkhub.analytics.datasets import BILATERAL_PREFERENCE, pick_dataset
 from silkhub.api.choices import GroupCode
 from silkhub.api.deps import SessionDep
+from silkhub.api.params import IsoDate
 from silkhub.api.routes.indicators import (
     CountryQ,
     DatasetQ,
@@ -66,7 +66,7 @@ def rank(
     flow: Literal["total", "exports", "imports", "all"] = "total",
     top: TopQ = None,
     dataset: DatasetQ = "auto",
-    as_of: date | None = None,
+    as_of: IsoDate | None = None,
     lang: Literal["en", "zh"] = "en",
 ) -> Table:
     """Table-1-style ranking (seed 002): exports, imports, total, balance, shares, growth.
@@ -96,7 +96,7 @@ def balance(
     year: YearQ,
     group: GroupQ = None,
     dataset: DatasetQ = "auto",
-    as_of: date | None = None,
+    as_of: IsoDate | None = None,
     lang: Literal["en", "zh"] = "en",
 ) -> Table:
     """Trade balance with each partner (largest deficits first) and the selection's total."""

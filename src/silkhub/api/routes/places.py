@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from silkhub.api.choices import PlaceKind
 from silkhub.api.deps import ActorDep, SessionDep
+from silkhub.api.params import IsoDate
 from silkhub.api.routes.projects import IdPath
 from silkhub.hub import places as svc
 from silkhub.hub.common import MAX_ID
@@ -75,7 +76,7 @@ def list_places(
 
 
 @router.get("/counts", response_model=list[CountOut])
-def counts(session: SessionDep, as_of: date | None = None) -> list[CountOut]:
+def counts(session: SessionDep, as_of: IsoDate | None = None) -> list[CountOut]:
     """Region-level counts (index indicators) derived from the directory and talent records."""
     return [CountOut(**c.__dict__) for c in svc.region_counts(session, as_of)]
 

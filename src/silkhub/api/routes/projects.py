@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 from silkhub.api.choices import ProjectSort, ProjectSource, Stage, TotalGroup
 from silkhub.api.deps import ActorDep, SessionDep, get_actor
+from silkhub.api.params import IsoDate
 from silkhub.data.storage.models.hub import Project
 from silkhub.hub import lifecycle
 from silkhub.hub import projects as svc
@@ -155,8 +156,8 @@ async def filters(
     organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
     value_min_usd: float | None = Query(None, ge=0),
     value_max_usd: float | None = Query(None, ge=0),
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
     q: str | None = Query(None, max_length=200, description="text in the zh or en title"),
 ) -> svc.ProjectFilters:
     return svc.ProjectFilters(
@@ -247,8 +248,8 @@ def reached(
     actor: ActorDep,
     stage: Stage = Query(...),
     year: int | None = Query(None, ge=1900, le=2100),
-    start_on: date | None = None,
-    end_on: date | None = None,
+    start_on: IsoDate | None = None,
+    end_on: IsoDate | None = None,
 ) -> list[int]:
     """Ids of visible projects that first reached ``stage`` in a year or period."""
     ids = lifecycle.reached(session, stage, start_on=start_on, end_on=end_on, year=year)
