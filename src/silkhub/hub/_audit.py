@@ -1,7 +1,6 @@
 """Thin bridge to the audit log (:mod:`silkhub.hub.audit`, owned by the accounts feature).
 
-Hub services call :func:`audit` after every write; if the audit module is not installed the
-call is a no-op, so the hub works on its own.
+Hub services call :func:`audit` after every write, in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from silkhub.hub import audit as audit_log
 from silkhub.hub.policy import Actor
 
 
@@ -23,20 +23,10 @@ def audit(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
 ) -> None:
-    """Append an audit entry in the caller's transaction (no-op without the audit module)."""
-    try:
-        from silkhub.hub import audit as audit_log
-    except ImportError:  # pragma: no cover - accounts feature absent
-        return
+    """Append an audit entry in the caller's transaction."""
     audit_log.record(session, actor, action, entity, entity_id, before=before, after=after)
 
 
 def snapshot(obj: object) -> dict[str, Any]:
-    """Column values of an ORM object, JSON-safe (via the audit module when present)."""
-    try:
-        from silkhub.hub import audit as audit_log
-    except ImportError:  # pragma: no cover
-        from sqlalchemy import inspect
-
-        return {a.key: str(getattr(obj, a.key)) for a in inspect(obj).mapper.column_attrs}
+    """Column values of an ORM object, JSON-safe (:func:`silkhub.hub.audit.snapshot`)."""
     return audit_log.snapshot(obj)

@@ -231,10 +231,8 @@ def _roots() -> dict[str, tuple[type, Callable[[Session, Any], list[int]]]]:
         "agreement": (m.Agreement, _owners_agreement),
         "offer_request": (m.OfferRequest, lambda _s, o: [o.organisation_id]),
     }
-    try:
-        from silkhub.data.storage.models.talent import Position
-    except ImportError:  # pragma: no cover - talent feature absent
-        return roots
+    from silkhub.data.storage.models.talent import Position
+
     roots["position"] = (Position, lambda _s, o: [o.organisation_id])
     return roots
 
