@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from silkhub.data.reference.queries import get_country, member_iso3s
+from silkhub.data.registry import preference
 from silkhub.data.storage.models.reference import Country
 from silkhub.errors import DataMissingError, UnknownChoiceError, ValidationError
 
@@ -123,14 +124,10 @@ def group_members(session: Session, group: str, year: int, as_of: date | None = 
     return members
 
 
-#: preference order when no dataset is named
-BILATERAL_PREFERENCE = ("baci", "comtrade", "china_br65_trade", "wits_2009")
-PRODUCT_PREFERENCE = (
-    "baci",
-    "comtrade",
-    "world_trade_2017_hs4",
-    "world_trade_1998_2000_sitc4",
-)
+#: preference orders when no dataset is named (from the dataset registry)
+BILATERAL_PREFERENCE = preference("partners")
+PRODUCT_PREFERENCE = preference("products")
+COMPLEMENTARITY_PREFERENCE = preference("complementarity")
 
 
 def pick_dataset(

@@ -49,6 +49,7 @@ from silkhub.core.gravity import (
     predict_covariates,
 )
 from silkhub.core.potential import HS_SECTIONS, hs_section, potential_table, target_scores
+from silkhub.data.registry import preference
 from silkhub.errors import DataMissingError, NotFoundError, ValidationError
 
 logger = logging.getLogger(__name__)
@@ -397,7 +398,7 @@ class GravityService:
         from silkhub.data.store import AnalyticsStore
 
         store = AnalyticsStore(self.store_root)
-        for name in ("baci", "comtrade", "wits_2009"):
+        for name in preference("gravity_flows"):
             if not store.has(name):
                 continue
             flows = gd.store_bilateral(self.store_root, name, None, year=year, reporter=reporter)
@@ -617,7 +618,7 @@ class GravityService:
         from silkhub.data.store import AnalyticsStore
 
         store = AnalyticsStore(self.store_root)
-        name = next((n for n in ("baci", "comtrade") if store.has(n)), None)
+        name = next((n for n in preference("hs_sections") if store.has(n)), None)
         if name is None:
             raise DataMissingError(
                 "per-section potential needs product-level bilateral trade in the analytics "
@@ -669,7 +670,7 @@ class GravityService:
         from silkhub.data.store import AnalyticsStore
 
         store = AnalyticsStore(self.store_root)
-        name = next((n for n in ("baci", "comtrade") if store.has(n)), None)
+        name = next((n for n in preference("complementarity") if store.has(n)), None)
         if name is None:
             return None
         con = store.connect()

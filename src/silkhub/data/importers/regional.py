@@ -27,18 +27,18 @@ import logging
 import math
 import re
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from silkhub.data.registry import INDICATORS, SCHEMAS, IndicatorDef  # noqa: F401 (re-exported)
 from silkhub.errors import DataImportError, NotFoundError, ValidationError
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ["region_id", "year", "indicator", "value", "unit", "source", "note"]
+COLUMNS = list(SCHEMAS["regional"].columns)
 _ALIASES = {
     "地区": "region_id",
     "地区代码": "region_id",
@@ -54,77 +54,6 @@ _ALIASES = {
     "备注": "note",
 }
 
-
-@dataclass(frozen=True)
-class IndicatorDef:
-    code: str
-    name_en: str
-    name_zh: str
-    unit: str
-    definition: str = ""
-
-
-def _d(code: str, en: str, zh: str, unit: str, definition: str = "") -> IndicatorDef:
-    return IndicatorDef(code, en, zh, unit, definition)
-
-
-#: documented indicator codes of the template (unit codes: CNY_100m = 亿元 (100 million yuan),
-#: USD_100m = 亿美元, 10k_persons = 万人, count = 个/家/条/所)
-INDICATORS: dict[str, IndicatorDef] = {
-    d.code: d
-    for d in [
-        _d("GDP", "Gross domestic product", "地区生产总值", "CNY_100m", "current prices"),
-        _d("POPULATION", "Resident population (year end)", "年末常住人口", "10k_persons"),
-        _d("EXPORTS", "Exports of goods", "货物出口额", "CNY_100m", "customs, by location"),
-        _d("IMPORTS", "Imports of goods", "货物进口额", "CNY_100m", "customs, by location"),
-        _d(
-            "TRADE_TOTAL", "Total trade in goods", "货物进出口总额", "CNY_100m", "exports + imports"
-        ),
-        _d("FDI_ACTUAL", "Actual FDI used", "实际使用外资", "USD_100m"),
-        _d("OUTWARD_FDI", "Outward direct investment", "对外直接投资额", "USD_100m"),
-        _d("FIE_COUNT", "Foreign-invested enterprises", "外商投资企业数", "count"),
-        _d(
-            "FORTUNE500_PRESENT",
-            "Fortune Global 500 firms present",
-            "落户世界500强企业数",
-            "count",
-            "firms with an investment or office in the city",
-        ),
-        _d("INTL_AIR_ROUTES", "International air routes", "国际(地区)航线数", "count"),
-        _d(
-            "AIR_COUNTRIES_REACHED",
-            "Countries reached by direct flights",
-            "直航通达国家数",
-            "count",
-            "e.g. from OpenFlights routes",
-        ),
-        _d(
-            "INTL_RAIL_FREIGHT_LINES",
-            "International rail freight lines",
-            "国际货运班列线路数",
-            "count",
-            "China-Europe / China-Asia train routes",
-        ),
-        _d("CHINA_EUROPE_TRAINS", "China-Europe train trips", "中欧班列开行列数", "count"),
-        _d("INTL_SCHOOLS", "International schools", "国际学校数", "count"),
-        _d("INTL_HOSPITALS", "International hospitals", "国际医院数", "count"),
-        _d("FOREIGN_RESIDENTS", "Foreign residents", "常住外国人", "persons"),
-        _d("FOREIGN_EXPERTS", "Foreign experts", "外国专家", "persons"),
-        _d("INTL_STUDENTS", "International students", "来华留学生", "persons"),
-        _d("CONSULATES", "Foreign consulates", "外国领事机构数", "count"),
-        _d("SISTER_CITIES", "Sister cities", "国际友好城市数", "count"),
-        _d(
-            "INTL_CONFERENCES",
-            "International conferences (ICCA)",
-            "国际会议数(ICCA)",
-            "count",
-            "ICCA-rated association meetings",
-        ),
-        _d("INTL_EXHIBITIONS", "International exhibitions", "国际展会数", "count"),
-        _d("INBOUND_TOURISTS", "Inbound overseas visitors", "入境游客", "10k_persons"),
-        _d("TOURISM_FX_RECEIPTS", "International tourism receipts", "旅游外汇收入", "USD_100m"),
-    ]
-}
 
 _NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 

@@ -1,4 +1,4 @@
-"""pandera schemas of the canonical datasets (see docs/reference/datasets.md).
+"""pandera schemas of the canonical datasets, generated from :mod:`silkhub.data.registry`.
 
 Importers validate their output with :func:`validate` before publishing; a failure here is a bug
 in an importer (inputs are checked row by row earlier, with ``file:row:column`` messages).
@@ -9,156 +9,24 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from silkhub.data.registry import SCHEMAS, pandera_schema
 from silkhub.errors import DataImportError
 
-_ISO3 = pa.Check.str_matches(r"^[A-Z]{3}$")
-
-WDI_SCHEMA = pa.DataFrameSchema(
-    {
-        "iso3": pa.Column(str, _ISO3),
-        "indicator": pa.Column(str),
-        "year": pa.Column("int32", pa.Check.in_range(1900, 2100)),
-        "value": pa.Column(float, nullable=True),
-    },
-    unique=["iso3", "indicator", "year"],
-    strict=True,
-    ordered=True,
-)
-
-BILATERAL_SCHEMA = pa.DataFrameSchema(
-    {
-        "year": pa.Column("int32", pa.Check.in_range(1900, 2100)),
-        "exporter": pa.Column(str, _ISO3),
-        "importer": pa.Column(str, _ISO3),
-        "product": pa.Column(str),
-        "value_usd": pa.Column(float, nullable=True),
-        "quantity": pa.Column(float, nullable=True),
-    },
-    strict=True,
-    ordered=True,
-)
-
-EXPORTS_SCHEMA = pa.DataFrameSchema(
-    {
-        "year": pa.Column("int32"),
-        "exporter": pa.Column(str, _ISO3),
-        "product": pa.Column(str),
-        "value_usd": pa.Column(float, pa.Check.ge(0)),
-    },
-    unique=["year", "exporter", "product"],
-    strict=True,
-    ordered=True,
-)
-
-_COUNT = pa.Check.ge(0)
-
-AIR_ROUTES_SCHEMA = pa.DataFrameSchema(
-    {
-        "source_iata": pa.Column(object, nullable=True),
-        "source_city": pa.Column(object, nullable=True),
-        "source_iso3": pa.Column(str, _ISO3),
-        "dest_iata": pa.Column(object, nullable=True),
-        "dest_city": pa.Column(object, nullable=True),
-        "dest_iso3": pa.Column(str, _ISO3),
-        "airlines": pa.Column("int32", pa.Check.ge(1)),
-        "codeshare_only": pa.Column(bool),
-        "international": pa.Column(bool),
-        "dest_bri": pa.Column(bool),
-    },
-    strict=True,
-    ordered=True,
-)
-
-AIR_CONNECTIVITY_SCHEMA = pa.DataFrameSchema(
-    {
-        "city": pa.Column(str),
-        "iso3": pa.Column(str, _ISO3),
-        "iata": pa.Column(str),
-        "lat": pa.Column(float, pa.Check.in_range(-90, 90)),
-        "lon": pa.Column(float, pa.Check.in_range(-180, 180)),
-        "routes": pa.Column("int32", pa.Check.ge(1)),
-        "intl_routes": pa.Column("int32", _COUNT),
-        "intl_destinations": pa.Column("int32", _COUNT),
-        "countries_reached": pa.Column("int32", _COUNT),
-        "routes_to_bri": pa.Column("int32", _COUNT),
-        "bri_countries_reached": pa.Column("int32", _COUNT),
-    },
+WDI_SCHEMA = pandera_schema("wdi")
+BILATERAL_SCHEMA = pandera_schema("bilateral")
+EXPORTS_SCHEMA = pandera_schema("exports")
+AIR_ROUTES_SCHEMA = pandera_schema("air_routes")
+AIR_CONNECTIVITY_SCHEMA = pandera_schema(
+    "air_connectivity",
     checks=[
         pa.Check(lambda d: d["intl_routes"] <= d["routes"], name="intl_routes <= routes"),
         pa.Check(lambda d: d["routes_to_bri"] <= d["intl_routes"], name="bri <= intl"),
     ],
-    unique=["city", "iso3"],
-    strict=True,
-    ordered=True,
 )
-
-FDI_SCHEMA = pa.DataFrameSchema(
-    {
-        "iso3": pa.Column(str, _ISO3),
-        "year": pa.Column("int32", pa.Check.in_range(1900, 2100)),
-        "value_usd": pa.Column(float, nullable=True),
-        "source": pa.Column(str),
-    },
-    unique=["iso3", "year"],
-    strict=True,
-    ordered=True,
-)
-
-HS_PRODUCTS_SCHEMA = pa.DataFrameSchema(
-    {
-        "classification": pa.Column(str),
-        "product": pa.Column(str, pa.Check.str_matches(r"^\d{6}$")),
-        "description": pa.Column(object, nullable=True),
-    },
-    unique=["classification", "product"],
-    strict=True,
-    ordered=True,
-)
-
-TRACKER_COLUMNS = [
-    "source",
-    "source_id",
-    "year",
-    "month",
-    "iso3",
-    "country_name",
-    "sector",
-    "subsector",
-    "amount_usd",
-    "investor",
-    "counterparty",
-    "project_type",
-    "status",
-    "title",
-    "bri",
-    "region_name",
-    "record_json",
-]
-
-TRACKER_SCHEMA = pa.DataFrameSchema(
-    {
-        "source": pa.Column(str, pa.Check.isin(["cgit", "gcdf"])),
-        "source_id": pa.Column(str),
-        "year": pa.Column("Int32", nullable=True),
-        "month": pa.Column("Int32", pa.Check.in_range(1, 12), nullable=True),
-        "iso3": pa.Column(object, nullable=True),
-        "country_name": pa.Column(object, nullable=True),
-        "sector": pa.Column(object, nullable=True),
-        "subsector": pa.Column(object, nullable=True),
-        "amount_usd": pa.Column(float, nullable=True),
-        "investor": pa.Column(object, nullable=True),
-        "counterparty": pa.Column(object, nullable=True),
-        "project_type": pa.Column(object, nullable=True),
-        "status": pa.Column(object, nullable=True),
-        "title": pa.Column(object, nullable=True),
-        "bri": pa.Column("boolean", nullable=True),
-        "region_name": pa.Column(object, nullable=True),
-        "record_json": pa.Column(str),
-    },
-    unique=["source", "source_id"],
-    strict=True,
-    ordered=True,
-)
+FDI_SCHEMA = pandera_schema("fdi")
+HS_PRODUCTS_SCHEMA = pandera_schema("hs_products")
+TRACKER_COLUMNS = list(SCHEMAS["tracker_projects"].columns)
+TRACKER_SCHEMA = pandera_schema("tracker_projects")
 
 
 #: above this many rows the value checks run on the first and a random sample of rows (the
