@@ -136,17 +136,23 @@ def benchmark_page(request: Request, unit: str = "Jinan", peers: str = "Hangzhou
     t = translator(lang)
     form = Form({"unit": unit, "peers": peers})
     result = None
-    if unit:
+    form.text("unit", required=True, max_len=200)
+    if form.ok:
         reader = store_reader(request)
         try:
             with runtime_of(request).session() as s:
+                region, peer_regions = None, []
                 try:
-                    region, peer_regions = profiles.resolve_regions(
-                        s, unit, [p for p in peers.split(",") if p.strip()]
-                    )
+                    region, _ = profiles.resolve_regions(s, unit, [])
                 except SilkhubError as exc:
-                    form.absorb(exc, "unit")
-                else:
+                    form.absorb(exc, "unit", fields={"region": "unit"})
+                for p in [p for p in peers.split(",") if p.strip()]:
+                    try:  # each unknown peer is named next to the peers field
+                        peer_regions.append(profiles.resolve_regions(s, p, [])[0])
+                    except SilkhubError as exc:
+                        form.absorb(exc, "peers", fields={"region": "peers"})
+                if form.ok and region is not None:
+                    peer_regions = [r for r in peer_regions if r.region_id != region.region_id]
                     result = benchmark_result(s, reader, region, peer_regions, lang, t)
         finally:
             reader.close()

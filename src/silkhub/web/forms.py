@@ -149,12 +149,54 @@ class Form:
             self.error(name, "form.integer")
             return None
 
-    def absorb(self, exc: Exception, default_field: str = "__all__") -> None:
-        """Turn a service's ValidationError (field + message) into a field error."""
-        field = getattr(exc, "field", None) or default_field
-        errors = getattr(exc, "details", {}).get("errors") if hasattr(exc, "details") else None
+    def absorb(
+        self,
+        exc: Exception,
+        default_field: str = "__all__",
+        fields: dict[str, str] | None = None,
+    ) -> None:
+        """Turn a service's error into field errors shown next to the fields.
+
+        Each entry keeps its message ``key`` and ``params`` (rendered in the page's language;
+        the English text only when the catalog lacks the key). An unknown region or country
+        gets the short "use a name or code" message instead of the list of every choice.
+        ``fields`` renames the service's field names to this form's (``{"region": "unit"}``);
+        a field the form does not have falls back to ``default_field``.
+        """
+        from silkhub.i18n import has
+
+        rename = fields or {}
+
+        def target(name: str | None) -> str:
+            name = rename.get(name or "", name)
+            if name and (name in self.data or name == "__all__"):
+                return name
+            return default_field
+
+        what = getattr(exc, "details", {}) or {}
+        value = getattr(exc, "value", None)
+        if value is not None and "valid_choices" in what:
+            kind = "region" if "region" in (getattr(exc, "field", "") or "") else "country"
+            key = "form.unknown_region" if kind == "region" else "form.unknown_country"
+            self.error(target(getattr(exc, "field", None)), key, value=value)
+            return
+        errors = what.get("errors") if isinstance(what, dict) else None
         if errors:
             for e in errors:
-                self.error(e.get("field") or field, "form.service", message=e.get("message", ""))
+                key, params = e.get("key"), e.get("params") or {}
+                if key and has(key, "en"):
+                    self.error(target(e.get("field")), key, **params)
+                else:
+                    self.error(target(e.get("field")), "form.service", message=e.get("message"))
+            return
+        key = getattr(exc, "key", None)
+        if key and has(key, "en"):
+            self.error(
+                target(getattr(exc, "field", None)), key, **(getattr(exc, "params", {}) or {})
+            )
         else:
-            self.error(field, "form.service", message=getattr(exc, "message", str(exc)))
+            self.error(
+                target(getattr(exc, "field", None)),
+                "form.service",
+                message=getattr(exc, "message", str(exc)),
+            )
