@@ -118,7 +118,11 @@ def test_score_pair_hand_computed() -> None:
     assert sum(x.contribution for x in m.parts) == pytest.approx(m.score, abs=1e-6)
     text = m.explain()
     assert "complementarity" in text and "legal" in text
-    assert "KAZ in BRI/SCO" in text
+    why = {x.name: (x.key, dict(x.params)) for x in m.parts}
+    assert why["membership"] == ("reason.member.both", {"country": "KAZ"})
+    assert why["geography"] == ("reason.geo.target", {"country": "KAZ"})
+    assert why["language"] == ("reason.lang.shared", {"languages": ["en"]})
+    assert why["trade"][0] == "reason.trade.value"
 
 
 def test_weights_validation() -> None:

@@ -40,7 +40,7 @@ class SubjectKind(StrEnum):
 
 def _trade(session, subject_iso3: str | None, candidate_iso3s) -> dict:  # type: ignore[no-untyped-def]
     """Trade complementarity from the analytics store when a bilateral dataset is loaded."""
-    from silkhub.hub.matching import trade_fit_from_analytics
+    from silkhub.analytics.match_trade import trade_fit
 
     if not subject_iso3:
         return {}
@@ -55,7 +55,7 @@ def _trade(session, subject_iso3: str | None, candidate_iso3s) -> dict:  # type:
     except Exception:
         return {}
     try:
-        return trade_fit_from_analytics(con, session, subject_iso3, candidate_iso3s)
+        return trade_fit(con, session, subject_iso3, candidate_iso3s)
     finally:
         con.close()
 
@@ -98,7 +98,7 @@ def org_cmd(
 
     with runtime().session() as s:
         subject = get_organisation(s, ACTOR, org_id)
-        iso = [o.iso3 for o in mt._visible_orgs(s, ACTOR) if o.iso3]
+        iso = [o.iso3 for o in mt.visible_organisations(s, ACTOR) if o.iso3]
         trade = _trade(s, subject.iso3, iso)
         res = mt.suggest_for_organisation(s, ACTOR, org_id, top=top, kind=kind, trade=trade)
     cols = COLUMNS + (["parts"] if explain else [])
@@ -125,7 +125,7 @@ def project_cmd(
 
     with runtime().session() as s:
         p = get_project(s, ACTOR, project_id)
-        iso = [o.iso3 for o in mt._visible_orgs(s, ACTOR) if o.iso3]
+        iso = [o.iso3 for o in mt.visible_organisations(s, ACTOR) if o.iso3]
         trade = _trade(s, p.iso3, iso)
         res = mt.suggest_for_project(s, ACTOR, project_id, top=top, role=role, trade=trade)
     cols = COLUMNS + (["parts"] if explain else [])

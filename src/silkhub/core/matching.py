@@ -212,17 +212,54 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a part has its value, as a catalog message key and its parameters.
+
+    Parameters are codes, not text (``sector="52"``, ``country="KAZ"``, ``languages=["en"]``),
+    so each interface renders the reason in its user's language
+    (:mod:`silkhub.hub.matching.reasons`): ``Reason("reason.sector.same", {"sector": "52"})``
+    reads "Both work in Warehousing …" in English and "两者都从事仓储和运输支持活动" in Chinese.
+    """
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Part:
-    """One part of a score: its value in [0, 1], weight, contribution and a reason."""
+    """One part of a score: its value in [0, 1], weight, contribution and a reason.
+
+    The reason is structured (``key`` + ``params``); :attr:`reason` is its English default.
+    """
 
     name: str
     value: float
     weight: float
-    reason: str
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, name: str, value: float, weight: float, why: Reason) -> Part:
+        return cls(name, value, weight, why.key, dict(why.params))
 
     @property
     def contribution(self) -> float:
         return self.weight * self.value
+
+    @property
+    def reason(self) -> str:
+        """The English catalog text of the reason (codes left as codes)."""
+        from silkhub.errors import english
+
+        return english(self.key, _flat(self.params))
+
+
+def _flat(params: Mapping[str, object]) -> dict[str, object]:
+    """Lists joined with commas, for the English fallback text."""
+    return {
+        k: ", ".join(str(x) for x in v) if isinstance(v, (list, tuple)) else v
+        for k, v in params.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -234,7 +271,7 @@ class Match:
     parts: tuple[Part, ...] = field(default_factory=tuple)
 
     def explain(self) -> str:
-        """One line per part: ``sector 0.20 × 1.00 = 0.200  same division C10``."""
+        """One line per part: ``sector 0.20 × 1.00 = 0.200  Both work in 52`` (English)."""
         return "\n".join(
             f"{p.name:16s} {p.weight:.2f} × {p.value:.2f} = {p.contribution:.3f}  {p.reason}"
             for p in sorted(self.parts, key=lambda p: -p.contribution)
@@ -258,7 +295,7 @@ def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
     return {k: v / total for k, v in w.items()}
 
 
-def _geo(s: Profile, c: Profile) -> tuple[float, str]:
+def _geo(s: Profile, c: Profile) -> tuple[float, Reason]:
     def one(a: Profile, b: Profile) -> float | None:
         if a.targets:
             return 1.0 if b.country in a.targets else 0.0
@@ -267,24 +304,40 @@ def _geo(s: Profile, c: Profile) -> tuple[float, str]:
     vals = [v for v in (one(s, c), one(c, s)) if v is not None]
     if vals:
         v = sum(vals) / len(vals)
-        reason = (
-            f"{c.country} is a target of {s.name or s.id}"
-            if c.country in s.targets
-            else f"{c.country or '?'} not among targets {','.join(s.targets) or '-'}"
-        )
-        return v, reason
+        if c.country and c.country in s.targets:
+            return v, Reason("reason.geo.target", {"country": c.country})
+        if s.country and s.country in c.targets:
+            return v, Reason("reason.geo.they_target", {"country": s.country})
+        if c.country and s.targets:
+            return v, Reason(
+                "reason.geo.not_target", {"country": c.country, "countries": list(s.targets)}
+            )
+        return v, Reason("reason.geo.elsewhere", {"countries": list(c.targets or s.targets)})
     if s.region_id and c.region_id and s.region_id == c.region_id:
-        return 1.0, f"same region {s.region_id}"
+        return 1.0, Reason("reason.geo.same_region", {"region": s.region_id})
     if s.country and s.country == c.country:
-        return 0.5, f"same country {s.country}"
-    return 0.0, "no stated country preference"
+        return 0.5, Reason("reason.geo.same_country", {"country": s.country})
+    return 0.0, Reason("reason.geo.none")
 
 
-def _membership(c: Profile) -> tuple[float, str]:
+def _membership(c: Profile) -> tuple[float, Reason]:
     hit = sorted(g for g in c.groups if g in ("bri", "sco"))
+    if not c.country:
+        return (1.0 if hit else 0.0), Reason("reason.member.unknown")
+    if hit == ["bri", "sco"]:
+        return 1.0, Reason("reason.member.both", {"country": c.country})
     if hit:
-        return 1.0, f"{c.country} in {'/'.join(g.upper() for g in hit)}"
-    return 0.0, f"{c.country or '?'} in neither B&R nor SCO"
+        return 1.0, Reason(f"reason.member.{hit[0]}", {"country": c.country})
+    return 0.0, Reason("reason.member.neither", {"country": c.country})
+
+
+def _size_reason(a: str | None, b: str | None) -> Reason:
+    a, b = (a or "").lower() or None, (b or "").lower() or None
+    if a not in SIZE_RANK or b not in SIZE_RANK:
+        return Reason("reason.size.unknown")
+    if a == b:
+        return Reason("reason.size.same", {"size": a})
+    return Reason("reason.size.compare", {"size": a, "other_size": b})
 
 
 def score_pair(
@@ -299,46 +352,57 @@ def score_pair(
 
     ``trade[(s.country, c.country)]`` is the country-pair trade complementarity in [0, 1];
     ``text_similarity`` is the precomputed cosine (computed on the two texts when None).
+    Each part carries a structured :class:`Reason` (message key + codes as parameters).
     """
     w = check_weights(weights or DEFAULT_WEIGHTS)
     parts: list[Part] = []
     sf = sector_fit(s.sectors, c.sectors)
-    parts.append(
-        Part("sector", sf, w["sector"], _sector_reason(s.sectors, c.sectors, sf)),
-    )
+    parts.append(Part.of("sector", sf, w["sector"], _sector_reason(s.sectors, c.sectors, sf)))
     comp = complementarity(s.offers, s.needs, c.offers, c.needs)
     covered = sorted({_norm_tag(t) for t in s.needs} & {_norm_tag(t) for t in c.offers})
-    parts.append(
-        Part(
-            "complementarity",
-            comp,
-            w["complementarity"],
-            f"offers what is requested: {', '.join(covered)}"
-            if covered
-            else ("partial offer↔request fit" if comp > 0 else "no offer↔request fit"),
-        )
-    )
+    they_need = sorted({_norm_tag(t) for t in c.needs} & {_norm_tag(t) for t in s.offers})
+    if covered:
+        why = Reason("reason.offer.covers", {"tags": covered})
+    elif they_need:
+        why = Reason("reason.offer.they_need", {"tags": they_need})
+    elif comp > 0:
+        why = Reason("reason.offer.partial")
+    else:
+        why = Reason("reason.offer.none")
+    parts.append(Part.of("complementarity", comp, w["complementarity"], why))
     g, greason = _geo(s, c)
-    parts.append(Part("geography", g, w["geography"], greason))
+    parts.append(Part.of("geography", g, w["geography"], greason))
     m, mreason = _membership(c)
-    parts.append(Part("membership", m, w["membership"], mreason))
+    parts.append(Part.of("membership", m, w["membership"], mreason))
     t = 0.0
-    if trade and s.country and c.country:
-        t = float(trade.get((s.country, c.country), 0.0))
+    known = False
+    if trade and s.country and c.country and (s.country, c.country) in trade:
+        t, known = float(trade[(s.country, c.country)]), True
     t = min(1.0, max(0.0, t))
     parts.append(
-        Part("trade", t, w["trade"], f"trade complementarity {s.country}-{c.country} {t:.2f}")
+        Part.of(
+            "trade",
+            t,
+            w["trade"],
+            Reason(
+                "reason.trade.value", {"country": s.country, "other_country": c.country, "value": t}
+            )
+            if known
+            else Reason("reason.trade.unknown"),
+        )
     )
     sz = size_compatibility(s.size, c.size)
-    parts.append(Part("size", sz, w["size"], f"size {s.size or '?'} vs {c.size or '?'}"))
+    parts.append(Part.of("size", sz, w["size"], _size_reason(s.size, c.size)))
     shared = sorted(s.languages & c.languages)
     lang = 1.0 if shared else 0.0
     parts.append(
-        Part(
+        Part.of(
             "language",
             lang,
             w["language"],
-            f"shared {','.join(shared)}" if shared else "no shared language",
+            Reason("reason.lang.shared", {"languages": shared})
+            if shared
+            else Reason("reason.lang.none"),
         )
     )
     if text_similarity is None:
@@ -348,23 +412,29 @@ def score_pair(
     ts = min(1.0, max(0.0, float(text_similarity)))
     common = sorted(set(tokenize(s.text)) & set(tokenize(c.text)))[:5]
     parts.append(
-        Part(
+        Part.of(
             "text",
             ts,
             w["text"],
-            f"similar descriptions ({', '.join(common)})" if common else "descriptions differ",
+            Reason("reason.text.similar", {"words": common})
+            if common
+            else Reason("reason.text.differ"),
         )
     )
     total = sum(p.contribution for p in parts)
     return Match(c.id, round(total, 6), tuple(parts))
 
 
-def _sector_reason(a: Sequence[str], b: Sequence[str], v: float) -> str:
+def _sector_reason(a: Sequence[str], b: Sequence[str], v: float) -> Reason:
     if v == 0:
-        return "different sectors"
+        return Reason("reason.sector.different")
     best = max(((x, y) for x in a for y in b), key=lambda p: sector_similarity(*p))
-    label = {1.0: "same sector", 0.75: "same section", 0.5: "same section, other division"}
-    return f"{label.get(v, 'related sector')} {best[0]}/{best[1]}"
+    (sa, da), (sb, db) = parse_isic(best[0]), parse_isic(best[1])
+    if v == 1.0:
+        return Reason("reason.sector.same", {"sector": da or sa})
+    if v == 0.75:
+        return Reason("reason.sector.same", {"sector": sa})
+    return Reason("reason.sector.related", {"sector": da or sa, "other_sector": db or sb})
 
 
 def rank(
@@ -770,17 +840,18 @@ class MatchIndex:
                     self.ids[i],
                     round(float(total[i]), 6),
                     tuple(
-                        Part(name, float(parts[name][i]), w[name], _vector_reason(name, parts, i))
+                        Part(
+                            name,
+                            float(parts[name][i]),
+                            w[name],
+                            "reason.part_value",
+                            {"part": name, "value": float(parts[name][i])},
+                        )
                         for name in PARTS
                     ),
                 )
             )
         return res
-
-
-def _vector_reason(name: str, parts: Mapping[str, np.ndarray], i: int) -> str:
-    v = float(parts[name][i])
-    return f"{name} {v:.2f}"
 
 
 def _sec_key(code: str) -> str:

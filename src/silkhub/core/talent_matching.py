@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from silkhub.core.matching import Match, Part, sector_similarity
+from silkhub.core.matching import Match, Part, Reason, sector_similarity
 from silkhub.core.text_similarity import TextIndex
 from silkhub.errors import ValidationError
 
@@ -100,75 +100,82 @@ class Need:
     text: str = ""
 
 
-def expertise_fit(need: Need, person: Person) -> tuple[float, str]:
+def expertise_fit(need: Need, person: Person) -> tuple[float, Reason]:
     if not need.sector:
-        return 0.5, "position names no sector"
+        return 0.5, Reason("reason.talent.no_sector")
     best = max((sector_similarity(need.sector, s) for s in person.sectors), default=0.0)
     if best == 0:
-        return 0.0, f"no expertise in {need.sector}"
-    return best, f"expertise {need.sector} ({best:.2f})"
+        return 0.0, Reason("reason.talent.no_expertise", {"sector": need.sector})
+    return best, Reason("reason.talent.expertise", {"sector": need.sector})
 
 
-def language_fit(need: Need, person: Person) -> tuple[float, str]:
+def language_fit(need: Need, person: Person) -> tuple[float, Reason]:
     """Mean over required languages of 1 (meets level), 0.5 (lower level) or 0 (missing).
 
-    >>> language_fit(Need("p", languages={"ru": "B2", "en": "C1"}),
-    ...              Person("t", languages={"ru": "C1", "en": "B1"}))
-    (0.75, 'ru C1≥B2; en B1<C1')
+    The reason lists one sub-reason per required language (``items``).
+
+    >>> v, why = language_fit(Need("p", languages={"ru": "B2", "en": "C1"}),
+    ...                       Person("t", languages={"ru": "C1", "en": "B1"}))
+    >>> v, [i["key"] for i in why.params["items"]]
+    (0.75, ['reason.talent.lang_ok', 'reason.talent.lang_low'])
     """
     if not need.languages:
-        return 1.0, "no language required"
-    vals, notes = [], []
+        return 1.0, Reason("reason.talent.no_language")
+    vals: list[float] = []
+    items: list[dict[str, object]] = []
     for code, req in need.languages.items():
         have = person.languages.get(code)
+        params = {"language": code, "have": have, "required": req}
         if have is None:
             vals.append(0.0)
-            notes.append(f"no {code}")
+            items.append({"key": "reason.talent.lang_missing", "params": params})
         elif level_rank(have) >= level_rank(req):
             vals.append(1.0)
-            notes.append(f"{code} {have}≥{req}")
+            items.append({"key": "reason.talent.lang_ok", "params": params})
         else:
             vals.append(0.5)
-            notes.append(f"{code} {have}<{req}")
-    return sum(vals) / len(vals), "; ".join(notes)
+            items.append({"key": "reason.talent.lang_low", "params": params})
+    return sum(vals) / len(vals), Reason("reason.talent.languages", {"items": items})
 
 
-def country_fit(need: Need, person: Person) -> tuple[float, str]:
+def country_fit(need: Need, person: Person) -> tuple[float, Reason]:
     if not need.countries:
-        return 0.5, "position names no country"
+        return 0.5, Reason("reason.talent.no_country")
     hit = sorted(need.countries & person.countries)
     v = len(hit) / len(need.countries)
-    return v, f"experience in {', '.join(hit)}" if hit else "no experience in the countries"
+    if hit:
+        return v, Reason("reason.talent.countries", {"countries": hit})
+    return v, Reason("reason.talent.no_country_experience")
 
 
-def availability_fit(need: Need, person: Person) -> tuple[float, str]:
+def availability_fit(need: Need, person: Person) -> tuple[float, Reason]:
     """Share of ``[start, end]`` covered by ``[available_from, available_to]`` (inclusive days).
 
     >>> availability_fit(Need("p", start=date(2026, 1, 1), end=date(2026, 1, 10)),
-    ...                  Person("t", available_from=date(2026, 1, 6)))
-    (0.5, 'available 5 of 10 days')
+    ...                  Person("t", available_from=date(2026, 1, 6)))[0]
+    0.5
     """
     if need.start is None or need.end is None:
-        return 0.5, "position period not given"
+        return 0.5, Reason("reason.talent.no_period")
     if person.available_from is None and person.available_to is None:
-        return 0.5, "availability not given"
+        return 0.5, Reason("reason.talent.no_availability")
     lo = max(need.start, person.available_from or need.start)
     hi = min(need.end, person.available_to or need.end)
     total = (need.end - need.start).days + 1
     covered = max(0, (hi - lo).days + 1)
-    return covered / total, f"available {covered} of {total} days"
+    return covered / total, Reason("reason.talent.available", {"covered": covered, "total": total})
 
 
-def location_fit(need: Need, person: Person) -> tuple[float, str]:
+def location_fit(need: Need, person: Person) -> tuple[float, Reason]:
     if need.remote:
-        return 1.0, "remote work"
+        return 1.0, Reason("reason.talent.remote")
     if need.region_id and need.region_id in person.regions:
-        return 1.0, f"prefers {need.region_id}"
+        return 1.0, Reason("reason.talent.prefers_region", {"region": need.region_id})
     if not person.regions:
-        return 0.5, "no location preference"
+        return 0.5, Reason("reason.talent.no_location")
     if need.province_id and need.province_id in person.regions:
-        return 0.5, f"prefers the province {need.province_id}"
-    return 0.0, "prefers other places"
+        return 0.5, Reason("reason.talent.prefers_province", {"region": need.province_id})
+    return 0.0, Reason("reason.talent.other_places")
 
 
 def check_talent_weights(weights: Mapping[str, float]) -> dict[str, float]:
@@ -200,10 +207,10 @@ def score_talent(
         ("availability", availability_fit),
         ("location", location_fit),
     ):
-        v, reason = fn(need, person)
-        parts.append(Part(name, v, w[name], reason))
+        v, why = fn(need, person)
+        parts.append(Part.of(name, v, w[name], why))
     ts = min(1.0, max(0.0, float(text_similarity)))
-    parts.append(Part("text", ts, w["text"], f"skills text similarity {ts:.2f}"))
+    parts.append(Part.of("text", ts, w["text"], Reason("reason.talent.text", {"value": ts})))
     return Match(person.id, round(sum(p.contribution for p in parts), 6), tuple(parts))
 
 

@@ -26,8 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from silkhub.core.matching import (
     DEFAULT_WEIGHTS,
@@ -43,10 +42,11 @@ from silkhub.data.storage.models.hub import (
     Project,
 )
 from silkhub.data.storage.models.matching import MatchFeedback
-from silkhub.errors import UnknownChoiceError
+from silkhub.errors import NotFoundError, UnknownChoiceError
 from silkhub.hub._audit import audit
+from silkhub.hub.matching import queries
 from silkhub.hub.organisations import get_organisation
-from silkhub.hub.policy import Actor, can_read, ensure_can_write, read_scope
+from silkhub.hub.policy import Actor, can_read, ensure_can_write
 from silkhub.hub.projects import get_project, owner_ids
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,13 @@ PROJECT_NEEDS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A suggested candidate with its explained score."""
+    """A suggested candidate with its explained score.
+
+    ``parts`` hold, per score part, its value, weight, contribution and the reason as a message
+    key with parameters (``key``/``params``, rendered per language by
+    :mod:`silkhub.hub.matching.reasons`) plus its English text (``reason``). ``decision`` is
+    the actor's organisation's accept/decline of this candidate for this subject, if any.
+    """
 
     kind: str
     id: int
@@ -88,9 +94,12 @@ class Suggestion:
     iso3: str | None
     score: float
     parts: list[dict[str, object]]
+    decision: str | None = None
 
     @classmethod
-    def from_match(cls, m: Match, kind: str, name: str, iso3: str | None) -> Suggestion:
+    def from_match(
+        cls, m: Match, kind: str, name: str, iso3: str | None, decision: str | None = None
+    ) -> Suggestion:
         return cls(
             kind=kind,
             id=int(m.candidate_id.split(":", 1)[1]),
@@ -103,10 +112,13 @@ class Suggestion:
                     "value": round(p.value, 4),
                     "weight": round(p.weight, 4),
                     "contribution": round(p.contribution, 4),
+                    "key": p.key,
+                    "params": dict(p.params),
                     "reason": p.reason,
                 }
                 for p in sorted(m.parts, key=lambda p: -p.contribution)
             ],
+            decision=decision,
         )
 
     def explain(self) -> str:
@@ -132,23 +144,9 @@ def _groups(session: Session, as_of: date) -> dict[str, set[str]]:
     return out
 
 
-def _visible_orgs(session: Session, actor: Actor) -> list[Organisation]:
-    query = (
-        select(Organisation)
-        .options(
-            selectinload(Organisation.sectors),
-            selectinload(Organisation.services),
-            selectinload(Organisation.offers),
-        )
-        .execution_options(populate_existing=True)  # collections may be stale in the session
-    )
-    scope = read_scope(actor)
-    if not scope.everything:
-        cond = Organisation.visibility.in_(scope.visibilities)
-        if scope.organisation_id is not None:
-            cond = or_(cond, Organisation.id == scope.organisation_id)
-        query = query.where(cond)
-    return list(session.scalars(query.order_by(Organisation.id)))
+def visible_organisations(session: Session, actor: Actor) -> list[Organisation]:
+    """Organisations ``actor`` may read (the candidate pool before any filter)."""
+    return queries.visible_organisations(session, actor)
 
 
 def org_profile(
@@ -237,12 +235,13 @@ def suggest_for_organisation(
     """
     subject = get_organisation(session, actor, org_id)
     groups = _groups(session, as_of or date.today())
-    everyone = _visible_orgs(session, actor)
+    everyone = visible_organisations(session, actor)
     subject = next((o for o in everyone if o.id == subject.id), subject)
     orgs = [o for o in everyone if o.id != subject.id]
     if kind:
         orgs = [o for o in orgs if o.kind == kind]
-    declined = _declined(session, actor, "organisation", org_id)
+    decided = queries.decisions(session, actor, "organisation", org_id)
+    declined = {f"organisation:{i}" for i, fb in decided.items() if fb.decision == "decline"}
     pool = [org_profile(o, actor, groups) for o in orgs if f"organisation:{o.id}" not in declined]
     if not pool:
         return []
@@ -250,15 +249,7 @@ def suggest_for_organisation(
     idx = MatchIndex(pool)
     lookup = _org_lookup(orgs)
     res = idx.top(org_profile(subject, actor, groups), top, weights=weights, trade=trade)
-    return [
-        Suggestion.from_match(
-            m,
-            "organisation",
-            lookup[m.candidate_id].name_en or lookup[m.candidate_id].name_zh or "",
-            lookup[m.candidate_id].iso3,
-        )
-        for m in res
-    ]
+    return _suggestions(res, lookup, decided)
 
 
 def suggest_for_project(
@@ -279,8 +270,9 @@ def suggest_for_project(
     project = get_project(session, actor, project_id)
     groups = _groups(session, as_of or date.today())
     parties = set(owner_ids(project))
-    orgs = [o for o in _visible_orgs(session, actor) if o.id not in parties]
-    declined = _declined(session, actor, "project", project_id)
+    orgs = [o for o in visible_organisations(session, actor) if o.id not in parties]
+    decided = queries.decisions(session, actor, "project", project_id)
+    declined = {f"organisation:{i}" for i, fb in decided.items() if fb.decision == "decline"}
     pool = [org_profile(o, actor, groups) for o in orgs if f"organisation:{o.id}" not in declined]
     if role:
         pool = [p for p in pool if role in p.offers]
@@ -290,40 +282,26 @@ def suggest_for_project(
     weights = current_weights(session, actor)
     res = MatchIndex(pool).top(subject, top, weights=weights, trade=trade)
     lookup = _org_lookup(orgs)
-    return [
-        Suggestion.from_match(
-            m,
-            "organisation",
-            lookup[m.candidate_id].name_en or lookup[m.candidate_id].name_zh or "",
-            lookup[m.candidate_id].iso3,
+    return _suggestions(res, lookup, decided)
+
+
+def _suggestions(
+    res: Iterable[Match], lookup: Mapping[str, Organisation], decided: Mapping[int, MatchFeedback]
+) -> list[Suggestion]:
+    out = []
+    for m in res:
+        o = lookup[m.candidate_id]
+        fb = decided.get(o.id)
+        out.append(
+            Suggestion.from_match(
+                m,
+                "organisation",
+                o.name_en or o.name_zh or "",
+                o.iso3,
+                fb.decision if fb is not None else None,
+            )
         )
-        for m in res
-    ]
-
-
-def _bucket(actor: Actor):  # type: ignore[no-untyped-def]
-    """The feedback rows that count for ``actor``: its organisation's (None: anonymous)."""
-    if not actor.is_authenticated:
-        return None
-    if actor.organisation_id is None:
-        return MatchFeedback.organisation_id.is_(None)
-    return MatchFeedback.organisation_id == actor.organisation_id
-
-
-def _declined(session: Session, actor: Actor, subject_kind: str, subject_id: int) -> set[str]:
-    """Candidates declined for this subject by the actor's organisation (only)."""
-    bucket = _bucket(actor)
-    if bucket is None:
-        return set()
-    rows = session.execute(
-        select(MatchFeedback.candidate_kind, MatchFeedback.candidate_id).where(
-            MatchFeedback.subject_kind == subject_kind,
-            MatchFeedback.subject_id == subject_id,
-            MatchFeedback.decision == "decline",
-            bucket,
-        )
-    )
-    return {f"{k}:{i}" for k, i in rows}
+    return out
 
 
 def can_decide(session: Session, actor: Actor, subject_kind: str, subject_id: int) -> bool:
@@ -339,6 +317,30 @@ def can_decide(session: Session, actor: Actor, subject_kind: str, subject_id: in
         p = session.get(Project, subject_id)
         return p is not None and can_write(actor, p.visibility, owner_ids(p))
     return False
+
+
+def _check_kinds(subject_kind: str, candidate_kind: str) -> None:
+    if subject_kind not in KINDS:
+        raise UnknownChoiceError("subject kind", subject_kind, KINDS, field="subject_kind")
+    if candidate_kind != "organisation":
+        raise UnknownChoiceError(
+            "candidate kind", candidate_kind, ("organisation",), field="candidate_kind"
+        )
+
+
+def _subject_profile(
+    session: Session, actor: Actor, subject_kind: str, subject_id: int, groups: Mapping
+) -> Profile:
+    """The subject's profile, after checking ``actor`` may decide for it (404 / 403)."""
+    if subject_kind == "organisation":
+        org = get_organisation(session, actor, subject_id)
+        ensure_can_write(actor, [org.id], org.visibility, what="organisation", ident=subject_id)
+        return org_profile(org, actor, groups)
+    project = get_project(session, actor, subject_id)
+    ensure_can_write(
+        actor, owner_ids(project), project.visibility, what="project", ident=subject_id
+    )
+    return project_profile(project, groups)
 
 
 def record_feedback(
@@ -358,41 +360,21 @@ def record_feedback(
     404, a visible one of another organisation 403. The decision is the actor's
     organisation's: it hides/re-weights only for that organisation. The score parts are
     recomputed and stored with the decision so the weights can be re-fitted; the decision is
-    audited (``match.feedback``).
+    audited (``match.feedback``). :func:`undo_feedback` takes it back.
     """
     if decision not in DECISIONS:
-        raise UnknownChoiceError("decision", decision, DECISIONS)
-    if subject_kind not in KINDS:
-        raise UnknownChoiceError("subject kind", subject_kind, KINDS)
-    if candidate_kind != "organisation":
-        raise UnknownChoiceError("candidate kind", candidate_kind, ("organisation",))
+        raise UnknownChoiceError("decision", decision, DECISIONS, field="decision")
+    _check_kinds(subject_kind, candidate_kind)
     groups = _groups(session, date.today())
-    if subject_kind == "organisation":
-        org = get_organisation(session, actor, subject_id)
-        ensure_can_write(actor, [org.id], org.visibility, what="organisation", ident=subject_id)
-        subj = org_profile(org, actor, groups)
-    else:
-        project = get_project(session, actor, subject_id)
-        ensure_can_write(
-            actor, owner_ids(project), project.visibility, what="project", ident=subject_id
-        )
-        subj = project_profile(project, groups)
+    subj = _subject_profile(session, actor, subject_kind, subject_id, groups)
     cand_org = get_organisation(session, actor, candidate_id)
     cand = org_profile(cand_org, actor, groups)
     from silkhub.core.matching import score_pair
 
     m = score_pair(subj, cand, weights=current_weights(session, actor))
-    existing = session.scalars(
-        select(MatchFeedback).where(
-            MatchFeedback.subject_kind == subject_kind,
-            MatchFeedback.subject_id == subject_id,
-            MatchFeedback.candidate_kind == candidate_kind,
-            MatchFeedback.candidate_id == candidate_id,
-            MatchFeedback.user_id.is_(None)
-            if actor.user_id is None
-            else MatchFeedback.user_id == actor.user_id,
-        )
-    ).first()
+    existing = queries.own_feedback(
+        session, actor, subject_kind, subject_id, candidate_kind, candidate_id
+    )
     fb = existing or MatchFeedback(
         subject_kind=subject_kind,
         subject_id=subject_id,
@@ -426,6 +408,122 @@ def record_feedback(
     return fb
 
 
+def undo_feedback(
+    session: Session,
+    actor: Actor,
+    *,
+    subject_kind: str,
+    subject_id: int,
+    candidate_id: int,
+    candidate_kind: str = "organisation",
+) -> str:
+    """Take back the accept/decline of the actor's organisation on this suggestion.
+
+    Same permission rule as :func:`record_feedback` (writers of the subject). Every decision of
+    the actor's organisation on the pair is removed (the candidate is suggested again and no
+    longer counts for re-weighting); other organisations' decisions stay. Audited
+    (``match.feedback_undo``, with the decision taken back). Returns that decision; nothing to
+    undo is a 404 (``match.nothing_to_undo``).
+    """
+    _check_kinds(subject_kind, candidate_kind)
+    _subject_profile(session, actor, subject_kind, subject_id, {})
+    rows = queries.bucket_feedback_on(
+        session, actor, subject_kind, subject_id, candidate_kind, candidate_id
+    )
+    if not rows:
+        raise NotFoundError(
+            key="match.nothing_to_undo",
+            params={"candidate_id": candidate_id},
+        )
+    latest = max(rows, key=lambda fb: (fb.at, fb.id))
+    queries.delete_feedback(session, [fb.id for fb in rows])
+    session.flush()
+    audit(
+        session,
+        actor,
+        "match.feedback_undo",
+        "match_feedback",
+        latest.id,
+        before={"decision": latest.decision},
+        after={
+            "subject_kind": subject_kind,
+            "subject_id": subject_id,
+            "candidate_id": candidate_id,
+            "decision": None,
+            "organisation_id": actor.organisation_id,
+        },
+    )
+    return latest.decision
+
+
+@dataclass(frozen=True)
+class Decided:
+    """One decision of the actor's organisation: subject, candidate, accept/decline, when."""
+
+    subject_kind: str
+    subject_id: int
+    subject_name: str
+    candidate_id: int
+    candidate_name: str
+    candidate_iso3: str | None
+    decision: str
+    score: float | None
+    at: object
+
+
+def decided(
+    session: Session,
+    actor: Actor,
+    *,
+    subject_kind: str | None = None,
+    subject_id: int | None = None,
+    decision: str | None = None,
+) -> list[Decided]:
+    """The decisions of the actor's organisation ("my matches"), newest first, optionally for
+    one subject and one decision. Only subjects and candidates the actor may still read are
+    listed."""
+    if decision is not None and decision not in DECISIONS:
+        raise UnknownChoiceError("decision", decision, DECISIONS, field="decision")
+    rows = queries.feedback_of_bucket(session, actor)
+    if subject_kind is not None:
+        rows = [r for r in rows if r.subject_kind == subject_kind]
+    if subject_id is not None:
+        rows = [r for r in rows if r.subject_id == subject_id]
+    if decision is not None:
+        rows = [r for r in rows if r.decision == decision]
+    out: list[Decided] = []
+    seen: set[tuple[str, int, int]] = set()
+    for r in rows:
+        key = (r.subject_kind, r.subject_id, r.candidate_id)
+        if key in seen:  # an older decision of another user of the organisation
+            continue
+        seen.add(key)
+        try:
+            if r.subject_kind == "project":
+                p = get_project(session, actor, r.subject_id)
+                sname = p.title_en or p.title_zh or p.identifier
+            else:
+                o = get_organisation(session, actor, r.subject_id)
+                sname = o.name_en or o.name_zh or str(o.id)
+            cand = get_organisation(session, actor, r.candidate_id)
+        except NotFoundError:
+            continue
+        out.append(
+            Decided(
+                subject_kind=r.subject_kind,
+                subject_id=r.subject_id,
+                subject_name=sname,
+                candidate_id=cand.id,
+                candidate_name=cand.name_en or cand.name_zh or str(cand.id),
+                candidate_iso3=cand.iso3,
+                decision=r.decision,
+                score=r.score,
+                at=r.at,
+            )
+        )
+    return out
+
+
 def current_weights(
     session: Session, actor: Actor | None = None, *, min_feedback: int = 5
 ) -> dict[str, float]:
@@ -435,53 +533,10 @@ def current_weights(
     others see. Anonymous callers (and ``actor=None``) get the defaults; hub staff without an
     organisation learn from their own bucket. Unchanged until there is enough feedback.
     """
-    bucket = _bucket(actor) if actor is not None else None
-    if bucket is None:
+    if actor is None or queries.bucket(actor) is None:
         return reweight(DEFAULT_WEIGHTS, [], min_feedback=min_feedback)
-    rows = session.execute(select(MatchFeedback.parts, MatchFeedback.decision).where(bucket)).all()
     fb = [
         Feedback({k: float(v) for k, v in (parts or {}).items() if k in PARTS}, d == "accept")
-        for parts, d in rows
+        for parts, d in queries.part_feedback(session, actor)
     ]
     return reweight(DEFAULT_WEIGHTS, fb, min_feedback=min_feedback)
-
-
-def trade_fit_from_analytics(
-    con: object,
-    session: Session,
-    subject_iso3: str | None,
-    candidate_iso3s: Iterable[str],
-    *,
-    dataset: str | None = None,
-    year: int | None = None,
-) -> dict[tuple[str, str], float]:
-    """Trade complementarity ``TCI / 100`` of the subject's exports with each candidate's
-    imports, from the analytics store (``con``: its DuckDB connection). Empty when no
-    bilateral trade dataset is loaded; a pair without data is left out (part value 0)."""
-    if not subject_iso3 or con is None:
-        return {}
-    from silkhub.analytics import partners
-    from silkhub.errors import SilkhubError
-
-    views = {
-        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-    }  # type: ignore[attr-defined]
-    ds = dataset or next(
-        (d for d in ("baci", "comtrade", "wits_2009", "china_br65_trade") if d in views), None
-    )
-    if ds is None:
-        return {}
-    if year is None:
-        year = con.execute(f'SELECT max(year) FROM "{ds}"').fetchone()[0]  # type: ignore[attr-defined]
-    out: dict[tuple[str, str], float] = {}
-    for iso in sorted(set(candidate_iso3s) - {subject_iso3}):
-        try:
-            r = partners.complementarity(
-                con, session, dataset=ds, exporter=subject_iso3, importer=iso, year=int(year)
-            )  # type: ignore[arg-type]
-        except SilkhubError:
-            continue
-        tci = r.get("tci")
-        if isinstance(tci, float) and tci == tci:
-            out[subject_iso3, iso] = max(0.0, min(1.0, tci / 100.0))
-    return out
