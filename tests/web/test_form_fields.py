@@ -1,4 +1,4 @@
-"""Form fields: extra attributes reach the control unescaped; benchmark errors sit at their field."""
+"""Form fields: extra attributes reach the control; /benchmark errors sit at their field."""
 
 from __future__ import annotations
 
