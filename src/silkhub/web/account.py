@@ -1,13 +1,13 @@
 """Sign-in, sign-out, the account page, API tokens and user administration (web).
 
 The session cookie ``silkhub_session`` carries a session secret signed with the app key
-(:func:`silkhub.hub.accounts.sign_session`); services get an :class:`Actor` built from it.
+(:func:`silkhub.hub.accounts.sign_session`); who is signed in is resolved in
+:mod:`silkhub.web.session` (re-exported here for the page modules).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
@@ -20,76 +20,23 @@ from silkhub.errors import (
     ValidationError,
 )
 from silkhub.hub import accounts
-from silkhub.hub.policy import ROLES, Actor
+from silkhub.hub.policy import ROLES
 from silkhub.security import csrf
 from silkhub.web.forms import Form
 from silkhub.web.pages import render, request_lang, runtime_of, translator
+from silkhub.web.session import (  # noqa: F401 - re-exported for the page modules
+    WebUser,
+    current_actor,
+    current_user,
+    require_user,
+    secret_key,
+)
 
 logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 SESSION_COOKIE = csrf.SESSION_COOKIE
-
-
-@dataclass(frozen=True)
-class WebUser:
-    """What templates need to know about the signed-in user."""
-
-    id: int
-    email: str
-    display: str
-    role: str
-    organisation_id: int | None
-    actor: Actor
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-
-def _secret_key(request: Request) -> str:
-    return runtime_of(request).settings.ensure_secret_key()
-
-
-def current_user(request: Request) -> WebUser | None:
-    """The user of this request's session cookie (None: anonymous); cached per request."""
-    if hasattr(request.state, "web_user"):
-        return request.state.web_user
-    user: WebUser | None = None
-    cookie = request.cookies.get(SESSION_COOKIE)
-    secret = accounts.unsign_session(_secret_key(request), cookie) if cookie else None
-    if secret:
-        with runtime_of(request).session() as s:
-            actor = accounts.actor_for_secret(s, secret, kind="session")
-            if actor is not None and actor.user_id is not None:
-                from silkhub.data.storage.models.accounts import User
-
-                u = s.get(User, actor.user_id)
-                if u is not None:
-                    user = WebUser(
-                        u.id,
-                        u.email,
-                        u.display_name or u.email,
-                        u.role,
-                        u.organisation_id,
-                        actor,
-                    )
-    request.state.web_user = user
-    return user
-
-
-def current_actor(request: Request) -> Actor:
-    """The policy actor of this request (anonymous when not signed in)."""
-    u = current_user(request)
-    return u.actor if u else Actor.anonymous()
-
-
-def require_user(request: Request) -> WebUser:
-    """The signed-in user, or AuthenticationError (rendered as a page with a login link)."""
-    u = current_user(request)
-    if u is None:
-        raise AuthenticationError("please sign in first: /login")
-    return u
+_secret_key = secret_key
 
 
 def _safe_next(value: str | None) -> str:

@@ -25,6 +25,8 @@ from silkhub.i18n import HTML_LANG, LANGS, gettext, pick, pick_lang
 from silkhub.i18n import format as fmt
 from silkhub.report.data import StoreReader
 from silkhub.report.geo import world_geojson_text
+from silkhub.web.session import WebUser, current_actor
+from silkhub.web.session import current_user as session_user
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -107,13 +109,9 @@ def lang_switch_url(request: Request, lang: str, path: str | None = None) -> str
     return (path or request.url.path) + "?" + urlencode(params)
 
 
-def current_user(request: Request) -> Any | None:
-    """The logged-in user (accounts feature), or None."""
-    try:
-        from silkhub.web import account
-    except ImportError:
-        return None
-    return account.current_user(request)
+def current_user(request: Request) -> WebUser | None:
+    """The logged-in user, or None."""
+    return session_user(request)
 
 
 def csrf_token(request: Request) -> str:
@@ -207,14 +205,10 @@ def dashboard(request: Request, as_of: str | None = None, group: str = "bri") ->
 
 def _hub_section(request: Request, session, lang: str, day: date):
     """Hub KPIs and projects by stage and country for the dashboard (None without projects)."""
+    from silkhub.hub import performance, projects
     from silkhub.report.figures import Figure
     from silkhub.report.profiles import Section, country_labels
 
-    try:
-        from silkhub.hub import performance, projects
-        from silkhub.web.account import current_actor
-    except ImportError:
-        return None
     t = translator(lang)
     actor = current_actor(request)
     by_stage = projects.project_totals(session, actor, group_by="stage")
