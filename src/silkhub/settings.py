@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     default_lang: str = Field(
         default="en", description="UI language when none is chosen: en or zh."
     )
+    demo: bool = Field(
+        default=True,
+        description=(
+            "Demo install: `silkhub serve` loads the demo data and, on an embedded SQLite "
+            "database, creates a demo admin and member with passwords printed once; 0 for none."
+        ),
+    )
     jobs_broker: str = Field(
         default="",
         description=(

@@ -58,15 +58,28 @@ def _multiproc_dir() -> str | None:
     return path
 
 
+def _print_demo_accounts(rt) -> None:
+    """First run of a demo install: create the demo accounts and print their passwords once."""
+    from silkhub.hub.demo import create_demo_accounts
+
+    made = create_demo_accounts(rt)
+    if not made:
+        return
+    console.print("[bold]demo accounts[/bold] (passwords shown only now; sign in at /login):")
+    for role, email, password in made:
+        console.print(f"  {role:<7} {email:<28} password: {password}", soft_wrap=True)
+
+
 def serve(*, host: str, port: int, demo: bool, reload: bool, workers: int) -> None:
     """Prepare once, then serve (see the module docstring)."""
     from silkhub.cli.common import runtime
     from silkhub.demo import load_demo
 
     rt = runtime()
-    if demo:
+    if demo and rt.settings.demo:
         for line in load_demo(rt):
             console.print(line)
+        _print_demo_accounts(rt)
     rt.settings.ensure_secret_key()
     if workers > 1 and rt.engine.dialect.name == "sqlite":
         console.print(

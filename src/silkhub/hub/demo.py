@@ -468,3 +468,63 @@ def load(runtime: Runtime) -> str | None:
     """Demo loader hook (``silkhub serve``): idempotent."""
     with runtime.session() as s:
         return load_into(s)
+
+
+# -- first-run demo accounts ---------------------------------------------------------------
+#: the demo accounts' e-mail addresses (their passwords are generated on first run)
+DEMO_ADMIN_EMAIL = "admin@demo.silkhub.org"
+DEMO_MEMBER_EMAIL = "member@demo.silkhub.org"
+#: the demo organisation the demo member belongs to (an enterprise of the hub demo)
+DEMO_MEMBER_ORG = "demo-org-cosco"
+
+
+def demo_accounts_enabled(runtime: Runtime) -> bool:
+    """Demo accounts are made only for a demo install: ``SILKHUB_DEMO`` not ``0`` and an
+    embedded SQLite database (a PostgreSQL URL means production: no demo accounts)."""
+    if not getattr(runtime.settings, "demo", True):
+        return False
+    return runtime.engine.dialect.name == "sqlite"
+
+
+def demo_accounts_exist(session: Session) -> bool:
+    """Whether the demo admin account is there (the landing page then says how to sign in)."""
+    from silkhub.hub import accounts
+
+    return accounts.find_user(session, DEMO_ADMIN_EMAIL) is not None
+
+
+def create_demo_accounts(runtime: Runtime) -> list[tuple[str, str, str]] | None:
+    """Create the demo admin and the demo member (of the demo organisation) on first run.
+
+    Returns ``[(role, email, password), ...]`` with the generated passwords, to be printed
+    once on the terminal: only their argon2 hashes are stored (nowhere else, never in the
+    repository). None when the accounts exist already or this is not a demo install
+    (:func:`demo_accounts_enabled`).
+    """
+    import secrets
+
+    from silkhub.data.storage.models.hub import Organisation
+    from silkhub.hub import accounts
+
+    if not demo_accounts_enabled(runtime):
+        return None
+    made: list[tuple[str, str, str]] = []
+    with runtime.session() as s:
+        if demo_accounts_exist(s):
+            return None
+        system = Actor.system("demo")
+        org_id = s.scalar(
+            select(Organisation.id).where(Organisation.external_id == DEMO_MEMBER_ORG)
+        )
+        for role, email, name, org in (
+            ("admin", DEMO_ADMIN_EMAIL, "Demo admin", None),
+            ("member", DEMO_MEMBER_EMAIL, "Demo member", org_id),
+        ):
+            if role == "member" and org is None:
+                continue  # the hub demo was not loaded: no organisation to belong to
+            password = secrets.token_urlsafe(12)  # 16 characters, ~96 bits
+            accounts.create_user(
+                s, system, email, password, role=role, organisation_id=org, display_name=name
+            )
+            made.append((role, email, password))
+    return made

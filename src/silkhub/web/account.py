@@ -23,7 +23,7 @@ from silkhub.hub import accounts
 from silkhub.hub.policy import ROLES
 from silkhub.security import csrf
 from silkhub.web.forms import Form
-from silkhub.web.pages import render, request_lang, runtime_of, translator
+from silkhub.web.pages import demo_signin, render, request_lang, runtime_of, translator
 from silkhub.web.session import (  # noqa: F401 - re-exported for the page modules
     WebUser,
     current_actor,
@@ -65,7 +65,9 @@ def _absorb(
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
-    return render(request, "login.html", {"form": Form({"next": next})})
+    return render(
+        request, "login.html", {"form": Form({"next": next}), "demo": demo_signin(request)}
+    )
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -95,7 +97,9 @@ async def login(request: Request) -> Response:
                 **csrf.cookie_flags(request),  # type: ignore[arg-type]
             )
             return resp
-    return render(request, "login.html", {"form": form}, status_code=422)
+    return render(
+        request, "login.html", {"form": form, "demo": demo_signin(request)}, status_code=422
+    )
 
 
 @router.post("/logout")

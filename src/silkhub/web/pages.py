@@ -199,8 +199,23 @@ def dashboard(request: Request, as_of: str | None = None, group: str = "bri") ->
             "groups": GROUPS,
             "datasets": datasets,
             "bri_count": profile.kpis[0][1],
+            "demo": None if current_user(request) else demo_signin(request),
         },
     )
+
+
+def demo_signin(request: Request) -> dict[str, str] | None:
+    """The demo accounts' addresses on a demo install that has them (else None): the landing
+    and login pages say how to sign in."""
+    from silkhub.hub import demo
+
+    runtime = runtime_of(request)
+    if not demo.demo_accounts_enabled(runtime):
+        return None
+    with runtime.session() as s:
+        if not demo.demo_accounts_exist(s):
+            return None
+    return {"admin": demo.DEMO_ADMIN_EMAIL, "member": demo.DEMO_MEMBER_EMAIL}
 
 
 def _hub_section(request: Request, session, lang: str, day: date):
