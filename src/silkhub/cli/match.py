@@ -60,7 +60,9 @@ def _trade(session, subject_iso3: str | None, candidate_iso3s) -> dict:  # type:
         con.close()
 
 
-def _rows(suggestions, explain: bool) -> list[dict]:  # type: ignore[no-untyped-def]
+def _rows(suggestions, explain: bool, why=None) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Table rows; ``why`` (a :class:`~silkhub.hub.matching.reasons.ReasonText`) names the
+    countries and sectors in the reasons."""
     rows = []
     for k, s in enumerate(suggestions, 1):
         best = [p for p in s.parts if p["contribution"] > 0][:3]
@@ -72,7 +74,8 @@ def _rows(suggestions, explain: bool) -> list[dict]:  # type: ignore[no-untyped-
                 "iso3": s.iso3,
                 "score": round(s.score, 3),
                 "top_reasons": "; ".join(
-                    f"{p['part']} +{p['contribution']:.2f}: {p['reason']}" for p in best
+                    f"{p['part']} +{p['contribution']:.2f}: {why.of(p) if why else p['reason']}"
+                    for p in best
                 ),
                 **({"parts": s.parts} if explain else {}),
             }
@@ -101,10 +104,11 @@ def org_cmd(
         iso = [o.iso3 for o in mt.visible_organisations(s, ACTOR) if o.iso3]
         trade = _trade(s, subject.iso3, iso)
         res = mt.suggest_for_organisation(s, ACTOR, org_id, top=top, kind=kind, trade=trade)
+        from silkhub.hub.matching.reasons import ReasonText
+
+        rows = _rows(res, explain, ReasonText(s, "en"))
     cols = COLUMNS + (["parts"] if explain else [])
-    emit(
-        _rows(res, explain), fmt, columns=cols, out=out, title=f"matches for organisation {org_id}"
-    )
+    emit(rows, fmt, columns=cols, out=out, title=f"matches for organisation {org_id}")
 
 
 @app.command("project")
@@ -128,8 +132,11 @@ def project_cmd(
         iso = [o.iso3 for o in mt.visible_organisations(s, ACTOR) if o.iso3]
         trade = _trade(s, p.iso3, iso)
         res = mt.suggest_for_project(s, ACTOR, project_id, top=top, role=role, trade=trade)
+        from silkhub.hub.matching.reasons import ReasonText
+
+        rows = _rows(res, explain, ReasonText(s, "en"))
     cols = COLUMNS + (["parts"] if explain else [])
-    emit(_rows(res, explain), fmt, columns=cols, out=out, title=f"matches for project {project_id}")
+    emit(rows, fmt, columns=cols, out=out, title=f"matches for project {project_id}")
 
 
 @app.command("feedback")
@@ -156,6 +163,51 @@ def feedback_cmd(
             f"recorded {fb.decision} of organisation {candidate_id} for {subject_kind.value} "
             f"{subject_id} (score {fb.score:.3f})"
         )
+
+
+@app.command("undo")
+def undo_cmd(
+    subject_kind: Annotated[SubjectKind, typer.Argument(help="organisation or project.")],
+    subject_id: Annotated[int, typer.Argument(help="Id of the organisation/project matched.")],
+    candidate_id: Annotated[int, typer.Argument(help="Id of the suggested organisation.")],
+) -> None:
+    """Take back an accept/decline (the suggestion is open again; audited)."""
+    from silkhub.hub import matching as mt
+
+    with runtime().session() as s:
+        undone = mt.undo_feedback(
+            s,
+            ACTOR,
+            subject_kind=subject_kind.value,
+            subject_id=subject_id,
+            candidate_id=candidate_id,
+        )
+    console.print(
+        f"undid {undone} of organisation {candidate_id} for {subject_kind.value} {subject_id}"
+    )
+
+
+@app.command("decisions")
+def decisions_cmd(
+    decision: Annotated[Decision | None, typer.Option(help="Only accept or decline.")] = None,
+    fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
+) -> None:
+    """Accepted and declined suggestions (of hub staff, the CLI's bucket), newest first."""
+    from silkhub.hub import matching as mt
+
+    with runtime().session() as s:
+        rows = [
+            {
+                "subject": f"{d.subject_kind} {d.subject_id} {d.subject_name}",
+                "candidate": f"{d.candidate_id} {d.candidate_name}",
+                "decision": d.decision,
+                "score": None if d.score is None else round(d.score, 3),
+                "at": d.at,
+            }
+            for d in mt.decided(s, ACTOR, decision=decision.value if decision else None)
+        ]
+    emit(rows, fmt, columns=["subject", "candidate", "decision", "score", "at"], out=out)
 
 
 @app.command("weights")

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,7 +29,9 @@ class PartOut(BaseModel):
     value: float
     weight: float
     contribution: float
-    reason: str
+    key: str = Field(description="message key of the reason (render it per language)")
+    params: dict[str, Any] = Field(description="codes the reason names (ISO3, ISIC, ISO 639-1)")
+    reason: str = Field(description="the reason in English")
 
 
 class SuggestionOut(BaseModel):
@@ -38,6 +41,9 @@ class SuggestionOut(BaseModel):
     iso3: str | None
     score: float = Field(description="sum of the parts' contributions, in [0, 1]")
     parts: list[PartOut]
+    decision: Literal["accept", "decline"] | None = Field(
+        None, description="the caller's organisation's decision on this suggestion"
+    )
 
 
 class FeedbackIn(BaseModel):
@@ -46,6 +52,29 @@ class FeedbackIn(BaseModel):
     subject_id: int = Field(ge=1)
     candidate_id: int = Field(ge=1, description="the suggested organisation")
     decision: Literal["accept", "decline"]
+
+
+class FeedbackKeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    subject_kind: Literal["organisation", "project"]
+    subject_id: int = Field(ge=1, le=2_147_483_647)
+    candidate_id: int = Field(ge=1, le=2_147_483_647, description="the suggested organisation")
+
+
+class UndoOut(BaseModel):
+    undone: Literal["accept", "decline"] = Field(description="the decision taken back")
+
+
+class DecidedOut(BaseModel):
+    subject_kind: str
+    subject_id: int
+    subject_name: str
+    candidate_id: int
+    candidate_name: str
+    candidate_iso3: str | None
+    decision: Literal["accept", "decline"]
+    score: float | None
+    at: datetime
 
 
 class FeedbackOut(BaseModel):
@@ -149,6 +178,33 @@ def match_feedback(body: FeedbackIn, session: SessionDep, actor: ActorDep) -> Fe
         decision=body.decision,
     )
     return FeedbackOut(id=fb.id, decision=fb.decision, score=fb.score, parts=fb.parts)
+
+
+@router.post("/match/feedback/undo", response_model=UndoOut)
+def match_feedback_undo(body: FeedbackKeyIn, session: SessionDep, actor: ActorDep) -> UndoOut:
+    """Take back the caller's organisation's accept/decline of a suggestion (same permission
+    as deciding; audited). The candidate is suggested again; 404 when there is no decision."""
+    undone = mt.undo_feedback(
+        session,
+        actor,
+        subject_kind=body.subject_kind,
+        subject_id=body.subject_id,
+        candidate_id=body.candidate_id,
+    )
+    return UndoOut(undone=undone)  # type: ignore[arg-type]
+
+
+@router.get("/match/decisions", response_model=list[DecidedOut])
+def match_decisions(
+    session: SessionDep,
+    actor: ActorDep,
+    decision: Annotated[Literal["accept", "decline"] | None, Query()] = None,
+) -> list[DecidedOut]:
+    """The caller's organisation's accepted and declined suggestions ("my matches"), newest
+    first (anonymous callers: none)."""
+    return [
+        DecidedOut.model_validate(d.__dict__) for d in mt.decided(session, actor, decision=decision)
+    ]
 
 
 @router.get("/match/weights", response_model=dict[str, float])
