@@ -14,6 +14,7 @@ from silkhub.cli.output import Format, console, emit
 from silkhub.errors import ValidationError
 from silkhub.hub import talent as svc
 from silkhub.hub.policy import Actor
+from silkhub.hub.talent.schemas import ProfileCreate
 
 app = typer.Typer(
     help="International talent: profiles (private by default), positions, suggestions.",
@@ -68,9 +69,16 @@ def add_talent(
     try:
         payload = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise ValidationError(f"{file}: cannot read JSON ({exc})", field="file") from None
-    payload["consent_on"] = date.fromisoformat(consent_on).isoformat()
-    data = svc.TalentIn.model_validate(payload)
+        raise ValidationError(
+            key="talent.bad_json_file", params={"file": str(file), "error": str(exc)}, field="file"
+        ) from None
+    try:
+        payload["consent_on"] = date.fromisoformat(consent_on).isoformat()
+    except ValueError:
+        raise ValidationError(
+            key="talent.bad_consent_date", params={"value": consent_on}, field="consent_on"
+        ) from None
+    data = ProfileCreate.model_validate(payload)
     with runtime().session() as s:
         p = svc.create_profile(s, Actor.system("cli"), data)
         console.print(f"talent profile {p.id} created")
@@ -142,12 +150,15 @@ def match(
     out: OutOpt = None,
 ) -> None:
     """Ranked talent for a position, each score shown as the sum of its parts."""
+    from silkhub.hub.matching.reasons import ReasonText
+
     with runtime().session() as s:
         res = svc.suggest_talent(s, Actor.system(), position_id, top=top)
+        why = ReasonText(s, "en")
         rows = []
         for rank, (p, m) in enumerate(res, start=1):
             parts = {part.name: round(part.contribution, 3) for part in m.parts}
-            reasons = "; ".join(part.reason for part in m.parts if part.contribution > 0)
+            reasons = why.summary(m.parts, limit=len(m.parts))
             rows.append(
                 {
                     "rank": rank,

@@ -17,7 +17,8 @@ from silkhub.data.storage.models.hub import Organisation, Project
 from silkhub.data.storage.models.talent import Place, Position, TalentProfile
 from silkhub.hub.places import import_places
 from silkhub.hub.policy import Actor
-from silkhub.hub.talent import LanguageIn, PositionIn, TalentIn, create_position, create_profile
+from silkhub.hub.talent.schemas import LanguageIn, PositionCreate, ProfileCreate
+from silkhub.hub.talent.service import create_position, create_profile
 
 GENERATED = "generated demo profile (fictional person)"
 
@@ -118,7 +119,7 @@ def load(runtime: Runtime) -> str | None:
             create_profile(
                 s,
                 system,
-                TalentIn(
+                ProfileCreate(
                     name_en=en,
                     name_zh=zh,
                     nationality=nat,
@@ -143,7 +144,7 @@ def load(runtime: Runtime) -> str | None:
             create_position(
                 s,
                 system,
-                PositionIn(
+                PositionCreate(
                     organisation_id=org.id,
                     project_id=project.id if project else None,
                     role_en="Rail freight coordinator for Central Asia",

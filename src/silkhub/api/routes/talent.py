@@ -2,114 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
 
 from silkhub.api.deps import ActorDep, SessionDep
 from silkhub.api.routes.projects import IdPath
 from silkhub.hub import talent as svc
-from silkhub.hub.common import MAX_ID, DbId
+from silkhub.hub.common import MAX_ID
+from silkhub.hub.talent.schemas import (
+    FeedbackCreate,
+    PartRead,
+    PositionCreate,
+    PositionRead,
+    PositionStatus,
+    ProfileCreate,
+    ProfileRead,
+    ProfileUpdate,
+    SuggestionRead,
+)
 
 router = APIRouter(tags=["talent"])
 
-
-class LanguageOut(BaseModel):
-    code: str
-    level: str
-
-
-class TalentOut(BaseModel):
-    id: int
-    user_id: int | None
-    name_en: str | None
-    name_zh: str | None
-    email: str | None
-    nationality: str | None
-    based_in: str | None
-    languages: list[LanguageOut]
-    sectors: list[str]
-    skills_en: str | None
-    skills_zh: str | None
-    countries_experience: list[str]
-    education: str | None
-    available_from: date | None
-    available_to: date | None
-    preferred_regions: list[str]
-    visibility: str
-    consent_on: date | None
-    created_at: datetime
-    updated_at: datetime
+#: response models (the read variants of the talent contract, :mod:`silkhub.hub.talent.schemas`)
+TalentOut = ProfileRead
+PositionOut = PositionRead
 
 
-class PositionOut(BaseModel):
-    id: int
-    organisation_id: int
-    project_id: int | None
-    role_en: str | None
-    role_zh: str | None
-    description_en: str | None
-    description_zh: str | None
-    sector: str | None
-    languages: list[LanguageOut]
-    countries: list[str]
-    start_on: date | None
-    end_on: date | None
-    region_id: str | None
-    work_mode: str
-    status: str
-    visibility: str
+def _talent(p: Any) -> ProfileRead:
+    return svc.read_profile(p)
 
 
-class PartOut(BaseModel):
-    name: str
-    value: float
-    weight: float
-    contribution: float
-    reason: str
-
-
-class SuggestionOut(BaseModel):
-    talent_id: int
-    name: str | None
-    score: float
-    parts: list[PartOut]
-
-
-class FeedbackIn(BaseModel):
-    talent_id: DbId
-    accepted: bool
-
-
-class StatusIn(BaseModel):
-    status: str
-
-
-def _talent(p: Any) -> TalentOut:
-    return TalentOut(**svc.profile_dict(p))
-
-
-def _position(p: Any) -> PositionOut:
-    return PositionOut(
-        id=p.id,
-        organisation_id=p.organisation_id,
-        project_id=p.project_id,
-        role_en=p.role_en,
-        role_zh=p.role_zh,
-        description_en=p.description_en,
-        description_zh=p.description_zh,
-        sector=p.isic_code,
-        languages=p.languages or [],
-        countries=[c for c in (p.countries or "").split(",") if c],
-        start_on=p.start_on,
-        end_on=p.end_on,
-        region_id=p.region_id,
-        work_mode=p.work_mode,
-        status=p.status,
-        visibility=p.visibility,
-    )
+def _position(p: Any) -> PositionRead:
+    return svc.read_position(p)
 
 
 @router.get("/talent", response_model=list[TalentOut])
@@ -138,7 +63,7 @@ def list_talent(
 
 
 @router.post("/talent", response_model=TalentOut, status_code=201)
-def create_talent(session: SessionDep, actor: ActorDep, body: svc.TalentIn) -> TalentOut:
+def create_talent(session: SessionDep, actor: ActorDep, body: ProfileCreate) -> TalentOut:
     """Create your own profile (``link_to_me``) or, as staff, someone's with consent."""
     return _talent(svc.create_profile(session, actor, body))
 
@@ -155,7 +80,10 @@ def show_talent(session: SessionDep, actor: ActorDep, talent_id: IdPath) -> Tale
 
 @router.patch("/talent/{talent_id}", response_model=TalentOut)
 def update_talent(
-    session: SessionDep, actor: ActorDep, talent_id: IdPath, body: svc.TalentPatch
+    session: SessionDep,
+    actor: ActorDep,
+    talent_id: IdPath,
+    body: ProfileUpdate,  # type: ignore[valid-type]
 ) -> TalentOut:
     return _talent(svc.update_profile(session, actor, talent_id, body))
 
@@ -196,7 +124,7 @@ def list_positions(
 
 
 @router.post("/positions", response_model=PositionOut, status_code=201)
-def create_position(session: SessionDep, actor: ActorDep, body: svc.PositionIn) -> PositionOut:
+def create_position(session: SessionDep, actor: ActorDep, body: PositionCreate) -> PositionOut:
     return _position(svc.create_position(session, actor, body))
 
 
@@ -207,41 +135,46 @@ def show_position(session: SessionDep, actor: ActorDep, position_id: IdPath) -> 
 
 @router.post("/positions/{position_id}/status", response_model=PositionOut)
 def set_position_status(
-    session: SessionDep, actor: ActorDep, position_id: IdPath, body: StatusIn
+    session: SessionDep, actor: ActorDep, position_id: IdPath, body: PositionStatus
 ) -> PositionOut:
     return _position(svc.close_position(session, actor, position_id, body.status))
 
 
-@router.get("/positions/{position_id}/suggestions", response_model=list[SuggestionOut])
+@router.get("/positions/{position_id}/suggestions", response_model=list[SuggestionRead])
 def suggest(
     session: SessionDep, actor: ActorDep, position_id: IdPath, top: int = Query(10, ge=1, le=100)
-) -> list[SuggestionOut]:
-    """Ranked talent with the explainable parts of each score."""
-    out = []
-    for prof, m in svc.suggest_talent(session, actor, position_id, top=top):
-        out.append(
-            SuggestionOut(
-                talent_id=prof.id,
-                name=prof.name_en or prof.name_zh,
-                score=m.score,
-                parts=[
-                    PartOut(
-                        name=p.name,
-                        value=p.value,
-                        weight=p.weight,
-                        contribution=p.contribution,
-                        reason=p.reason,
-                    )
-                    for p in m.parts
-                ],
-            )
+) -> list[SuggestionRead]:
+    """Ranked talent with the explainable parts of each score (reasons as message key, codes
+    and English text) and the latest accept/decline of each person."""
+    decided = svc.decisions(session, actor, position_id)
+    return [
+        SuggestionRead(
+            talent_id=prof.id,
+            name=prof.name_en or prof.name_zh,
+            score=m.score,
+            parts=[
+                PartRead(
+                    name=p.name,
+                    value=p.value,
+                    weight=p.weight,
+                    contribution=p.contribution,
+                    key=p.key,
+                    params=dict(p.params),
+                    reason=p.reason,
+                )
+                for p in m.parts
+            ],
+            decision=decided.get(prof.id),  # type: ignore[arg-type]
         )
-    return out
+        for prof, m in svc.suggest_talent(session, actor, position_id, top=top)
+    ]
 
 
 @router.post("/positions/{position_id}/feedback", status_code=201)
 def feedback(
-    session: SessionDep, actor: ActorDep, position_id: IdPath, body: FeedbackIn
+    session: SessionDep, actor: ActorDep, position_id: IdPath, body: FeedbackCreate
 ) -> dict[str, Any]:
+    """Accept or decline a suggested person (stored with the score parts; re-weights the
+    organisation's suggestions)."""
     fb = svc.record_feedback(session, actor, position_id, body.talent_id, body.accepted)
     return {"id": fb.id, "accepted": fb.accepted, "parts": fb.parts}

@@ -18,30 +18,26 @@ from datetime import date
 from typing import Any
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from silkhub.core.matching import Match
 from silkhub.core.talent_matching import (
+    LEVELS,
     TALENT_PARTS,
     TALENT_WEIGHTS,
     Need,
     Person,
     check_talent_weights,
-    level_rank,
     rank_talent,
 )
 from silkhub.data.storage.base import utcnow
 from silkhub.data.storage.models.hub import Project
 from silkhub.data.storage.models.reference import Region
 from silkhub.data.storage.models.talent import Position, TalentFeedback, TalentProfile
-from silkhub.errors import ConflictError, ValidationError
+from silkhub.errors import ConflictError, ValidationError, field_error
 from silkhub.hub._audit import audit
 from silkhub.hub.common import (
-    DbId,
     check_choice,
-    check_dates_ordered,
     resolve_country,
     resolve_region,
 )
@@ -52,13 +48,21 @@ from silkhub.hub.policy import (
     ensure_can_read,
     ensure_can_write,
     not_found,
-    read_scope,
 )
 from silkhub.hub.sectors import check_sector
+from silkhub.hub.talent import queries
+from silkhub.hub.talent.schemas import (
+    POSITION_STATUSES,
+    TALENT_VISIBILITIES,
+    WORK_MODES,
+    LanguageIn,
+    PositionCreate,
+    PositionRead,
+    ProfileCreate,
+    ProfileRead,
+    ProfileUpdate,
+)
 
-TALENT_VISIBILITIES: tuple[str, ...] = ("public", "members", "operators")
-WORK_MODES: tuple[str, ...] = ("onsite", "remote", "hybrid")
-POSITION_STATUSES: tuple[str, ...] = ("open", "filled", "closed")
 PERSONAL_FIELDS: tuple[str, ...] = (
     "name_en",
     "name_zh",
@@ -76,103 +80,49 @@ PERSONAL_FIELDS: tuple[str, ...] = (
     "preferred_regions",
     "consent_note",
 )
-
-
-class LanguageIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: str = Field(description="ISO 639-1 code, e.g. ru")
-    level: str = Field("B2", description="CEFR A1..C2 or native")
-
-
-class TalentIn(BaseModel):
-    """A talent profile (all fields optional on update through :class:`TalentPatch`)."""
-
-    model_config = ConfigDict(extra="forbid")
-    name_en: str | None = Field(None, max_length=200)
-    name_zh: str | None = Field(None, max_length=200)
-    email: str | None = Field(None, max_length=254)
-    nationality: str | None = Field(None, max_length=100, description="ISO3 code or name")
-    based_in: str | None = Field(None, max_length=100, description="region id or name")
-    languages: list[LanguageIn] = Field(default_factory=list)
-    sectors: list[str] = Field(default_factory=list, description="ISIC rev.4 codes")
-    skills_en: str | None = Field(None, max_length=5000)
-    skills_zh: str | None = Field(None, max_length=5000)
-    countries_experience: list[str] = Field(default_factory=list)
-    education: str | None = Field(None, max_length=500)
-    available_from: date | None = None
-    available_to: date | None = None
-    preferred_regions: list[str] = Field(default_factory=list)
-    visibility: str = "operators"
-    consent_on: date | None = Field(None, description="date of consent when staff enter it")
-    consent_note: str | None = Field(None, max_length=500)
-    link_to_me: bool = Field(False, description="link the profile to the calling user")
-
-
-class TalentPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name_en: str | None = Field(None, max_length=200)
-    name_zh: str | None = Field(None, max_length=200)
-    email: str | None = Field(None, max_length=254)
-    nationality: str | None = Field(None, max_length=100)
-    based_in: str | None = Field(None, max_length=100)
-    languages: list[LanguageIn] | None = None
-    sectors: list[str] | None = None
-    skills_en: str | None = Field(None, max_length=5000)
-    skills_zh: str | None = Field(None, max_length=5000)
-    countries_experience: list[str] | None = None
-    education: str | None = Field(None, max_length=500)
-    available_from: date | None = None
-    available_to: date | None = None
-    preferred_regions: list[str] | None = None
-    visibility: str | None = None
-
-
-class PositionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    organisation_id: DbId
-    project_id: DbId | None = None
-    role_en: str | None = Field(None, max_length=300)
-    role_zh: str | None = Field(None, max_length=300)
-    description_en: str | None = Field(None, max_length=20000)
-    description_zh: str | None = Field(None, max_length=20000)
-    sector: str | None = None
-    languages: list[LanguageIn] = Field(default_factory=list)
-    countries: list[str] = Field(default_factory=list)
-    start_on: date | None = None
-    end_on: date | None = None
-    location: str | None = Field(None, max_length=100, description="region id or name")
-    work_mode: str = "onsite"
-    visibility: str = "public"
+#: the form/body field each stored personal field comes from
+_FORM_FIELD = {"based_in_region_id": "based_in", "isic_codes": "sectors"}
 
 
 # -- validation helpers ---------------------------------------------------------------------
 
 
 def _languages(items: list[LanguageIn], field: str = "languages") -> list[dict[str, str]]:
+    """Normalised ``[{code, level}]``: ISO 639-1 codes, CEFR levels or ``native``, no repeats."""
     out: dict[str, str] = {}
     for i, item in enumerate(items):
         code = item.code.strip().lower()
         if pycountry.languages.get(alpha_2=code) is None:
             raise ValidationError(
-                f"unknown language code {item.code!r}; use ISO 639-1 such as en, ru, zh",
+                key="talent.unknown_language_code",
+                params={"value": item.code},
                 field=f"{field}[{i}].code",
             )
-        try:
-            rank = level_rank(item.level)
-        except ValidationError:
+        level = item.level.strip()
+        level = "native" if level.lower() == "native" else level.upper()
+        if level not in LEVELS:
             raise ValidationError(
-                f"unknown language level {item.level!r}; use A1, A2, B1, B2, C1, C2 or native",
+                key="talent.unknown_level",
+                params={"value": item.level},
                 field=f"{field}[{i}].level",
-            ) from None
+            )
         if code in out:
-            raise ValidationError(f"language {code} listed twice", field=f"{field}[{i}].code")
-        out[code] = "native" if rank == 6 else item.level.strip().upper()
+            raise ValidationError(
+                key="talent.language_twice", params={"value": code}, field=f"{field}[{i}].code"
+            )
+        out[code] = level
     return [{"code": c, "level": lv} for c, lv in out.items()]
 
 
 def _check_date(value: date | None, field: str) -> None:
     if value is not None and not date(1950, 1, 1) <= value <= date(2100, 12, 31):
-        raise ValidationError(f"{field} {value} is not a plausible date", field=field)
+        raise ValidationError(key="talent.date_out_of_range", params={"date": value}, field=field)
+
+
+def _check_order(first: tuple[str, date | None], second: tuple[str, date | None]) -> None:
+    (_, d1), (n2, d2) = first, second
+    if d1 is not None and d2 is not None and d2 < d1:
+        raise ValidationError(key="talent.end_before_start", field=n2)
 
 
 def _countries(session: Session, values: list[str], field: str) -> str | None:
@@ -225,34 +175,28 @@ def _writable(session: Session, actor: Actor, talent_id: int) -> TalentProfile:
 
 def _check_duplicate(
     session: Session,
-    data: TalentIn | TalentPatch,
+    data: ProfileCreate | ProfileUpdate,
     nationality: str | None,
     exclude: int | None = None,
 ) -> None:
-    conds = []
-    if data.email:
-        conds.append(func.lower(TalentProfile.email) == data.email.strip().lower())
-    for col, name in ((TalentProfile.name_en, data.name_en), (TalentProfile.name_zh, data.name_zh)):
-        if name and name.strip() and nationality:
-            conds.append(
-                (func.lower(col) == name.strip().lower())
-                & (TalentProfile.nationality == nationality)
-            )
-    if not conds:
-        return
-    q = select(TalentProfile.id).where(or_(*conds), TalentProfile.deleted_at.is_(None))
-    if exclude is not None:
-        q = q.where(TalentProfile.id != exclude)
-    dup = session.scalar(q)
+    dup = queries.duplicate_person(
+        session,
+        email=data.email,
+        names=(data.name_en, data.name_zh),
+        nationality=nationality,
+        exclude=exclude,
+    )
     if dup is not None:
         raise ConflictError(
-            f"this person is already registered (profile {dup}): same e-mail or same name and "
-            "nationality",
-            details={"errors": [{"field": "email", "message": "duplicate person"}]},
+            key="talent.duplicate_person",
+            params={"id": dup},
+            details={"errors": [field_error("email", "talent.duplicate_person", id=dup)]},
         )
 
 
-def _apply(session: Session, p: TalentProfile, data: TalentIn | TalentPatch, partial: bool) -> None:
+def _apply(
+    session: Session, p: TalentProfile, data: ProfileCreate | ProfileUpdate, partial: bool
+) -> None:
     sent = data.model_fields_set if partial else set(type(data).model_fields)
     if "name_en" in sent:
         p.name_en = (data.name_en or "").strip() or None
@@ -261,7 +205,9 @@ def _apply(session: Session, p: TalentProfile, data: TalentIn | TalentPatch, par
     if "email" in sent:
         email = (data.email or "").strip().lower() or None
         if email and ("@" not in email or " " in email):
-            raise ValidationError(f"{data.email!r} is not an e-mail address", field="email")
+            raise ValidationError(
+                key="talent.not_email", params={"value": data.email}, field="email"
+            )
         p.email = email
     if "nationality" in sent:
         p.nationality = resolve_country(session, data.nationality, field="nationality")
@@ -285,20 +231,20 @@ def _apply(session: Session, p: TalentProfile, data: TalentIn | TalentPatch, par
         if f in sent:
             _check_date(getattr(data, f), f)
             setattr(p, f, getattr(data, f))
-    check_dates_ordered(("available_from", p.available_from), ("available_to", p.available_to))
+    _check_order(("available_from", p.available_from), ("available_to", p.available_to))
     if "visibility" in sent and data.visibility is not None:
         p.visibility = (
             check_choice(data.visibility, TALENT_VISIBILITIES, "visibility", "visibility")
             or "operators"
         )
     if not (p.name_en or p.name_zh):
-        raise ValidationError("a profile needs a name (name_en or name_zh)", field="name_en")
+        raise ValidationError(key="talent.name_needed", field="name_en")
 
 
 def create_profile(
     session: Session,
     actor: Actor,
-    data: TalentIn,
+    data: ProfileCreate,
     *,
     source_note: str | None = None,
 ) -> TalentProfile:
@@ -308,24 +254,13 @@ def create_profile(
     self_service = data.link_to_me and actor.user_id is not None
     if not self_service:
         if not actor.is_staff:
-            raise ValidationError(
-                "members create their own profile (link_to_me=true); staff enter others' "
-                "profiles with consent",
-                field="link_to_me",
-            )
+            raise ValidationError(key="talent.self_service_only", field="link_to_me")
         if data.consent_on is None:
-            raise ValidationError(
-                "record the date the person consented (consent_on) when entering a profile "
-                "for someone else",
-                field="consent_on",
-            )
+            raise ValidationError(key="talent.consent_needed", field="consent_on")
     _check_date(data.consent_on, "consent_on")
-    if self_service and session.scalar(
-        select(TalentProfile.id).where(
-            TalentProfile.user_id == actor.user_id, TalentProfile.deleted_at.is_(None)
-        )
-    ):
-        raise ConflictError("you already have a talent profile; update it instead")
+    mine = queries.profile_of_user(session, actor.user_id) if actor.user_id else None
+    if self_service and mine is not None:
+        raise ConflictError(key="talent.profile_exists")
     nationality = resolve_country(session, data.nationality, field="nationality")
     _check_duplicate(session, data, nationality)
     p = TalentProfile(
@@ -355,18 +290,14 @@ def get_profile(session: Session, actor: Actor, talent_id: int) -> TalentProfile
 def my_profile(session: Session, actor: Actor) -> TalentProfile:
     if actor.user_id is None:
         raise not_found("talent profile")
-    p = session.scalar(
-        select(TalentProfile).where(
-            TalentProfile.user_id == actor.user_id, TalentProfile.deleted_at.is_(None)
-        )
-    )
+    p = queries.profile_of_user(session, actor.user_id)
     if p is None:
         raise not_found("talent profile")
     return p
 
 
 def update_profile(
-    session: Session, actor: Actor, talent_id: int, patch: TalentPatch
+    session: Session, actor: Actor, talent_id: int, patch: ProfileUpdate
 ) -> TalentProfile:
     p = _writable(session, actor, talent_id)
     nationality = (
@@ -402,6 +333,7 @@ def delete_profile(session: Session, actor: Actor, talent_id: int) -> TalentProf
 
 
 def profile_dict(p: TalentProfile) -> dict[str, Any]:
+    """The stored profile as plain values (the fields of :class:`ProfileRead`)."""
     return {
         "id": p.id,
         "user_id": p.user_id,
@@ -426,12 +358,44 @@ def profile_dict(p: TalentProfile) -> dict[str, Any]:
     }
 
 
+def read_profile(p: TalentProfile) -> ProfileRead:
+    """The read model of a stored profile."""
+    return ProfileRead.model_validate(profile_dict(p))
+
+
+def position_dict(pos: Position) -> dict[str, Any]:
+    """The stored position as plain values (the fields of :class:`PositionRead`)."""
+    return {
+        "id": pos.id,
+        "organisation_id": pos.organisation_id,
+        "project_id": pos.project_id,
+        "role_en": pos.role_en,
+        "role_zh": pos.role_zh,
+        "description_en": pos.description_en,
+        "description_zh": pos.description_zh,
+        "sector": pos.isic_code,
+        "languages": pos.languages or [],
+        "countries": _split(pos.countries),
+        "start_on": pos.start_on,
+        "end_on": pos.end_on,
+        "region_id": pos.region_id,
+        "work_mode": pos.work_mode,
+        "status": pos.status,
+        "visibility": pos.visibility,
+    }
+
+
+def read_position(pos: Position) -> PositionRead:
+    """The read model of a stored position."""
+    return PositionRead.model_validate(position_dict(pos))
+
+
 def export_profile(session: Session, actor: Actor, talent_id: int) -> dict[str, Any]:
     """Everything silkhub holds about the person (only the person or an admin may export)."""
     p = _get(session, actor, talent_id)
     if not (owns_profile(actor, p) or actor.role == "admin"):
         raise not_found("talent profile", talent_id)
-    feedback = session.scalars(select(TalentFeedback).where(TalentFeedback.talent_id == p.id)).all()
+    feedback = queries.feedback_on_profile(session, p.id)
     from silkhub.hub import audit as audit_log
 
     history = audit_log.history(session, Actor.system(), "talent_profile", p.id)
@@ -447,6 +411,16 @@ def export_profile(session: Session, actor: Actor, talent_id: int) -> dict[str, 
     }
 
 
+def check_language_code(value: str, field: str = "language") -> str:
+    """An ISO 639-1 code, lower-cased (``talent.unknown_language_code`` otherwise)."""
+    code = value.strip().lower()
+    if pycountry.languages.get(alpha_2=code) is None:
+        raise ValidationError(
+            key="talent.unknown_language_code", params={"value": value}, field=field
+        )
+    return code
+
+
 def list_profiles(
     session: Session,
     actor: Actor,
@@ -458,33 +432,19 @@ def list_profiles(
     limit: int = 100,
     offset: int = 0,
 ) -> list[TalentProfile]:
-    q = select(TalentProfile).where(TalentProfile.deleted_at.is_(None))
-    if actor.role != "admin":
-        vis = ["public"]
-        if actor.is_authenticated:
-            vis.append("members")
-        if actor.is_staff:
-            vis.append("operators")
-        cond = TalentProfile.visibility.in_(vis)
-        if actor.user_id is not None:
-            cond = cond | (TalentProfile.user_id == actor.user_id)
-        q = q.where(cond)
-    if nationality:
-        q = q.where(TalentProfile.nationality == resolve_country(session, nationality))
-    if sector:
-        code = check_sector(sector, field="sector")
-        q = q.where(TalentProfile.isic_codes.contains(code or ""))
-    if region:
-        rid = resolve_region(session, region)[0] or ""
-        q = q.where(
-            or_(
-                TalentProfile.based_in_region_id == rid,
-                TalentProfile.preferred_regions.contains(rid),
-            )
-        )
-    rows = list(session.scalars(q.order_by(TalentProfile.id)))
-    if language:
-        rows = [r for r in rows if any(x["code"] == language for x in r.languages or [])]
+    """Live profiles ``actor`` may see, filtered by nationality, sector, language and region."""
+    code = language.strip().lower() if language and language.strip() else None
+    rows = queries.profiles(
+        session,
+        actor,
+        nationality=resolve_country(session, nationality, field="nationality")
+        if nationality
+        else None,
+        isic_code=check_sector(sector, field="sector") if sector else None,
+        region_id=(resolve_region(session, region)[0] or "") if region else None,
+    )
+    if code:
+        rows = [r for r in rows if any(x["code"] == code for x in r.languages or [])]
     return rows[offset : offset + limit]
 
 
@@ -495,7 +455,7 @@ def _position_owner(session: Session, actor: Actor, pos: Position) -> list[int]:
     return [pos.organisation_id]
 
 
-def create_position(session: Session, actor: Actor, data: PositionIn) -> Position:
+def create_position(session: Session, actor: Actor, data: PositionCreate) -> Position:
     """An organisation posts a position (members of it, or staff)."""
     from silkhub.hub.organisations import get_organisation
 
@@ -506,10 +466,10 @@ def create_position(session: Session, actor: Actor, data: PositionIn) -> Positio
 
         get_project(session, actor, data.project_id)
     if not ((data.role_en or "").strip() or (data.role_zh or "").strip()):
-        raise ValidationError("a position needs a role (role_en or role_zh)", field="role_en")
+        raise ValidationError(key="talent.role_needed", field="role_en")
     _check_date(data.start_on, "start_on")
     _check_date(data.end_on, "end_on")
-    check_dates_ordered(("start_on", data.start_on), ("end_on", data.end_on))
+    _check_order(("start_on", data.start_on), ("end_on", data.end_on))
     pos = Position(
         organisation_id=org.id,
         project_id=data.project_id,
@@ -570,20 +530,20 @@ def list_positions(
     status: str | None = "open",
     limit: int = 100,
 ) -> list[Position]:
-    q = select(Position).order_by(Position.id)
-    scope = read_scope(actor)
-    if not scope.everything:
-        cond = Position.visibility.in_(scope.visibilities)
-        if scope.organisation_id is not None:
-            cond = cond | (Position.organisation_id == scope.organisation_id)
-        q = q.where(cond)
-    if organisation_id is not None:
-        q = q.where(Position.organisation_id == organisation_id)
-    if project_id is not None:
-        q = q.where(Position.project_id == project_id)
-    if status:
-        q = q.where(Position.status == status)
-    return list(session.scalars(q.limit(limit)))
+    """Positions ``actor`` may read (``status=None``: every status)."""
+    return queries.positions(
+        session,
+        actor,
+        organisation_id=organisation_id,
+        project_id=project_id,
+        status=status,
+        limit=limit,
+    )
+
+
+def organisation_names(session: Session, positions: list[Position]) -> dict[int, tuple]:
+    """(name_en, name_zh) of the organisations posting ``positions``."""
+    return queries.organisation_names(session, [p.organisation_id for p in positions])
 
 
 # -- matching --------------------------------------------------------------------------------
@@ -647,12 +607,7 @@ def learned_weights(
     from silkhub.core.matching import Feedback, reweight_parts
 
     rows = (
-        session.scalars(
-            select(TalentFeedback)
-            .join(Position, Position.id == TalentFeedback.position_id)
-            .where(Position.organisation_id == organisation_id)
-            .order_by(TalentFeedback.id)
-        )
+        queries.feedback_of_organisation(session, organisation_id)
         if organisation_id is not None
         else []
     )
@@ -675,7 +630,7 @@ def suggest_talent(
         actor, [pos.organisation_id], pos.visibility, what="position", ident=position_id
     )
     if not 1 <= top <= 100:
-        raise ValidationError("top must be between 1 and 100", field="top")
+        raise ValidationError(key="talent.top_range", params={"top": top}, field="top")
     profiles = list_profiles(session, actor, limit=100_000)
     by_id = {str(p.id): p for p in profiles}
     matches = rank_talent(
@@ -685,6 +640,18 @@ def suggest_talent(
         weights=learned_weights(session, pos.organisation_id),
     )
     return [(by_id[m.candidate_id], m) for m in matches]
+
+
+def decisions(session: Session, actor: Actor, position_id: int) -> dict[int, str]:
+    """Latest decision (``accept``/``decline``) per person on a position (its writers only)."""
+    pos = get_position(session, actor, position_id)
+    ensure_can_write(
+        actor, [pos.organisation_id], pos.visibility, what="position", ident=position_id
+    )
+    return {
+        tid: ("accept" if acc else "decline")
+        for tid, acc in queries.latest_decisions(session, pos.id).items()
+    }
 
 
 def record_feedback(
