@@ -14,8 +14,6 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from rapidfuzz import process
-
 from silkhub.data.reference.countries import country_records
 
 
@@ -86,6 +84,8 @@ def _converter():  # type: ignore[no-untyped-def]
 
 def suggest(name: str, limit: int = 3) -> list[str]:
     """Closest known names (``"Name (ISO3)"``) for an unmatched name."""
+    from rapidfuzz import process  # only when a name did not match (CLI start-up)
+
     idx = name_index()
     keys = [k for k in idx if len(k) > 3]
     hits = process.extract(_norm(name), keys, limit=limit)

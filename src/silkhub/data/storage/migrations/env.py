@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-import silkhub.data.storage.models  # noqa: F401  (registers every table)
 from silkhub.data.storage.base import Base
+from silkhub.data.storage.models import load_all
 
+load_all()  # every table on Base.metadata
 config = context.config
 target_metadata = Base.metadata
 

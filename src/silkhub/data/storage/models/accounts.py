@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+import silkhub.data.storage.models.hub  # noqa: F401  (foreign-key target: organisation)
 from silkhub.data.storage.base import Base, utcnow
 
 

@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import silkhub.data.storage.models.reference  # noqa: F401  (foreign-key targets: country, region)
 from silkhub.data.storage.base import Base, utcnow
 
 #: amounts: up to 10^16 with 2 decimals (CNY billions fit comfortably)

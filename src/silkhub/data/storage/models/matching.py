@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+import silkhub.data.storage.models.hub  # noqa: F401  (foreign-key targets: event, organisation)
 from silkhub.data.storage.base import Base, utcnow
 
 

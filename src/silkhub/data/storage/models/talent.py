@@ -15,6 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from silkhub.data.storage.base import Base, utcnow
 
+# foreign-key targets: user_account; organisation, project (hub, which brings country, region)
+from silkhub.data.storage.models import accounts, hub  # noqa: F401
+
 
 class TalentProfile(Base):
     """A person: foreign expert, returnee, international student, professional."""
