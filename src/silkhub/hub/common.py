@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 from sqlalchemy import Select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -26,6 +28,32 @@ MAX_ID = 2_147_483_647
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 #: largest amount the Money column (NUMERIC(20, 2)) holds, with a margin
 MAX_MONEY = Decimal("1e17")
+#: an amount given as text: plain digits with up to 2 decimals (no sign, exponent or commas)
+AMOUNT_TEXT = r"^[0-9]{1,17}(\.[0-9]{1,2})?$"
+
+
+def _amount_in(value: object) -> object:
+    if isinstance(value, bool) or (isinstance(value, str) and not re.fullmatch(AMOUNT_TEXT, value)):
+        raise PydanticCustomError("amount_format", "an amount such as 1500000 or 1500000.50")
+    return value
+
+
+#: a money amount in a body: a JSON number in [0, 10^17], or text of digits with up to 2
+#: decimals; the OpenAPI document states both forms with their limits
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount_in),
+    Field(ge=0, le=MAX_MONEY),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": float(MAX_MONEY)},
+                {"type": "string", "pattern": AMOUNT_TEXT},
+            ]
+        },
+        mode="validation",
+    ),
+]
 
 MAX_LIMIT = 500
 

@@ -50,7 +50,7 @@ class DraftProject(BaseModel):
     region_id: str | None = Field(None, max_length=100)
     isic_code: str | None = Field(None, max_length=8)
     year: int | None = Field(None, ge=1900, le=2100)
-    value_usd: float | None = Field(None, ge=0)
+    value_usd: float | None = Field(None, ge=0, strict=True)  # a JSON number, not "1e9"
 
 
 def record_of(p: Project) -> ProjectRecord:

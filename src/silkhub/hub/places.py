@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
@@ -69,7 +70,7 @@ TEMPLATE_COLUMNS: tuple[str, ...] = (
 
 class PlaceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: str = Field(description=", ".join(KINDS))
+    kind: Literal[KINDS] = Field(description=", ".join(KINDS))  # type: ignore[valid-type]
     name_en: str | None = Field(None, max_length=300)
     name_zh: str | None = Field(None, max_length=300)
     region: str = Field(description="region id or name, e.g. Jinan")
@@ -241,7 +242,7 @@ def import_places(session: Session, actor: Actor, path: Path) -> int:
         for lineno, r in rows:
             try:
                 data = PlaceIn(
-                    kind=r.get("kind", ""),
+                    kind=check_kind(r.get("kind", "")),  # files may say "Consulate"
                     name_en=r.get("name_en") or None,
                     name_zh=r.get("name_zh") or None,
                     region=r.get("region", ""),
