@@ -53,11 +53,9 @@ def _row(v: Any) -> dict[str, Any]:
 
 
 def _full(v: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
     from silkhub.hub.audit import to_jsonable
 
-    return {k: to_jsonable(x) for k, x in asdict(v).items()}
+    return {k: to_jsonable(x) for k, x in v.model_dump().items()}
 
 
 def wait_for(job_id: str, *, quiet: bool = False, poll: float = 0.5) -> Any:

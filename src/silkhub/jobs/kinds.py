@@ -1,8 +1,11 @@
 """What can run as a job: parameters (pydantic), who may submit, and the work itself.
 
-Each kind calls the existing services (report builders, the import runner); nothing is
-reimplemented here. ``ctx.progress(pct, message)`` reports progress and is where a cancel
-request stops the job (cooperative cancellation).
+Each kind calls the existing services (report builders, the import runner, the index,
+gravity, scheduling and duplicate services); nothing is reimplemented here.
+``ctx.step(pct, key, **params)`` (a catalog message) or ``ctx.progress(pct, text)`` reports
+progress and is where a cancel request stops the job (cooperative cancellation): a service
+that offers no progress hook (the Monte Carlo, a CP-SAT solve, a PPML fit) is not interrupted
+inside; the cancel takes effect at the next report, before anything is stored.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ class JobContext:
         runtime: Runtime,
         job_id: str,
         actor: Actor,
-        progress: Callable[[float, str | None], None],
+        progress: Callable[..., None],
     ) -> None:
         self.runtime = runtime
         self.job_id = job_id
@@ -48,8 +51,17 @@ class JobContext:
         self.files: list[OutputFile] = []
 
     def progress(self, pct: float, message: str | None = None) -> None:
-        """Report progress (0–100); raises JobCancelled when a cancel was requested."""
+        """Report progress (0–100) with a free text (e.g. an importer's task); raises
+        JobCancelled when a cancel was requested."""
         self._progress(pct, message)
+
+    def step(self, pct: float, key: str, **params: Any) -> None:
+        """Report progress with a catalog message (``jobs.msg.*``): English in
+        ``progress_message``, the key and params for other languages; raises JobCancelled
+        when a cancel was requested."""
+        from silkhub.i18n import gettext
+
+        self._progress(pct, gettext(key, "en", **params), key, params)
 
     def add_file(self, filename: str, media_type: str, content: bytes) -> None:
         from silkhub.jobs.state import OutputFile
@@ -150,19 +162,19 @@ def _run_region(ctx: JobContext, p: RegionReportParams) -> dict[str, Any]:
     from silkhub.report.data import StoreReader
     from silkhub.report.render import MEDIA_TYPES, render
 
-    ctx.progress(5, "collecting the figures")
+    ctx.step(5, "jobs.msg.collecting_figures")
     reader = StoreReader(ctx.runtime.settings.analytics_dir)
     try:
         with ctx.runtime.session() as s:
             profile = region_report(s, reader, p.unit, p.peers, p.lang)
     finally:
         reader.close()
-    ctx.progress(50, f"rendering {p.format}")
+    ctx.step(50, "jobs.msg.rendering", format=p.format.upper())
     cmd = f"silkhub report region --unit {p.unit}"
     if p.peers:
         cmd += f" --peers {','.join(p.peers)}"
     data = render(profile, p.format, p.lang, command=cmd + f" --format {p.format}")
-    ctx.progress(95, "storing the report")
+    ctx.step(95, "jobs.msg.storing_report")
     slug = p.unit.strip().lower().replace(" ", "-")
     ctx.add_file(f"silkhub-region-{slug}.{p.format}", MEDIA_TYPES[p.format], data)
     return {"title": profile.title, "format": p.format, "bytes": len(data)}
@@ -187,10 +199,10 @@ def _run_hub(ctx: JobContext, p: HubReportParams) -> dict[str, Any]:
     from silkhub.report.builders import hub_report
     from silkhub.report.render import MEDIA_TYPES, render
 
-    ctx.progress(5, "collecting the event")
+    ctx.step(5, "jobs.msg.collecting_event")
     with ctx.runtime.session() as s:
         profile = hub_report(s, ctx.actor, p.event_id, p.lang)
-    ctx.progress(50, f"rendering {p.format}")
+    ctx.step(50, "jobs.msg.rendering", format=p.format.upper())
     cmd = f"silkhub report hub --event {p.event_id} --format {p.format}"
     data = render(profile, p.format, p.lang, command=cmd)
     ctx.add_file(f"silkhub-event-{p.event_id}.{p.format}", MEDIA_TYPES[p.format], data)
@@ -231,24 +243,36 @@ def _run_import(ctx: JobContext, p: ImportParams) -> dict[str, Any]:
     from silkhub.data.importers.runner import run_import
     from silkhub.data.store import AnalyticsStore
 
-    ctx.progress(1, "starting the import")
+    ctx.step(1, "jobs.msg.import_start")
     store = AnalyticsStore(ctx.runtime.settings.analytics_dir)
     options: dict[str, Any] = {}
     if p.indicator:
         options["indicator"] = p.indicator
     cmd = f"silkhub jobs submit data.import (job {ctx.job_id})"
-    if p.source == "regional":
-        with ctx.runtime.session() as s:
-            options["session"] = s
+    try:
+        if p.source == "regional":
+            with ctx.runtime.session() as s:
+                options["session"] = s
+                results = _do_import(run_import, store, p, options, cmd, ctx)
+        else:
             results = _do_import(run_import, store, p, options, cmd, ctx)
-    else:
-        results = _do_import(run_import, store, p, options, cmd, ctx)
+    finally:  # an uploaded file is removed once its job ended (kept when the worker died)
+        _drop_upload(ctx, Path(p.path))
     return {
         "datasets": [
             {"dataset": r.dataset, "status": r.status, "rows": r.rows, "version": r.version}
             for r in results
         ]
     }
+
+
+def _drop_upload(ctx: JobContext, path: Path) -> None:
+    import shutil
+
+    uploads = (Path(ctx.runtime.settings.data_dir) / "uploads").resolve()
+    folder = path.resolve().parent
+    if folder.parent == uploads:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _do_import(run_import, store, p: ImportParams, options, cmd: str, ctx: JobContext):  # type: ignore[no-untyped-def]
@@ -278,9 +302,265 @@ class ProbeParams(_Params):
 
 def _run_probe(ctx: JobContext, p: ProbeParams) -> dict[str, Any]:
     for i in range(p.steps):
-        ctx.progress(100 * i / p.steps, f"step {i + 1} of {p.steps}")
+        ctx.step(100 * i / p.steps, "jobs.msg.step", i=i + 1, n=p.steps)
         time.sleep(p.seconds / p.steps)
     return {"slept_s": p.seconds}
+
+
+# -- index with Monte Carlo uncertainty -----------------------------------------------------
+#: Monte Carlo runs of an index job (the synchronous API stops at 20,000; a job may run longer)
+MAX_JOB_MC = 200_000
+STAFF = frozenset({"admin", "operator"})
+
+
+class IndexParams(_Params):
+    """An internationalization index with Monte Carlo rank intervals, as ``silkhub index
+    compute --mc N`` (shipped frameworks and the default data: demo, store, hub)."""
+
+    framework: str = Field(
+        default="city-internationalization", max_length=100, pattern=r"^[a-z0-9][a-z0-9_-]*$"
+    )
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    max_lag: int = Field(default=5, ge=0, le=50, description="years a value may be carried")
+    mc_runs: int = Field(default=1000, ge=1, le=MAX_JOB_MC, description="Monte Carlo runs")
+    seed: int = Field(default=1, ge=0, le=2**63 - 1)
+    weight_spread: float = Field(default=0.25, ge=0, lt=1)
+    imputation: Literal["none", "mean", "em"] = "em"
+    outliers: Literal["winsorise", "none"] = "winsorise"
+    normalisation: Literal["minmax", "zscore", "rank", "frontier", "target"] = "minmax"
+    weighting: Literal["user", "equal", "pca", "budget"] = "user"
+    aggregation: Literal["arithmetic", "geometric"] = "arithmetic"
+    min_coverage: float = Field(default=0.3, ge=0, le=1)
+    min_unit_coverage: float = Field(default=0.5, ge=0, le=1)
+    lang: Lang = "en"
+
+    def config(self) -> Any:
+        from silkhub.core.index.pipeline import IndexConfig
+
+        return IndexConfig(
+            imputation=self.imputation,
+            outliers=self.outliers,
+            normalisation=self.normalisation,
+            weighting=self.weighting,
+            aggregation=self.aggregation,
+            mc_runs=self.mc_runs,
+            seed=self.seed,
+            weight_spread=self.weight_spread,
+            min_coverage=self.min_coverage,
+            min_unit_coverage=self.min_unit_coverage,
+        ).check()
+
+
+def _check_index(session: Session, actor: Actor, p: IndexParams) -> None:
+    from silkhub.analytics import index_service as svc
+    from silkhub.errors import UnknownChoiceError
+
+    files = svc.framework_files()  # shipped frameworks only: never a path on the server
+    if p.framework not in files:
+        raise UnknownChoiceError("framework", p.framework, list(files), field="params.framework")
+    p.config()
+
+
+def _run_index(ctx: JobContext, p: IndexParams) -> dict[str, Any]:
+    import json
+
+    from silkhub.analytics import index_service as svc
+    from silkhub.data.store import AnalyticsStore
+
+    ctx.step(2, "jobs.msg.index_loading")
+    fw = svc.load_framework(p.framework)
+    with ctx.runtime.session() as s:
+        names, _resolve = svc.reference_helpers(s, fw, p.lang)
+        store = AnalyticsStore(ctx.runtime.settings.analytics_dir)
+        long = svc.load_data(fw, session=s, store=store)
+    ctx.step(10, "jobs.msg.index_computing", framework=fw.code, runs=p.mc_runs)
+    run = svc.compute(fw, long, year=p.year, config=p.config(), max_lag=p.max_lag, names=names)
+    ctx.step(90, "jobs.msg.storing_result")
+    full = svc.run_to_dict(run, details=True)
+    ctx.add_file(
+        f"silkhub-index-{fw.code}-{run.year}.json",
+        "application/json",
+        json.dumps(full, ensure_ascii=False, indent=1).encode("utf-8"),
+    )
+    brief = svc.run_to_dict(run, details=False)
+    return {
+        "framework": brief["framework"],
+        "year": brief["year"],
+        "mc_runs": p.mc_runs,
+        "units": brief["units"],
+        "sensitivity": brief.get("sensitivity"),
+    }
+
+
+# -- gravity fit -----------------------------------------------------------------------------
+class GravityFitParams(_Params):
+    """Estimate a gravity spec (a packaged one by name, or YAML text), as ``silkhub gravity
+    fit`` / ``POST /gravity/fit``; hub staff only, like the synchronous route."""
+
+    spec: str | None = Field(
+        default=None, max_length=200, pattern=r"^[A-Za-z0-9_.-]+$", description="packaged spec"
+    )
+    spec_yaml: str | None = Field(default=None, min_length=1, max_length=20_000, pattern=NO_NUL)
+    save: bool = True
+
+    def load(self) -> Any:
+        from silkhub.analytics.gravity_service import load_spec, packaged_specs, parse_spec
+        from silkhub.errors import UnknownChoiceError, ValidationError
+
+        if (self.spec is None) == (self.spec_yaml is None):
+            raise ValidationError(
+                "give exactly one of spec (a name) or spec_yaml", field="params.spec"
+            )
+        if self.spec_yaml is not None:
+            return parse_spec(self.spec_yaml, "spec_yaml")
+        if self.spec not in packaged_specs():  # never a file path on the server
+            raise UnknownChoiceError("spec", self.spec or "", packaged_specs(), field="params.spec")
+        return load_spec(self.spec or "")
+
+
+def _check_gravity(session: Session, actor: Actor, p: GravityFitParams) -> None:
+    p.load()
+
+
+def _gravity_service(ctx: JobContext) -> Any:
+    from silkhub.analytics.gravity_service import GravityService
+
+    s = ctx.runtime.settings
+    return GravityService(s.analytics_dir / "gravity", s.shared_data, s.analytics_dir)
+
+
+def _run_gravity(ctx: JobContext, p: GravityFitParams) -> dict[str, Any]:
+    svc = _gravity_service(ctx)
+    spec = p.load()
+    ctx.step(2, "jobs.msg.gravity_loading", dataset=spec.dataset)
+    frame = svc.load_data(spec.dataset)
+    ctx.step(
+        20,
+        "jobs.msg.gravity_fitting",
+        spec=spec.name,
+        estimator=spec.estimator.upper(),
+        rows=len(frame),
+    )
+    run = svc.fit(spec, frame, save=p.save)
+    ctx.step(95, "jobs.msg.storing_run" if p.save else "jobs.msg.done")
+    from silkhub.analytics.index_service import plain
+
+    summary = run.summary()
+    return plain(
+        {
+            "run_id": run.run_id if p.save else None,
+            "spec": summary.spec,
+            "dataset": summary.dataset,
+            "estimator": summary.estimator,
+            "nobs": summary.nobs,
+            "converged": summary.converged,
+            "elapsed_s": summary.elapsed_s,
+            "coefficients": run.coefficient_rows(),
+        }
+    )
+
+
+# -- meeting scheduling ----------------------------------------------------------------------
+class ScheduleParams(_Params):
+    """Solve an event's B2B meeting schedule (CP-SAT) and store it, as ``silkhub event
+    schedule`` / ``POST /events/{id}/schedule`` (the owner must be allowed to edit the event)."""
+
+    event_id: int = Field(ge=1, le=2**31 - 1)
+    time_limit_s: float = Field(default=20.0, ge=1, le=600, description="CP-SAT seconds")
+    max_consecutive: int | None = Field(default=None, ge=1, le=50)
+    save: bool = True
+
+
+def _check_schedule(session: Session, actor: Actor, p: ScheduleParams) -> None:
+    from silkhub.hub import events
+
+    if p.save:
+        events.writable_event(session, actor, p.event_id)
+    else:
+        events.get_event(session, actor, p.event_id)
+
+
+def _run_schedule(ctx: JobContext, p: ScheduleParams) -> dict[str, Any]:
+    import json
+
+    from silkhub.hub import scheduling as sch
+
+    ctx.step(5, "jobs.msg.solving", seconds=f"{p.time_limit_s:g}")
+    with ctx.runtime.session() as s:
+        res = sch.schedule_event(
+            s,
+            ctx.actor,
+            p.event_id,
+            time_limit_s=p.time_limit_s,
+            max_consecutive=p.max_consecutive,
+            save=p.save,
+        )
+        # a cancel asked for during the solve is honoured here, before the schedule is stored
+        ctx.step(95, "jobs.msg.storing_schedule" if p.save else "jobs.msg.done")
+    doc = {"meetings": res.meetings, "unmet": res.unmet}
+    ctx.add_file(
+        f"silkhub-event-{p.event_id}-schedule.json",
+        "application/json",
+        json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"),
+    )
+    return {
+        "event_id": res.event_id,
+        "status": res.status,
+        "meetings": len(res.meetings),
+        "unmet": len(res.unmet),
+        "objective": res.objective,
+        "lp_bound": res.lp_bound,
+        "gap": res.gap,
+        "solve_seconds": res.solve_seconds,
+        "saved": p.save,
+    }
+
+
+# -- duplicate scan --------------------------------------------------------------------------
+class DuplicateScanParams(_Params):
+    """Repeated-construction clusters over the projects the owner may read, as ``silkhub hub
+    duplicates`` / ``GET /match/duplicates/clusters``."""
+
+    region: str | None = Field(default=None, max_length=100, pattern=NO_NUL)
+    threshold: float | None = Field(default=None, ge=0.01, le=1.0)
+
+
+def _check_duplicates(session: Session, actor: Actor, p: DuplicateScanParams) -> None:
+    from silkhub.errors import UnknownChoiceError
+    from silkhub.hub.common import resolve_region
+
+    try:
+        resolve_region(session, p.region)
+    except UnknownChoiceError as exc:  # 404 naming the region, as report.region
+        raise UnknownRegionError(exc.message, exc.value) from None
+
+
+def _run_duplicates(ctx: JobContext, p: DuplicateScanParams) -> dict[str, Any]:
+    import json
+
+    from silkhub.hub import duplicates as dup
+
+    if p.region and p.region.strip():
+        ctx.step(2, "jobs.msg.comparing_in", region=p.region.strip())
+    else:
+        ctx.step(2, "jobs.msg.comparing")
+    with ctx.runtime.session() as s:
+        clusters = dup.region_report(s, ctx.actor, region=p.region, threshold=p.threshold)
+    ctx.step(95, "jobs.msg.storing_clusters")
+    ctx.add_file(
+        "silkhub-duplicates.json",
+        "application/json",
+        json.dumps(clusters, ensure_ascii=False, indent=1).encode("utf-8"),
+    )
+    return {
+        "clusters": len(clusters),
+        "projects": sum(c["size"] for c in clusters),
+        "across_localities": sum(1 for c in clusters if c["across_localities"]),
+        "largest": [
+            {"size": c["size"], "max_score": c["max_score"], "projects": c["projects"][:10]}
+            for c in clusters[:10]
+        ],
+    }
 
 
 KINDS: dict[str, JobKind] = {
@@ -299,5 +579,30 @@ KINDS: dict[str, JobKind] = {
             check=_check_import,
         ),
         JobKind("probe", "Probe (job worker check)", ProbeParams, _run_probe, roles=ADMINS),
+        JobKind(
+            "index.compute", "Index with Monte Carlo", IndexParams, _run_index, check=_check_index
+        ),
+        JobKind(
+            "gravity.fit",
+            "Gravity fit",
+            GravityFitParams,
+            _run_gravity,
+            roles=STAFF,
+            check=_check_gravity,
+        ),
+        JobKind(
+            "event.schedule",
+            "Meeting schedule",
+            ScheduleParams,
+            _run_schedule,
+            check=_check_schedule,
+        ),
+        JobKind(
+            "hub.duplicates",
+            "Duplicate scan",
+            DuplicateScanParams,
+            _run_duplicates,
+            check=_check_duplicates,
+        ),
     )
 }

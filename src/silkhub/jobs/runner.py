@@ -57,6 +57,8 @@ class _Heart:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._last = 0.0
+        #: the latest progress report that the throttle held back (the heartbeat writes it)
+        self._pending: tuple[int, str | None, str | None, dict | None] | None = None
         self._thread = threading.Thread(target=self._loop, name="job-heartbeat", daemon=True)
 
     def start(self) -> None:
@@ -67,24 +69,44 @@ class _Heart:
         self._thread.join(timeout=5)
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.every):
-            self._write(None, None)
+        tick = min(self.every, PROGRESS_EVERY_S)
+        while not self._stop.wait(tick):
+            pending = self._pending
+            if pending is not None:
+                self._write(*pending)
+            elif time.monotonic() - self._last >= self.every:
+                self._write(None, None)
 
-    def _write(self, pct: int | None, message: str | None) -> None:
+    def _write(
+        self,
+        pct: int | None,
+        message: str | None,
+        key: str | None = None,
+        params: dict | None = None,
+    ) -> None:
         with self._lock:
+            if pct is not None:
+                self._pending = None
             try:
                 with self.runtime.session() as s:
-                    self.cancel = state.beat(s, self.claim, pct=pct, message=message) or self.cancel
+                    flag = state.beat(
+                        s, self.claim, pct=pct, message=message, key=key, params=params
+                    )
+                    self.cancel = flag or self.cancel
             except state.JobClaimLost:
                 self.lost = True
             except Exception:  # a database blip must not kill the job; the next beat retries
                 logger.exception("job %s: heartbeat failed", self.claim.job_id)
             self._last = time.monotonic()
 
-    def progress(self, pct: float, message: str | None) -> None:
+    def progress(
+        self, pct: float, message: str | None, key: str | None = None, params: dict | None = None
+    ) -> None:
         now = time.monotonic()
         if pct <= 0 or pct >= 100 or now - self._last >= PROGRESS_EVERY_S:
-            self._write(int(pct), message)
+            self._write(int(pct), message, key, params)
+        else:  # throttled: the heartbeat thread writes it within PROGRESS_EVERY_S
+            self._pending = (int(pct), message, key, params)
         if self.lost:
             raise state.JobClaimLost(self.claim.job_id)
         if self.cancel:
@@ -133,14 +155,29 @@ def execute(
         status = "lost-claim"
     except SilkhubError as exc:
         with runtime.session() as s:
-            state.fail(s, claim, exc.code, exc.message, _details(exc))
+            state.fail(
+                s, claim, exc.code, exc.message, _details(exc), key=exc.key, params=exc.params
+            )
     except PydanticValidationError as exc:
         with runtime.session() as s:
-            state.fail(s, claim, "validation-error", f"invalid job parameters: {exc}")
+            state.fail(
+                s,
+                claim,
+                "validation-error",
+                f"invalid job parameters: {exc}",
+                key="jobs.error.params",
+            )
     except Exception as exc:
         logger.exception("job %s (%s) failed", job_id, claim.kind)
         with runtime.session() as s:
-            state.fail(s, claim, "job-internal-error", f"{type(exc).__name__}: {exc}")
+            state.fail(
+                s,
+                claim,
+                "job-internal-error",
+                f"{type(exc).__name__}: {exc}",
+                key="jobs.error.internal",
+                params={"error": type(exc).__name__},
+            )
     finally:
         heart.stop()
     metrics.observe_run(claim.kind, status, time.monotonic() - started)

@@ -13,11 +13,14 @@ Rules (see ``docs/security.md`` and ``docs/decisions.md``, Jobs):
 
 from __future__ import annotations
 
+import re
+import shutil
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
+from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,6 +33,7 @@ from silkhub.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
+    SilkhubError,
     UnknownChoiceError,
     ValidationError,
 )
@@ -42,15 +46,32 @@ from silkhub.jobs.kinds import KINDS
 MAX_PAGE = 200
 
 
-@dataclass(frozen=True)
-class JobView:
-    """A job as one reader may see it."""
+class JobFileView(BaseModel):
+    """A file a succeeded job produced (e.g. the report); ``url`` downloads it (API)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    filename: str
+    media_type: str
+    bytes: int
+    url: str
+
+
+class JobView(BaseModel):
+    """A job as one reader may see it: the one model of a job for the API (response body),
+    the web pages and the CLI. ``result``/``params``/error text are withheld
+    (``result_hidden``) from staff of other organisations."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: str
     kind: str
     status: str
     progress_pct: int
     progress_message: str | None
+    progress_key: str | None = None
+    progress_params: dict[str, Any] | None = None
     params: dict[str, Any]
     owner_user_id: int | None
     owner_organisation_id: int | None
@@ -60,6 +81,8 @@ class JobView:
     error_code: str | None
     error_message: str | None
     error_details: dict[str, Any] | None
+    error_key: str | None = None
+    error_params: dict[str, Any] | None = None
     cancel_requested: bool
     attempts: int
     max_attempts: int
@@ -69,10 +92,11 @@ class JobView:
     started_at: datetime | None
     heartbeat_at: datetime | None
     finished_at: datetime | None
-    files: list[dict[str, Any]]
+    files: list[JobFileView]
 
     @property
     def done(self) -> bool:
+        """The job ended (succeeded, failed or cancelled)."""
         return self.status in TERMINAL_STATUSES
 
 
@@ -99,7 +123,7 @@ def _need_user(actor: Actor) -> None:
 
 def view(session: Session, actor: Actor, job: Job, *, with_files: bool = True) -> JobView:
     shown = _can_see_result(actor, job)
-    files: list[dict[str, Any]] = []
+    files: list[JobFileView] = []
     if shown and with_files and job.status == "succeeded":
         rows = session.execute(
             select(JobFile.id, JobFile.filename, JobFile.media_type, JobFile.size_bytes)
@@ -107,7 +131,13 @@ def view(session: Session, actor: Actor, job: Job, *, with_files: bool = True) -
             .order_by(JobFile.id)
         )
         files = [
-            {"index": i, "filename": r.filename, "media_type": r.media_type, "bytes": r.size_bytes}
+            JobFileView(
+                index=i,
+                filename=r.filename,
+                media_type=r.media_type,
+                bytes=r.size_bytes,
+                url=f"/api/v1/jobs/{job.id}/files/{i}",
+            )
             for i, r in enumerate(rows)
         ]
     return JobView(
@@ -116,6 +146,8 @@ def view(session: Session, actor: Actor, job: Job, *, with_files: bool = True) -
         status=job.status,
         progress_pct=job.progress_pct,
         progress_message=job.progress_message,
+        progress_key=job.progress_key,
+        progress_params=job.progress_params,
         params=dict(job.params or {}) if shown else {},
         owner_user_id=job.owner_user_id,
         owner_organisation_id=job.owner_organisation_id,
@@ -125,6 +157,8 @@ def view(session: Session, actor: Actor, job: Job, *, with_files: bool = True) -
         error_code=job.error_code,
         error_message=job.error_message if shown else None,
         error_details=job.error_details if shown else None,
+        error_key=job.error_key,
+        error_params=job.error_params if shown else None,
         cancel_requested=job.cancel_requested,
         attempts=job.attempts,
         max_attempts=job.max_attempts,
@@ -198,6 +232,7 @@ class JobService:
                 status="queued",
                 progress_pct=0,
                 progress_message="queued",
+                progress_key="jobs.msg.queued",
                 cancel_requested=False,
                 attempts=0,
                 max_attempts=attempts,
@@ -221,6 +256,54 @@ class JobService:
             raise
         return self.get(actor, job.id)
 
+    def submit_upload(
+        self,
+        actor: Actor,
+        filename: str,
+        stream: BinaryIO,
+        params: dict[str, Any],
+        *,
+        max_attempts: int | None = None,
+    ) -> JobView:
+        """Store an uploaded file for a ``data.import`` job, then submit the job on it.
+
+        The file goes to ``<data dir>/uploads/<random>/<name>`` (job workers share the data
+        dir with the API workers, as they share the Parquet store); at most
+        ``SILKHUB_MAX_UPLOAD_BODY_BYTES``. The import job removes it when it ends; a job whose
+        worker died keeps it for the retry. ``params`` are the import's without ``path``.
+        """
+        _need_user(actor)
+        if actor.role not in KINDS["data.import"].roles:
+            raise PermissionDeniedError("jobs of kind 'data.import' need the role admin")
+        name = _upload_name(filename)
+        if "path" in params:
+            raise ValidationError(
+                "an upload gives the file; leave out params.path", field="params.path"
+            )
+        validate_params("data.import", {**params, "path": name})  # bad params: nothing stored
+        limit = self.runtime.settings.max_upload_body_bytes
+        folder = uploads_dir(self.runtime) / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        target = folder / name
+        try:
+            size = 0
+            with target.open("wb") as out:
+                while chunk := stream.read(1 << 20):
+                    size += len(chunk)
+                    if size > limit:
+                        raise UploadTooLargeError(
+                            key="jobs.upload.too_large", params={"limit": limit}
+                        )
+                    out.write(chunk)
+            if size == 0:
+                raise ValidationError(key="jobs.upload.empty", field="file")
+            return self.submit(
+                actor, "data.import", {**params, "path": str(target)}, max_attempts=max_attempts
+            )
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+
     def cancel(self, actor: Actor, job_id: str) -> JobView:
         """Cancel a queued job now, or ask a running one to stop at its next progress report."""
         _need_user(actor)
@@ -238,6 +321,7 @@ class JobService:
                 job.status = "cancelled"
                 job.finished_at = utcnow()
                 job.progress_message = "cancelled"
+                job.progress_key = "jobs.msg.cancelled"
             s.flush()
             audit(
                 s,
@@ -326,6 +410,32 @@ class JobService:
             return int(
                 s.scalar(select(func.count()).select_from(Job).where(Job.status == "queued")) or 0
             )
+
+
+class UploadTooLargeError(SilkhubError):
+    """An uploaded file over ``SILKHUB_MAX_UPLOAD_BODY_BYTES`` (nothing is kept)."""
+
+    status = 413
+    code = "body-too-large"
+    title = "Request body too large"
+
+
+#: file types the importers read (CSV, Excel, zipped CSV, Parquet, JSON, text)
+UPLOAD_SUFFIXES = (".csv", ".xlsx", ".xls", ".zip", ".parquet", ".json", ".txt")
+
+
+def uploads_dir(runtime: Runtime) -> Path:
+    """Where uploaded import files wait for their job."""
+    return Path(runtime.settings.data_dir) / "uploads"
+
+
+def _upload_name(filename: str | None) -> str:
+    """A safe file name (no folders, no NUL) keeping the suffix the importers look at."""
+    name = Path((filename or "").replace("\\", "/")).name.strip().replace("\x00", "")
+    name = re.sub(r"[^\w.\-]+", "_", name)[-120:].lstrip(".")
+    if not name or not name.lower().endswith(UPLOAD_SUFFIXES):
+        raise ValidationError(key="jobs.upload.name", field="file")
+    return name
 
 
 def job_service(runtime: Runtime) -> JobService:

@@ -111,6 +111,7 @@ def claim(
                 finished_at=now,
                 error_code="job-lost",
                 error_message=lost_message(old, job.max_attempts, job.worker),
+                **lost_key(old, job.max_attempts, job.worker),
             )
             logger.warning("job %s: lost after %d attempts, marked failed", job_id, old)
             return None
@@ -129,6 +130,8 @@ def claim(
         heartbeat_at=now,
         progress_pct=0,
         progress_message=None,
+        progress_key=None,
+        progress_params=None,
     )
     if not done:
         return None
@@ -152,6 +155,18 @@ def lost_message(attempts: int, max_attempts: int, worker: str | None) -> str:
     )
 
 
+def lost_key(attempts: int, max_attempts: int, worker: str | None) -> dict[str, Any]:
+    """``error_key``/``error_params`` of :func:`lost_message`."""
+    return {
+        "error_key": "jobs.error.lost",
+        "error_params": {
+            "worker": worker or "?",
+            "attempts": attempts,
+            "max_attempts": max_attempts,
+        },
+    }
+
+
 def _set(session: Session, job_id: str, attempts: int, in_status: str, /, **values: Any) -> bool:
     res = session.execute(
         update(Job)
@@ -168,9 +183,12 @@ def beat(
     *,
     pct: int | None = None,
     message: str | None = None,
+    key: str | None = None,
+    params: Mapping[str, Any] | None = None,
     now: datetime | None = None,
 ) -> bool:
-    """Refresh the heartbeat (and progress); returns the cancel flag.
+    """Refresh the heartbeat (and progress: English ``message``, catalog ``key`` + ``params``);
+    returns the cancel flag.
 
     Raises :class:`JobClaimLost` when the run no longer holds the job.
     """
@@ -178,6 +196,8 @@ def beat(
     if pct is not None:
         values["progress_pct"] = max(0, min(100, int(pct)))
         values["progress_message"] = None if message is None else message[:500]
+        values["progress_key"] = None if key is None else key[:120]
+        values["progress_params"] = _jsonable(params) if key is not None and params else None
     row = session.execute(
         update(Job)
         .where(_fenced(claim_.job_id, claim_.attempt))
@@ -214,6 +234,8 @@ def succeed(
         status="succeeded",
         progress_pct=100,
         progress_message=message,
+        progress_key="jobs.msg.done",
+        progress_params=None,
         result=dict(result or {}),
         finished_at=utcnow(),
     )
@@ -237,8 +259,12 @@ def fail(
     code: str,
     message: str,
     details: Mapping[str, Any] | None = None,
+    *,
+    key: str | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> bool:
-    """Mark the run failed with a message key (``code``) and a readable message."""
+    """Mark the run failed with its error ``code``, a readable (English) message and the
+    message's catalog ``key`` + ``params`` (shown per language)."""
     return _set(
         session,
         claim_.job_id,
@@ -248,8 +274,19 @@ def fail(
         error_code=code[:60],
         error_message=message,
         error_details=dict(details) if details else None,
+        error_key=None if key is None else key[:120],
+        error_params=_jsonable(params) if params else None,
         finished_at=utcnow(),
     )
+
+
+def _jsonable(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not params:
+        return None
+    return {
+        str(k): v if v is None or isinstance(v, (str, int, float, bool)) else str(v)
+        for k, v in params.items()
+    }
 
 
 def cancelled(session: Session, claim_: Claim) -> bool:
@@ -261,6 +298,8 @@ def cancelled(session: Session, claim_: Claim) -> bool:
         "running",
         status="cancelled",
         progress_message="cancelled",
+        progress_key="jobs.msg.cancelled",
+        progress_params=None,
         finished_at=utcnow(),
     )
 
@@ -297,6 +336,7 @@ def reap(
                 finished_at=now,
                 error_code="job-lost",
                 error_message=lost_message(job.attempts, job.max_attempts, job.worker),
+                **lost_key(job.attempts, job.max_attempts, job.worker),
             ):
                 logger.warning("reaper: job %s lost, marked failed", job.id)
         elif _set(
@@ -308,6 +348,8 @@ def reap(
             dispatch_token=job.dispatch_token + 1,
             worker=None,
             progress_message="re-queued: its worker stopped",
+            progress_key="jobs.msg.requeued",
+            progress_params=None,
         ):
             logger.warning("reaper: job %s re-queued (worker %s stopped)", job.id, job.worker)
             requeue.append((job.id, job.dispatch_token + 1))

@@ -19,6 +19,41 @@ router = APIRouter(prefix="/jobs", include_in_schema=False)
 POLL = "1s"
 
 
+def _job_texts(lang: str):  # type: ignore[no-untyped-def]
+    """Template helpers: a job's progress message, error and parameter summary in ``lang``
+    (catalog key + params when the job stored one; else its text as the job wrote it)."""
+    from silkhub.i18n import format as fmt
+    from silkhub.i18n import gettext, has
+
+    def message(job: JobView) -> str:
+        if job.progress_key and has(job.progress_key, lang):
+            return gettext(job.progress_key, lang, **(job.progress_params or {}))
+        return job.progress_message or ""
+
+    def error(job: JobView) -> str:
+        if job.error_key and job.error_params is not None and has(job.error_key, lang):
+            return gettext(job.error_key, lang, **job.error_params)
+        if job.error_key and not job.error_params and has(job.error_key, lang):
+            return gettext(job.error_key, lang)
+        return job.error_message or gettext("jobs.error.failed", lang)
+
+    def summary(job: JobView) -> str:
+        p = job.params or {}
+        if job.kind == "index.compute" and p:
+            runs = fmt.fmt_number(p.get("mc_runs", 0), lang)
+            return f"{p.get('framework', '')} · {gettext('jobs.summary.mc', lang, runs=runs)}"
+        if job.kind in ("event.schedule", "report.hub") and p.get("event_id"):
+            return gettext("jobs.summary.event", lang, id=p["event_id"])
+        if job.kind == "hub.duplicates" and p:
+            return p.get("region") or gettext("jobs.summary.all_regions", lang)
+        for key in ("unit", "spec", "source"):
+            if p.get(key):
+                return str(p[key])
+        return ""
+
+    return {"job_message": message, "job_error": error, "job_summary": summary}
+
+
 def _ctx(request: Request, form: Form | None = None) -> dict:
     user = require_user(request)
     items, _next = job_service(runtime_of(request)).list(user.actor, mine=True, limit=50)
@@ -31,12 +66,17 @@ def _ctx(request: Request, form: Form | None = None) -> dict:
         }
     )
     return {
+        **_job_texts(request_lang(request)),
         "jobs": items,
         "form": form,
         "poll": POLL,
         "format_options": [(f, f.upper()) for f in FORMATS],
         "lang_options": [("en", "English"), ("zh", "中文")],
     }
+
+
+def _row_ctx(request: Request, job: JobView) -> dict:
+    return {"job": job, "poll": POLL, **_job_texts(request_lang(request))}
 
 
 @router.get("", response_class=HTMLResponse)
@@ -50,7 +90,7 @@ def job_row(request: Request, job_id: str) -> HTMLResponse:
     """One job's row (polled by htmx while the job runs; stops polling once it ended)."""
     user = require_user(request)
     job: JobView = job_service(runtime_of(request)).get(user.actor, job_id)
-    return render(request, "_job_row.html", {"job": job, "poll": POLL})
+    return render(request, "_job_row.html", _row_ctx(request, job))
 
 
 @router.post("/region-report")
@@ -94,7 +134,7 @@ async def cancel_job(request: Request, job_id: str) -> Response:
     await Form.from_request(request)
     job = job_service(runtime_of(request)).cancel(user.actor, job_id)
     if request.headers.get("hx-request"):
-        return render(request, "_job_row.html", {"job": job, "poll": POLL})
+        return render(request, "_job_row.html", _row_ctx(request, job))
     return RedirectResponse("/jobs", status_code=303)
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field, create_model
 
 from silkhub.api.deps import ActorDep, RuntimeDep
-from silkhub.jobs.kinds import KINDS
+from silkhub.jobs.kinds import KINDS, ImportSource
 from silkhub.jobs.service import JobView, job_service
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -37,46 +36,8 @@ _VARIANTS = tuple(_submit_model(k.name, k.params) for k in KINDS.values())
 JobSubmit = Annotated[Union[_VARIANTS], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
 
 
-class JobFileOut(BaseModel):
-    index: int
-    filename: str
-    media_type: str
-    bytes: int
-    url: str
-
-
-class JobOut(BaseModel):
-    """A job's state; ``result``/``params`` are withheld (``result_hidden``) from staff of
-    other organisations."""
-
-    id: str
-    kind: str
-    status: str
-    progress_pct: int
-    progress_message: str | None
-    params: dict[str, Any]
-    owner_user_id: int | None
-    owner_organisation_id: int | None
-    owner_label: str
-    result: dict[str, Any] | None
-    result_hidden: bool
-    error_code: str | None
-    error_message: str | None
-    error_details: dict[str, Any] | None
-    cancel_requested: bool
-    attempts: int
-    max_attempts: int
-    backend: str
-    worker: str | None
-    created_at: datetime
-    started_at: datetime | None
-    heartbeat_at: datetime | None
-    finished_at: datetime | None
-    files: list[JobFileOut]
-
-
 class JobList(BaseModel):
-    items: list[JobOut]
+    items: list[JobView]
     next_cursor: str | None
 
 
@@ -85,12 +46,6 @@ class JobKindOut(BaseModel):
     title: str
     roles: list[str]
     params_schema: dict[str, Any]
-
-
-def _out(v: JobView) -> JobOut:
-    d = {k: getattr(v, k) for k in JobOut.model_fields if k != "files"}
-    files = [JobFileOut(**f, url=f"/api/v1/jobs/{v.id}/files/{f['index']}") for f in v.files]
-    return JobOut(**d, files=files)
 
 
 @router.get("/kinds", response_model=list[JobKindOut], summary="Kinds of jobs")
@@ -108,15 +63,50 @@ def list_kinds() -> list[JobKindOut]:
 
 
 @router.post(
-    "", response_model=JobOut, status_code=202, summary="Submit a job", responses={503: {}}
+    "", response_model=JobView, status_code=202, summary="Submit a job", responses={503: {}}
 )
-def submit_job(body: JobSubmit, rt: RuntimeDep, actor: ActorDep, response: Response) -> JobOut:
+def submit_job(body: JobSubmit, rt: RuntimeDep, actor: ActorDep, response: Response) -> JobView:
     """Queue a job (202 with its state and ``Location``); poll ``GET /jobs/{id}``."""
     job = job_service(rt).submit(
         actor, body.kind, body.params.model_dump(mode="json"), max_attempts=body.max_attempts
     )
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
-    return _out(job)
+    return job
+
+
+@router.post(
+    "/imports",
+    response_model=JobView,
+    status_code=202,
+    summary="Upload a file and import it as a job",
+    responses={413: {}, 503: {}},
+)
+def upload_import(
+    rt: RuntimeDep,
+    actor: ActorDep,
+    response: Response,
+    file: Annotated[UploadFile, File(description="the data file (CSV, Excel, zip ...)")],
+    source: Annotated[ImportSource, Form(description="importer, e.g. wdi")],
+    name: Annotated[str | None, Form(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = None,
+    indicator: Annotated[str | None, Form(max_length=60, pattern=r"^[^\x00]*$")] = None,
+    force: Annotated[bool, Form()] = False,
+    skip_invalid: Annotated[bool, Form()] = False,
+    dry_run: Annotated[bool, Form()] = False,
+    max_attempts: Annotated[int | None, Form(ge=1, le=10)] = None,
+) -> JobView:
+    """A ``data.import`` job on a file sent with the request (multipart, admins; at most
+    ``SILKHUB_MAX_UPLOAD_BODY_BYTES``): for files the server does not have."""
+    params: dict[str, Any] = {"source": source, "force": force, "skip_invalid": skip_invalid,
+                              "dry_run": dry_run}  # fmt: skip
+    if name is not None:
+        params["name"] = name
+    if indicator:
+        params["indicator"] = indicator
+    job = job_service(rt).submit_upload(
+        actor, file.filename or "", file.file, params, max_attempts=max_attempts
+    )
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return job
 
 
 @router.get("", response_model=JobList, summary="List jobs")
@@ -133,19 +123,19 @@ def list_jobs(
     items, nxt = job_service(rt).list(
         actor, status=status, kind=kind, mine=mine, limit=limit, before=cursor
     )
-    return JobList(items=[_out(v) for v in items], next_cursor=nxt)
+    return JobList(items=items, next_cursor=nxt)
 
 
-@router.get("/{job_id}", response_model=JobOut, summary="Show a job")
-def show_job(rt: RuntimeDep, actor: ActorDep, job_id: str = JobId) -> JobOut:
+@router.get("/{job_id}", response_model=JobView, summary="Show a job")
+def show_job(rt: RuntimeDep, actor: ActorDep, job_id: str = JobId) -> JobView:
     """Status, progress (0–100 % with a message), result or error, and result files."""
-    return _out(job_service(rt).get(actor, job_id))
+    return job_service(rt).get(actor, job_id)
 
 
-@router.post("/{job_id}/cancel", response_model=JobOut, summary="Cancel a job")
-def cancel_job(rt: RuntimeDep, actor: ActorDep, job_id: str = JobId) -> JobOut:
+@router.post("/{job_id}/cancel", response_model=JobView, summary="Cancel a job")
+def cancel_job(rt: RuntimeDep, actor: ActorDep, job_id: str = JobId) -> JobView:
     """A queued job is cancelled at once; a running one stops at its next progress report."""
-    return _out(job_service(rt).cancel(actor, job_id))
+    return job_service(rt).cancel(actor, job_id)
 
 
 @router.get(
