@@ -29,7 +29,7 @@ def _iso_date(value: object) -> object:
         return value
     if isinstance(value, str) and _DATE.fullmatch(value):
         return value
-    raise PydanticCustomError("date_format", "an ISO 8601 date (YYYY-MM-DD)")
+    raise PydanticCustomError("date_parsing", "an ISO 8601 date (YYYY-MM-DD)")
 
 
 def _iso_datetime(value: object) -> object:
@@ -38,7 +38,7 @@ def _iso_datetime(value: object) -> object:
     if isinstance(value, str) and _DATETIME.fullmatch(value):
         return value
     raise PydanticCustomError(
-        "datetime_format", "an ISO 8601 date-time with offset (YYYY-MM-DDTHH:MM:SSZ)"
+        "datetime_parsing", "an ISO 8601 date-time with offset (YYYY-MM-DDTHH:MM:SSZ)"
     )
 
 

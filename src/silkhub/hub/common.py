@@ -34,7 +34,9 @@ AMOUNT_TEXT = r"^[0-9]{1,17}(\.[0-9]{1,2})?$"
 
 def _amount_in(value: object) -> object:
     if isinstance(value, bool) or (isinstance(value, str) and not re.fullmatch(AMOUNT_TEXT, value)):
-        raise PydanticCustomError("amount_format", "an amount such as 1500000 or 1500000.50")
+        raise PydanticCustomError(
+            "decimal_parsing", "an amount such as 1500000 or 1500000.50 (digits, up to 2 decimals)"
+        )
     return value
 
 
