@@ -184,3 +184,16 @@ def jinja_filters(lang: str) -> dict[str, Any]:
         "fmt_date": lambda v: fmt_date(v, lang),
         "fmt_axis": lambda v: fmt_axis(v, lang),
     }
+
+
+def income_label(income: str | None, lang: str) -> str:
+    """A World Bank income group in ``lang`` (``Upper middle income`` → ``中等偏上收入``);
+    the catalog key is ``income.<snake_case of the English name>``; unknown groups unchanged."""
+    import re
+
+    from silkhub.i18n import gettext, has
+
+    if not income:
+        return DASH
+    key = "income." + re.sub(r"[^a-z]+", "_", income.lower()).strip("_")
+    return gettext(key, lang) if has(key, lang) else income

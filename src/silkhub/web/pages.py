@@ -48,6 +48,20 @@ def _register_format_filters() -> None:
 
     templates.env.filters["fmt_money"] = pass_context(_money)
 
+    from silkhub.web import localize
+
+    for name, func in (
+        ("source", localize.source_text),
+        ("note", localize.note_html),
+        ("col", localize.column_text),
+    ):
+        templates.env.filters[name] = pass_context(
+            lambda ctx, value, _f=func: _f(str(value), ctx.get("lang", "en"))
+        )
+    templates.env.filters["dataset_title"] = pass_context(
+        lambda ctx, name, title: localize.dataset_title(str(name), str(title), ctx.get("lang"))
+    )
+
 
 _register_format_filters()
 
@@ -171,7 +185,7 @@ GROUPS = ("bri", "route65", "sco", "asean", "rcep", "eu")
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, as_of: str | None = None, group: str = "bri") -> HTMLResponse:
     """Dashboard: KPIs, membership map and charts from reference data; data status."""
-    from silkhub.report.profiles import dashboard as build
+    from silkhub.report.dashboard import dashboard as build
 
     lang = request_lang(request)
     day = parse_as_of(as_of)
@@ -221,8 +235,9 @@ def demo_signin(request: Request) -> dict[str, str] | None:
 def _hub_section(request: Request, session, lang: str, day: date):
     """Hub KPIs and projects by stage and country for the dashboard (None without projects)."""
     from silkhub.hub import performance, projects
+    from silkhub.report.common import country_labels
     from silkhub.report.figures import Figure
-    from silkhub.report.profiles import Section, country_labels
+    from silkhub.report.model import Section
 
     t = translator(lang)
     actor = current_actor(request)
