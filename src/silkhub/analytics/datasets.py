@@ -55,16 +55,16 @@ def require_dataset(
     if dataset not in names:
         have = ", ".join(names) or "none"
         raise DataMissingError(
-            f"dataset {dataset!r} has not been imported (available: {have}); "
-            "import it with `silkhub data import ...`",
+            key="analytics.dataset_not_imported",
+            params={"dataset": dataset, "available": have},
             details={"dataset": dataset, "available": names},
         )
     cols = columns(con, dataset)
     lacking = [c for c in needed if c not in cols]
     if lacking:
         raise ValidationError(
-            f"dataset {dataset!r} lacks column(s) {', '.join(lacking)} needed here "
-            f"(it has {', '.join(cols)})",
+            key="analytics.dataset_lacks_columns",
+            params={"dataset": dataset, "lacking": ", ".join(lacking), "has": ", ".join(cols)},
             field="dataset",
         )
     return cols
@@ -80,10 +80,13 @@ def check_year(con: duckdb.DuckDBPyConnection, dataset: str, year: int) -> int:
     require_dataset(con, dataset, ("year",))
     rng = year_range(con, dataset)
     if rng is None:
-        raise DataMissingError(f"dataset {dataset!r} is empty", details={"dataset": dataset})
+        raise DataMissingError(
+            key="analytics.dataset_empty", params={"dataset": dataset}, details={"dataset": dataset}
+        )
     if not rng[0] <= year <= rng[1]:
         raise ValidationError(
-            f"year {year} is out of range for {dataset!r}, which covers {rng[0]}–{rng[1]}",
+            key="analytics.year_out_of_range",
+            params={"year": year, "dataset": dataset, "first": rng[0], "last": rng[1]},
             field="year",
         )
     return year
@@ -117,8 +120,8 @@ def group_members(session: Session, group: str, year: int, as_of: date | None = 
     members = member_iso3s(session, group, day, role=GROUP_ROLE)
     if not members:
         raise ValidationError(
-            f"group {group!r} has no members on {day.isoformat()}; pick a later year "
-            "(or --as-of date)",
+            key="analytics.group_empty",
+            params={"group": group, "date": day.isoformat()},
             field="group",
         )
     return members
@@ -139,6 +142,7 @@ def pick_dataset(
     """``dataset`` if given (and not ``auto``), else the first preferred view covering ``year``."""
     if dataset and dataset != "auto":
         return dataset
+    preference = tuple(preference)
     names = set(view_names(con))
     ranges: list[str] = []
     for name in preference:
@@ -150,11 +154,12 @@ def pick_dataset(
                 ranges.append(f"{name} {rng[0]}–{rng[1]}")
     if ranges:
         raise ValidationError(
-            f"year {year} is out of range of the imported datasets ({'; '.join(ranges)})",
+            key="analytics.year_not_covered",
+            params={"year": year, "ranges": "; ".join(ranges)},
             field="year",
         )
     raise DataMissingError(
-        f"no dataset for this question has been imported (looked for {', '.join(preference)}); "
-        "import one with `silkhub data import ...` or name it with --dataset",
+        key="analytics.no_dataset_imported",
+        params={"datasets": ", ".join(preference)},
         details={"year": year},
     )

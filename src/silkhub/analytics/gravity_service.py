@@ -646,57 +646,73 @@ class GravityService:
     ) -> tuple[pd.DataFrame, dict[str, Any]]:
         """Complementarity-weighted target list: potential (gap) + TCI + RCA fit, parts shown."""
         table, meta = self.potential(reporter, year, partners)
-        parts = self._complementarity(reporter, year, list(table["partner"]))
+        parts, source = self._complementarity(reporter, year, list(table["partner"]))
         if parts is None:
             meta["notes"].append(
                 "complementarity and RCA fit need bilateral product-level trade in the "
-                "analytics store (e.g. `silkhub data import baci`); the score uses the "
-                "potential part only"
+                f"analytics store for {year} (e.g. `silkhub data import baci`); the score uses "
+                "the potential part only" + (f" ({source})" if source else "")
             )
             table["complementarity"] = np.nan
             table["rca_fit"] = np.nan
         else:
             table = table.merge(parts, on="partner", how="left")
+            meta["complementarity_source"] = f"analytics store dataset {source}"
         scored = target_scores(table, weights)
         return scored, meta
 
     def _complementarity(
         self, reporter: str, year: int, partners: list[str]
-    ) -> pd.DataFrame | None:
-        """TCI and RCA fit per partner from a product-level bilateral store dataset."""
-        if self.store_root is None or not self.store_root.exists():
-            return None
-        from silkhub.core.trade import balassa_rca, trade_complementarity
-        from silkhub.data.store import AnalyticsStore
+    ) -> tuple[pd.DataFrame | None, str]:
+        """TCI and RCA fit per partner, or None and the reason.
 
-        store = AnalyticsStore(self.store_root)
-        name = next((n for n in preference("complementarity") if store.has(n)), None)
-        if name is None:
-            return None
-        con = store.connect()
+        The dataset and year follow the one complementarity rule
+        (:func:`silkhub.analytics.partners.complementarity_source`: the registry's preference,
+        first dataset covering ``year``), and TCI is :func:`~silkhub.analytics.partners.
+        complementarity_many`, so a target list shows the same TCI as
+        ``indicators complementarity`` for the same pair and year. RCA fit = share of the
+        partner's imports in products where the reporter has Balassa RCA > 1.
+        """
+        if self.store_root is None or not (self.store_root / "catalog.json").exists():
+            return None, ""
+        from silkhub.analytics import partners as partner_svc
+        from silkhub.analytics.datasets import quote
+        from silkhub.core.trade import balassa_rca
+        from silkhub.data.store import AnalyticsStore
+        from silkhub.errors import SilkhubError
+
+        con = AnalyticsStore(self.store_root).connect()
         try:
-            yr = con.execute(
-                f"SELECT max(year) FROM {name} WHERE year <= {int(year)} AND product <> 'TOTAL'"
-            ).fetchone()[0]
-            if yr is None:
-                return None
-            df = con.execute(
-                f"SELECT exporter, importer, product, sum(value_usd) AS value_usd FROM {name} "
-                f"WHERE year = {int(yr)} AND product <> 'TOTAL' GROUP BY ALL"
+            try:
+                name, yr = partner_svc.complementarity_source(con, None, year)
+            except SilkhubError as exc:
+                return None, exc.message
+            tci = partner_svc.complementarity_many(
+                con, dataset=name, exporter=reporter, importers=partners, year=yr
+            )
+            exports = partner_svc.export_matrix_long(con, name, yr)
+            imports = con.execute(
+                f"SELECT importer, product, sum(value_usd) AS value_usd FROM {quote(name)} "
+                "WHERE year = ? AND product <> 'TOTAL' GROUP BY ALL",
+                [int(yr)],
             ).df()
         finally:
             con.close()
-        exports = df.groupby(["exporter", "product"], as_index=False)["value_usd"].sum()
         rca = balassa_rca(exports)
         strong = set(rca[(rca["exporter"] == reporter) & (rca["rca"] > 1)]["product"])
-        rep_x = exports[exports["exporter"] == reporter].set_index("product")["value_usd"]
         rows = []
         for p in partners:
-            imp = df[df["importer"] == p].groupby("product")["value_usd"].sum()
-            tci = trade_complementarity(rep_x, imp) if len(imp) and len(rep_x) else np.nan
+            imp = imports[imports["importer"] == p].set_index("product")["value_usd"]
             fit = float(imp[imp.index.isin(strong)].sum() / imp.sum()) if imp.sum() > 0 else np.nan
-            rows.append({"partner": p, "complementarity": tci, "rca_fit": fit})
-        return pd.DataFrame(rows)
+            rows.append({"partner": p, "rca_fit": fit})
+        out = pd.DataFrame(rows).merge(
+            tci.rename(columns={"importer": "partner", "tci": "complementarity"})[
+                ["partner", "complementarity"]
+            ],
+            on="partner",
+            how="left",
+        )
+        return out[["partner", "complementarity", "rca_fit"]], f"{name} {yr}"
 
 
 def packaged_snapshot() -> pd.DataFrame:

@@ -18,6 +18,7 @@ Conventions (see docs/decisions.md, "Trade analytics"):
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,18 +30,22 @@ from sqlalchemy.orm import Session
 from silkhub.analytics.datasets import (
     AGGREGATES,
     BILATERAL_COLUMNS,
+    COMPLEMENTARITY_PREFERENCE,
     EXPORT_COLUMNS,
     TOTAL,
     check_level,
     check_year,
     country_code,
     group_members,
+    pick_dataset,
     quote,
     require_dataset,
+    view_names,
+    year_range,
 )
 from silkhub.core import trade
 from silkhub.data.storage.models.reference import Country
-from silkhub.errors import UnknownChoiceError, ValidationError
+from silkhub.errors import DataMissingError, UnknownChoiceError, ValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -193,13 +198,12 @@ def _product_expr(con: duckdb.DuckDBPyConnection, dataset: str, year: int, level
     ).fetchall()
     if not row:
         raise ValidationError(
-            f"{dataset!r} has only all-goods totals for {year}; product-level measures need "
-            "HS-coded rows (e.g. BACI)",
-            field="dataset",
+            key="analytics.totals_only", params={"dataset": dataset, "year": year}, field="dataset"
         )
     if level is not None and int(row[0][0]) < level:
         raise ValidationError(
-            f"{dataset!r} has {row[0][0]}-digit product codes; cannot show HS{level}",
+            key="analytics.level_too_fine",
+            params={"dataset": dataset, "digits": int(row[0][0]), "level": level},
             field="level",
         )
     return "product" if level is None else f"substr(product, 1, {int(level)})"
@@ -300,43 +304,153 @@ def _by_product(
     return df.set_index("product")["v"].astype("float64")
 
 
-def _nonempty(s: pd.Series, what: str, field_name: str) -> pd.Series:
+def _nonempty(
+    s: pd.Series,
+    flow: str,
+    field_name: str,
+    *,
+    who: str,
+    dataset: str,
+    year: int,
+) -> pd.Series:
+    """``s`` when it holds a positive value, else a ValidationError keyed
+    ``analytics.no_exports`` / ``analytics.no_imports`` (params who, dataset, year)."""
     if s.empty or not (s > 0).any():
-        raise ValidationError(f"no {what}", field=field_name)
+        raise ValidationError(
+            key=f"analytics.no_{flow}",
+            params={"who": who, "dataset": dataset, "year": year},
+            field=field_name,
+        )
     return s
+
+
+def complementarity_source(
+    con: duckdb.DuckDBPyConnection, dataset: str | None, year: int | None
+) -> tuple[str, int]:
+    """The dataset and year that answer a complementarity question (the one rule).
+
+    ``dataset`` named (not ``auto``): it, for ``year``. Otherwise the first dataset of the
+    registry's ``complementarity`` preference that is imported and covers ``year``
+    (:func:`~silkhub.analytics.datasets.pick_dataset`); with no year, the first one imported and
+    its latest year. Raises DataMissingError / ValidationError (with message keys) when none can.
+    """
+    if year is None:
+        names = set(view_names(con))
+        if dataset and dataset != "auto":
+            chosen: str | None = dataset
+        else:
+            chosen = next((d for d in COMPLEMENTARITY_PREFERENCE if d in names), None)
+        if chosen is None or chosen not in names:
+            raise DataMissingError(
+                key="analytics.no_dataset_for_question",
+                params={
+                    "question": "complementarity",
+                    "datasets": ", ".join(COMPLEMENTARITY_PREFERENCE),
+                },
+                details={"dataset": chosen},
+            )
+        rng = year_range(con, chosen)
+        if rng is None:
+            raise DataMissingError(
+                key="analytics.dataset_empty", params={"dataset": chosen}, details={}
+            )
+        return chosen, rng[1]
+    return pick_dataset(con, dataset, year, COMPLEMENTARITY_PREFERENCE), int(year)
+
+
+def complementarity_many(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    dataset: str,
+    exporter: str,
+    importers: Sequence[str],
+    year: int,
+    level: int | None = None,
+) -> pd.DataFrame:
+    """Trade complementarity of ``exporter``'s exports with each importer's imports.
+
+    One row per importer: ``importer, products, tci`` (``tci`` NaN when the importer has no
+    product-level imports that year; ``products`` counts the union of product codes). Exports
+    are the exporter's rows to every partner, imports the importer's rows from every partner,
+    all-goods ``TOTAL`` rows left out. ``TCI_ij = 100 (1 - sum_k |m_jk - x_ik| / 2)``
+    (:func:`silkhub.core.trade.trade_complementarity`). ISO3 codes are taken as given.
+    """
+    require_dataset(con, dataset, BILATERAL_COLUMNS)
+    expr = _product_expr(con, dataset, year, level)
+    x = _by_product(con, dataset, year, level, "exporter = ?", [exporter])
+    wanted = sorted(set(importers))
+    rows: list[dict[str, object]] = []
+    imports = pd.DataFrame(columns=["importer", "product", "v"])
+    if wanted:
+        ph = ",".join("?" * len(wanted))
+        imports = con.execute(
+            f"""
+            SELECT importer, {expr} AS product, sum(value_usd) AS v FROM {quote(dataset)}
+            WHERE year = ? AND product <> '{TOTAL}' AND importer IN ({ph}) GROUP BY ALL
+            """,
+            [year, *wanted],
+        ).df()
+    by_importer = {k: g.set_index("product")["v"].astype("float64") for k, g in
+                   imports.groupby("importer")}  # fmt: skip
+    for j in wanted:
+        m = by_importer.get(j, pd.Series(dtype="float64"))
+        has_x, has_m = not x.empty and (x > 0).any(), not m.empty and (m > 0).any()
+        rows.append(
+            {
+                "importer": j,
+                "products": len(x.index.union(m.index)),
+                "tci": trade.trade_complementarity(x, m) if has_x and has_m else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows, columns=["importer", "products", "tci"])
 
 
 def complementarity(
     con: duckdb.DuckDBPyConnection,
     session: Session,
     *,
-    dataset: str,
+    dataset: str | None = "auto",
     exporter: str,
     importer: str,
     year: int,
     level: int | None = None,
 ) -> dict[str, object]:
-    """Trade complementarity index of ``exporter``'s exports with ``importer``'s imports."""
-    require_dataset(con, dataset, BILATERAL_COLUMNS)
-    check_year(con, dataset, year)
+    """Trade complementarity index of ``exporter``'s exports with ``importer``'s imports.
+
+    ``dataset`` ``auto`` (or None) picks it by :func:`complementarity_source`; the result names
+    the dataset used.
+    """
+    ds, year = complementarity_source(con, dataset, year)
+    require_dataset(con, ds, BILATERAL_COLUMNS)
+    check_year(con, ds, year)
     i, j = country_code(session, exporter), country_code(session, importer)
-    x = _nonempty(
-        _by_product(con, dataset, year, level, "exporter = ?", [i]),
-        f"exports of {i} in {dataset!r} for {year}",
+    _nonempty(
+        _by_product(con, ds, year, level, "exporter = ?", [i]),
+        "exports",
         "exporter",
+        who=i,
+        dataset=ds,
+        year=year,
     )
-    m = _nonempty(
-        _by_product(con, dataset, year, level, "importer = ?", [j]),
-        f"imports of {j} in {dataset!r} for {year}",
+    _nonempty(
+        _by_product(con, ds, year, level, "importer = ?", [j]),
+        "imports",
         "importer",
+        who=j,
+        dataset=ds,
+        year=year,
     )
+    row = complementarity_many(
+        con, dataset=ds, exporter=i, importers=[j], year=year, level=level
+    ).iloc[0]
     return {
         "exporter": i,
         "importer": j,
         "year": year,
         "level": level,
-        "products": len(x.index.union(m.index)),
-        "tci": trade.trade_complementarity(x, m),
+        "dataset": ds,
+        "products": int(row["products"]),
+        "tci": float(row["tci"]),
     }
 
 
@@ -361,10 +475,20 @@ def similarity(
         mk = country_code(session, market)
         where, extra = "exporter = ? AND importer = ?", [mk]
     xa = _nonempty(
-        _by_product(con, dataset, year, level, where, [ca, *extra]), f"exports of {ca}", "a"
+        _by_product(con, dataset, year, level, where, [ca, *extra]),
+        "exports",
+        "a",
+        who=ca,
+        dataset=dataset,
+        year=year,
     )
     xb = _nonempty(
-        _by_product(con, dataset, year, level, where, [cb, *extra]), f"exports of {cb}", "b"
+        _by_product(con, dataset, year, level, where, [cb, *extra]),
+        "exports",
+        "b",
+        who=cb,
+        dataset=dataset,
+        year=year,
     )
     return {
         "a": ca,
@@ -410,7 +534,7 @@ def concentration(
             GROUP BY ALL
         """
         v = con.execute(sql, [year, c]).df().set_index("partner")["v"]
-    v = _nonempty(v.astype("float64"), f"{flow} of {c} in {dataset!r} for {year}", "country")
+    v = _nonempty(v.astype("float64"), flow, "country", who=c, dataset=dataset, year=year)
     return {
         "country": c,
         "year": year,

@@ -225,11 +225,10 @@ def complementarity_cmd(
 ) -> None:
     """Trade complementarity index (0–100) of an exporter's supply with an importer's demand."""
     with _open() as (con, s, _):
-        ds = pick_dataset(con, dataset, year, BILATERAL_PREFERENCE)
         r = partner_svc.complementarity(
-            con, s, dataset=ds, exporter=exporter, importer=importer, year=year, level=level
+            con, s, dataset=dataset, exporter=exporter, importer=importer, year=year, level=level
         )
-    _one(r, fmt, out, f"Trade complementarity ({ds})")
+    _one(r, fmt, out, f"Trade complementarity ({r['dataset']})")
 
 
 @indicators_app.command("similarity")

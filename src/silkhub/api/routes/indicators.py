@@ -162,11 +162,10 @@ def complementarity(
     level: LevelQ = None,
 ) -> Measure:
     """Trade complementarity index (0–100)."""
-    ds = pick_dataset(con, dataset, year, BILATERAL_PREFERENCE)
     r = partner_svc.complementarity(
-        con, session, dataset=ds, exporter=exporter, importer=importer, year=year, level=level
+        con, session, dataset=dataset, exporter=exporter, importer=importer, year=year, level=level
     )
-    return Measure(dataset=ds, result={k: clean(v) for k, v in r.items()})
+    return Measure(dataset=str(r["dataset"]), result={k: clean(v) for k, v in r.items()})
 
 
 @router.get("/similarity", response_model=Measure)
