@@ -169,11 +169,15 @@ def warm_up(app: FastAPI) -> FastAPI:
 #: web page modules owned by feature issues; skipped while they do not exist
 WEB_FEATURE_PAGES: list[str] = [
     "explore",
-    "hub_pages",
+    "hub.organisations",
+    "hub.agreements",
+    "hub.projects",
+    "hub.events",
+    "hub.meetings",
     "match_pages",
     "account",
     "reports",
-    "talent_pages",
+    "talent",
     "jobs_pages",
 ]
 

@@ -126,7 +126,9 @@ def test_validation_errors_name_the_field(client, accounts):
     h = accounts["admin"].headers
     r = client.post("/api/v1/projects", json={"title_en": "x", "value_amount": 5}, headers=h)
     assert r.status_code == 422
-    assert r.json()["errors"][0]["field"] == "currency"
+    # the field named is the body's field (it was "currency", a name the body does not have)
+    assert r.json()["errors"][0]["field"] == "value_currency"
+    assert r.json()["errors"][0]["key"] == "project.currency_needed"
     r = client.post("/api/v1/projects", json={"title_en": "x", "value_amount": -5}, headers=h)
     assert r.status_code == 422
     _create(client, h, source="cgit", external_id="X")
@@ -134,3 +136,32 @@ def test_validation_errors_name_the_field(client, accounts):
         "/api/v1/projects", json={"title_en": "x", "source": "cgit", "external_id": "X"}, headers=h
     )
     assert r.status_code == 409
+
+
+def test_future_start_date_is_rejected_by_the_api_as_by_the_web(client, accounts):
+    """#14: the web refused a future start date, the API stored it; the service rule wins."""
+    from datetime import date, timedelta
+
+    h = accounts["admin"].headers
+    later = (date.today() + timedelta(days=30)).isoformat()
+    r = client.post("/api/v1/projects", json={"title_en": "Later", "stage_on": later}, headers=h)
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["key"] == "project.start_in_future" and body["params"] == {"date": later}
+    assert body["errors"][0]["field"] == "stage_on"
+    listed = client.get("/api/v1/projects", params={"q": "Later"}, headers=h).json()["items"]
+    assert listed == []  # nothing stored
+    today = date.today().isoformat()
+    r = client.post("/api/v1/projects", json={"title_en": "Now", "stage_on": today}, headers=h)
+    assert r.status_code == 201
+
+
+def test_unknown_region_is_a_short_keyed_error_on_region_id(client, accounts):
+    h = accounts["admin"].headers
+    r = client.post("/api/v1/projects", json={"title_en": "x", "region_id": "Atlantis"}, headers=h)
+    assert r.status_code == 422
+    body = r.json()
+    assert body["key"] == "project.unknown_region" and body["params"] == {"value": "Atlantis"}
+    assert body["errors"][0]["field"] == "region_id"
+    assert len(body["detail"]) < 120  # no list of every region in the message
+    assert "CN-SD-jinan" in body["valid_choices"] or body["valid_choices"]

@@ -50,7 +50,7 @@ def test_region_sets_country(session):
     ("kw", "field"),
     [
         pytest.param({"title_en": ""}, "title_en", id="no-title"),
-        pytest.param({"value_amount": 5}, "currency", id="amount-without-currency"),
+        pytest.param({"value_amount": 5}, "value_currency", id="amount-without-currency"),
         pytest.param({"isic_code": "ZZ"}, "isic_code", id="bad-sector"),
         pytest.param({"project_type": "castle"}, "project_type", id="bad-type"),
         pytest.param({"lat": 10.0}, "lat", id="lat-without-lon"),

@@ -31,8 +31,8 @@ from silkhub.data.storage.models.hub import Project
 from silkhub.data.storage.models.reference import Region
 from silkhub.errors import ValidationError
 from silkhub.hub.common import resolve_region
-from silkhub.hub.policy import Actor
-from silkhub.hub.projects import get_project, visible
+from silkhub.hub.policy import Actor, ensure_can_read, not_found
+from silkhub.hub.projects.queries import load, owner_ids, visible
 
 #: regions whose centres are closer than this are neighbours
 NEIGHBOUR_KM = 150.0
@@ -108,7 +108,7 @@ def _detector(
 def _check_threshold(threshold: float | None) -> float:
     t = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     if not 0.0 < t <= 1.0:
-        raise ValidationError("threshold must be in (0, 1]", field="threshold")
+        raise ValidationError(key="duplicates.threshold", field="threshold")
     return t
 
 
@@ -127,7 +127,10 @@ def duplicates_of_project(
 ) -> list[dict]:
     """Near-duplicates of a stored project among the projects the actor may read."""
     thr = _check_threshold(threshold)
-    subject = get_project(session, actor, project_id)
+    subject = load(session, project_id)
+    if subject is None:
+        raise not_found("project", project_id)
+    ensure_can_read(actor, subject.visibility, owner_ids(subject), what="project", ident=project_id)
     projects = _visible_projects(session, actor)
     records = [record_of(p) for p in projects if p.id != subject.id]
     det = _detector(session, [record_of(subject), *records], thr)
@@ -155,7 +158,14 @@ def warnings_for_new_project(
         return []
     det = _detector(session, [record_of(project), *(record_of(p) for p in others)], thr)
     titles = {str(p.id): p.title_en or p.title_zh or p.identifier for p in others}
-    return [pair_dict(p, titles) for p in det.find(record_of(project), thr)]
+    by_id = {str(p.id): p for p in others}
+    out = []
+    for pair in det.find(record_of(project), thr):
+        d = pair_dict(pair, titles)
+        other = by_id[pair.b]
+        d["title_en"], d["title_zh"] = other.title_en, other.title_zh
+        out.append(d)
+    return out
 
 
 def check_draft(

@@ -28,6 +28,7 @@ from silkhub.data.storage.models.hub import Project, StageChange
 from silkhub.errors import ConflictError, UnknownChoiceError, ValidationError
 from silkhub.hub._audit import audit
 from silkhub.hub.policy import Actor
+from silkhub.hub.validation import choice_error
 
 STAGES: tuple[str, ...] = (
     "proposed",
@@ -58,7 +59,7 @@ def check_stage(stage: str, *, field: str = "stage") -> str:
     """Return ``stage`` if valid (``under construction`` is accepted for under_construction)."""
     s = stage.strip().lower().replace(" ", "_").replace("-", "_")
     if s not in STAGES:
-        raise UnknownChoiceError("stage", stage, STAGES, field=field)
+        raise choice_error(UnknownChoiceError("stage", stage, STAGES, field=field))
     return s
 
 
@@ -80,6 +81,8 @@ def check_transition(stage: str, to: str, resumed_from: str | None = None) -> No
         shown = ", ".join(allowed) if allowed else f"none ({stage} is final)"
         raise ConflictError(
             f"cannot move a project from {stage} to {to}; allowed next stages: {shown}",
+            key="project.illegal_transition",
+            params={"stage": stage, "to": to, "allowed": ", ".join(allowed) or "–"},
             details={"current_stage": stage, "allowed_next": list(allowed)},
         )
 
@@ -144,12 +147,14 @@ def transition(
     check_transition(project.stage, to, _suspended_from(session, project))
     if project.stage_on and day < project.stage_on:
         raise ValidationError(
-            f"transition date {day} is before the date of the current stage "
-            f"({project.stage} on {project.stage_on})",
+            key="project.transition_before",
+            params={"date": day.isoformat(), "stage": project.stage, "stage_on": project.stage_on},
             field="at",
         )
     if day > date.today():
-        raise ValidationError(f"transition date {day} is in the future", field="at")
+        raise ValidationError(
+            key="project.transition_in_future", params={"date": day.isoformat()}, field="at"
+        )
     change = StageChange(
         project_id=project.id,
         from_stage=project.stage,

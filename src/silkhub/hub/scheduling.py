@@ -11,9 +11,9 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,7 @@ from silkhub.data.storage.models.matching import (
 )
 from silkhub.errors import NotFoundError, ValidationError
 from silkhub.hub._audit import audit
-from silkhub.hub.common import check_org_visible
+from silkhub.hub.common import DbId, check_org_visible
 from silkhub.hub.events import get_event, writable_event
 from silkhub.hub.policy import Actor, can_read
 
@@ -97,7 +97,12 @@ def _replace_programme(session: Session, actor: Actor, ev: Event, data: Programm
     slots_sorted = sorted(data.slots, key=lambda s: s.starts_at)
     for s in slots_sorted:
         if s.ends_at <= s.starts_at:
-            raise ValidationError(f"slot {s.starts_at}: ends before it starts", field="slots")
+            raise ValidationError(
+                f"slot {s.starts_at}: ends before it starts",
+                key="meeting.slot_order",
+                params={"slot": s.starts_at.isoformat()},
+                field="slots",
+            )
     slot_rows = [
         MeetingSlot(
             event_id=ev.id,
@@ -109,10 +114,10 @@ def _replace_programme(session: Session, actor: Actor, ev: Event, data: Programm
         for s in slots_sorted
     ]
     if len({s.starts_at for s in slots_sorted}) != len(slots_sorted):
-        raise ValidationError("two slots start at the same time", field="slots")
+        raise ValidationError(key="meeting.slot_duplicate", field="slots")
     session.add_all(slot_rows)
     if len(set(data.tables)) != len(data.tables):
-        raise ValidationError("table names must be unique", field="tables")
+        raise ValidationError(key="meeting.tables_unique", field="tables")
     session.add_all(MeetingTable(event_id=ev.id, name=t) for t in data.tables)
     session.flush()
     n = len(slot_rows)
@@ -120,7 +125,8 @@ def _replace_programme(session: Session, actor: Actor, ev: Event, data: Programm
     for k, p in enumerate(data.participants):
         if p.available is not None and any(i < 0 or i >= n for i in p.available):
             raise ValidationError(
-                f"participant {k} ({p.name}): available slot index out of 0..{n - 1}",
+                key="meeting.slot_index",
+                params={"index": k, "name": p.name, "last": n - 1},
                 field=f"participants.{k}.available",
             )
         if p.organisation_id is not None:
@@ -146,13 +152,12 @@ def _replace_programme(session: Session, actor: Actor, ev: Event, data: Programm
         for side in (r.requester, r.target):
             if side < 0 or side >= len(people):
                 raise ValidationError(
-                    f"request {k}: participant index {side} out of 0..{len(people) - 1}",
+                    key="meeting.request_index",
+                    params={"index": k, "side": side, "last": len(people) - 1},
                     field=f"requests.{k}",
                 )
         if r.requester == r.target:
-            raise ValidationError(
-                f"request {k}: a participant cannot meet itself", field=f"requests.{k}"
-            )
+            raise ValidationError(key="meeting.request_self", field=f"requests.{k}")
         key = (r.requester, r.target)
         if key in seen:
             continue
@@ -219,8 +224,7 @@ def schedule_event(
     reqs = list(session.scalars(select(MeetingRequest).where(MeetingRequest.event_id == ev.id)))
     if not slots or not tables:
         raise ValidationError(
-            f"event {ev.id} has no meeting programme yet (slots and tables); load one first",
-            field="programme",
+            key="meeting.no_programme", params={"event": ev.id}, field="programme"
         )
     # core slot ids are consecutive integers in time order (breaks interrupt runs)
     order = {s.id: k + 1 for k, s in enumerate(slots)}
@@ -309,10 +313,39 @@ def schedule_event(
                 "weight": u.weight,
                 "mutual": u.mutual,
                 "reason": _named(u.reason, names),
+                **_reason_key(u.a, u.b, people, core.meetings, slots),
             }
             for u in core.unmet
         ],
     )
+
+
+def _reason_key(
+    a: str, b: str, people: list[EventParticipant], meetings: list, slots: list[MeetingSlot]
+) -> dict:
+    """Why a request was not met, as a message key with params (from the data, for the
+    interfaces to render per language; ``reason`` keeps the solver's English text)."""
+    by_id = {str(p.id): p for p in people}
+    count: dict[str, int] = {}
+    for m in meetings:
+        count[m.a] = count.get(m.a, 0) + 1
+        count[m.b] = count.get(m.b, 0) + 1
+    for side in (a, b):
+        p = by_id.get(side)
+        if p is not None and p.max_meetings is not None and count.get(side, 0) >= p.max_meetings:
+            return {
+                "reason_key": "meetings.unmet.max",
+                "reason_params": {"name": p.name, "max": p.max_meetings},
+            }
+    open_slots = {s.id for s in slots if not s.is_break}
+    pa, pb = by_id.get(a), by_id.get(b)
+    common = set(open_slots)
+    for p in (pa, pb):
+        if p is not None and p.available_slots is not None:
+            common &= set(p.available_slots)
+    if not common:
+        return {"reason_key": "meetings.unmet.no_common_slot", "reason_params": {}}
+    return {"reason_key": "meetings.unmet.slots_taken", "reason_params": {"slots": len(common)}}
 
 
 def _named(reason: str, names: dict[str, str]) -> str:
@@ -333,6 +366,9 @@ class AgendaItem:
     table: str
     with_name: str
     with_organisation: str | None
+    #: the other side's organisation, by language (None when not readable)
+    with_organisation_en: str | None = None
+    with_organisation_zh: str | None = None
 
 
 def agenda(session: Session, actor: Actor, event_id: int, participant_id: int) -> list[AgendaItem]:
@@ -344,7 +380,10 @@ def agenda(session: Session, actor: Actor, event_id: int, participant_id: int) -
     ev = get_event(session, actor, event_id)
     me = session.get(EventParticipant, participant_id)
     if me is None or me.event_id != ev.id:
-        raise NotFoundError(f"participant {participant_id} not found in event {event_id}")
+        raise NotFoundError(
+            key="meeting.participant_not_found",
+            params={"participant": participant_id, "event": event_id},
+        )
     rows = session.execute(
         select(Meeting, MeetingSlot, MeetingTable)
         .join(MeetingSlot, Meeting.slot_id == MeetingSlot.id)
@@ -370,6 +409,8 @@ def agenda(session: Session, actor: Actor, event_id: int, participant_id: int) -
                 t.name,
                 other.name,
                 (org.name_en or org.name_zh) if org else None,
+                org.name_en if org else None,
+                org.name_zh if org else None,
             )
         )
     return out
@@ -435,3 +476,308 @@ td,th{{border:1px solid #999;padding:4px 8px}}</style>
 </tbody></table>
 </body></html>
 """
+
+
+# -- the meeting workflow of the web (participants request, organiser schedules) -------------
+
+#: most slots one set-up form creates
+MAX_FORM_SLOTS = 48
+
+
+class SlotsSetup(BaseModel):
+    """Evenly spaced meeting slots on one day and the tables (the organiser's form)."""
+
+    model_config = ConfigDict(extra="forbid")
+    day: date
+    first_start: time
+    slot_minutes: int = Field(30, ge=5, le=240)
+    slot_count: int = Field(8, ge=1, le=MAX_FORM_SLOTS)
+    tables: list[str] = Field(min_length=1, max_length=500)
+
+    @field_validator("tables", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        """``"A1, A2，A3"`` → ``["A1", "A2", "A3"]`` (ASCII or Chinese commas)."""
+        if isinstance(value, str):
+            value = [t.strip() for t in value.replace("，", ",").replace("、", ",").split(",")]
+        if isinstance(value, list):
+            return [str(t).strip()[:100] for t in value if str(t).strip()]
+        return value
+
+
+class ParticipantAdd(BaseModel):
+    """A participant the organiser adds (a name, optionally an organisation)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=300)
+    organisation_id: DbId | None = None
+    max_meetings: int | None = Field(None, ge=1, le=1000)
+
+
+class JoinIn(BaseModel):
+    """A signed-in member takes part for their organisation."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=300)
+    max_meetings: int | None = Field(None, ge=1, le=1000)
+
+
+#: priorities a form offers (1 normal, 2 high, 3 very high)
+PRIORITIES: tuple[int, ...] = (1, 2, 3)
+
+
+class MeetingRequestIn(BaseModel):
+    """``requester_id`` asks to meet ``target_id`` (participant ids of one event)."""
+
+    model_config = ConfigDict(extra="forbid")
+    requester_id: DbId
+    target_id: DbId
+    priority: float = Field(1.0, ge=0, le=100)
+
+
+def set_slots(session: Session, actor: Actor, event_id: int, data: SlotsSetup) -> dict:
+    """Replace the event's slots and tables (and drop its schedule); participants and their
+    requests stay, their availability is reset to every slot. Organisers and staff only."""
+    ev = writable_event(session, actor, event_id)
+    if len(set(data.tables)) != len(data.tables):
+        raise ValidationError(key="meeting.tables_unique", field="tables")
+    start = datetime.combine(data.day, data.first_start, tzinfo=UTC)
+    with session.begin_nested():
+        for model in (Meeting, MeetingTable, MeetingSlot):
+            session.execute(delete(model).where(model.event_id == ev.id))  # type: ignore[attr-defined]
+        for p in session.scalars(
+            select(EventParticipant).where(EventParticipant.event_id == ev.id)
+        ):
+            p.available_slots = None
+        step = timedelta(minutes=data.slot_minutes)
+        session.add_all(
+            MeetingSlot(event_id=ev.id, starts_at=start + k * step, ends_at=start + (k + 1) * step)
+            for k in range(data.slot_count)
+        )
+        session.add_all(MeetingTable(event_id=ev.id, name=t) for t in data.tables)
+        session.flush()
+    counts = {"event_id": ev.id, "slots": data.slot_count, "tables": len(data.tables)}
+    audit(session, actor, "event.programme", "event", ev.id, after=counts)
+    return counts
+
+
+def add_participant(
+    session: Session, actor: Actor, event_id: int, data: ParticipantAdd
+) -> EventParticipant:
+    """The organiser adds a participant (an organisation must be visible to the actor)."""
+    ev = writable_event(session, actor, event_id)
+    if data.organisation_id is not None:
+        check_org_visible(session, actor, data.organisation_id, "organisation_id")
+    row = EventParticipant(
+        event_id=ev.id,
+        organisation_id=data.organisation_id,
+        name=data.name.strip(),
+        max_meetings=data.max_meetings,
+    )
+    session.add(row)
+    session.flush()
+    audit(
+        session, actor, "event.participant", "event_participant", row.id, after={"name": row.name}
+    )
+    return row
+
+
+def join_event(session: Session, actor: Actor, event_id: int, data: JoinIn) -> EventParticipant:
+    """A member takes part in an event's meetings for their organisation (once per
+    organisation; viewers and accounts without an organisation cannot)."""
+    from silkhub.errors import AuthenticationError, ConflictError, PermissionDeniedError
+
+    ev = get_event(session, actor, event_id)
+    if not actor.is_authenticated:
+        raise AuthenticationError(key="meeting.sign_in")
+    if actor.organisation_id is None or actor.role == "viewer":
+        raise PermissionDeniedError(key="meeting.join_needs_org")
+    mine = own_participants(session, actor, ev.id)
+    if mine:
+        raise ConflictError(key="meeting.already_joined", params={"name": mine[0].name})
+    row = EventParticipant(
+        event_id=ev.id,
+        organisation_id=actor.organisation_id,
+        name=data.name.strip(),
+        max_meetings=data.max_meetings,
+    )
+    session.add(row)
+    session.flush()
+    audit(session, actor, "event.join", "event_participant", row.id, after={"name": row.name})
+    return row
+
+
+def own_participants(session: Session, actor: Actor, event_id: int) -> list[EventParticipant]:
+    """The participants of an event that stand for the actor's organisation."""
+    if actor.organisation_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(EventParticipant)
+            .where(
+                EventParticipant.event_id == event_id,
+                EventParticipant.organisation_id == actor.organisation_id,
+            )
+            .order_by(EventParticipant.id)
+        )
+    )
+
+
+def may_act_for(actor: Actor, event: Event, participant: EventParticipant) -> bool:
+    """Whether ``actor`` may request meetings as ``participant``: a member of the
+    participant's organisation, or the event's organiser / hub staff."""
+    from silkhub.hub.events import can_change
+
+    if not actor.is_authenticated or actor.role == "viewer":
+        return False
+    if participant.organisation_id is not None and actor.belongs_to([participant.organisation_id]):
+        return True
+    return can_change(actor, event)
+
+
+def request_meeting(
+    session: Session, actor: Actor, event_id: int, data: MeetingRequestIn
+) -> MeetingRequest:
+    """Ask for a meeting between two participants of an event.
+
+    The actor must stand for the requester (its organisation's member, or the organiser).
+    When the target asked for the same meeting already, both requests become ``mutual``
+    (the scheduler weighs mutual requests higher). Asking twice is a ConflictError.
+    """
+    from silkhub.errors import AuthenticationError, ConflictError, PermissionDeniedError
+
+    ev = get_event(session, actor, event_id)
+    if not actor.is_authenticated:
+        raise AuthenticationError(key="meeting.sign_in")
+    me = session.get(EventParticipant, data.requester_id)
+    if me is None or me.event_id != ev.id:
+        raise ValidationError(
+            key="meeting.participant_not_found",
+            params={"participant": data.requester_id, "event": ev.id},
+            field="requester_id",
+        )
+    if not may_act_for(actor, ev, me):
+        raise PermissionDeniedError(key="meeting.not_your_participant")
+    other = session.get(EventParticipant, data.target_id)
+    if other is None or other.event_id != ev.id:
+        raise ValidationError(
+            key="meeting.participant_not_found",
+            params={"participant": data.target_id, "event": ev.id},
+            field="target_id",
+        )
+    if other.id == me.id:
+        raise ValidationError(key="meeting.request_self", field="target_id")
+    existing = session.scalar(
+        select(MeetingRequest).where(
+            MeetingRequest.event_id == ev.id,
+            MeetingRequest.requester_id == me.id,
+            MeetingRequest.target_id == other.id,
+        )
+    )
+    if existing is not None:
+        raise ConflictError(key="meeting.request_exists", params={"name": other.name})
+    reverse = session.scalar(
+        select(MeetingRequest).where(
+            MeetingRequest.event_id == ev.id,
+            MeetingRequest.requester_id == other.id,
+            MeetingRequest.target_id == me.id,
+        )
+    )
+    row = MeetingRequest(
+        event_id=ev.id,
+        requester_id=me.id,
+        target_id=other.id,
+        priority=data.priority,
+        mutual=reverse is not None,
+    )
+    if reverse is not None:
+        reverse.mutual = True
+    session.add(row)
+    session.flush()
+    audit(
+        session,
+        actor,
+        "event.meeting_request",
+        "meeting_request",
+        row.id,
+        after={"requester": me.id, "target": other.id, "mutual": row.mutual},
+    )
+    return row
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A meeting request as one participant sees it."""
+
+    id: int
+    outgoing: bool
+    other_id: int
+    other_name: str
+    priority: float
+    mutual: bool
+
+
+def requests_of(
+    session: Session, actor: Actor, event_id: int, participant_id: int
+) -> list[RequestView]:
+    """The requests a participant made and received (for the actor standing for it)."""
+    ev = get_event(session, actor, event_id)
+    me = session.get(EventParticipant, participant_id)
+    if me is None or me.event_id != ev.id or not may_act_for(actor, ev, me):
+        return []
+    names = {p.id: p.name for p in participants(session, actor, ev.id)}
+    rows = session.scalars(
+        select(MeetingRequest)
+        .where(
+            MeetingRequest.event_id == ev.id,
+            (MeetingRequest.requester_id == me.id) | (MeetingRequest.target_id == me.id),
+        )
+        .order_by(MeetingRequest.id)
+    )
+    out = []
+    for r in rows:
+        outgoing = r.requester_id == me.id
+        other = r.target_id if outgoing else r.requester_id
+        out.append(RequestView(r.id, outgoing, other, names.get(other, ""), r.priority, r.mutual))
+    return out
+
+
+@dataclass(frozen=True)
+class ProgrammeSummary:
+    """What an event's meeting programme holds."""
+
+    slots: int
+    tables: int
+    participants: int
+    requests: int
+    meetings: int
+    first_slot: datetime | None
+    last_slot_end: datetime | None
+
+
+def programme_summary(session: Session, actor: Actor, event_id: int) -> ProgrammeSummary:
+    """Counts of slots, tables, participants, requests and scheduled meetings of an event."""
+    from sqlalchemy import func
+
+    ev = get_event(session, actor, event_id)
+
+    def n(model) -> int:  # type: ignore[no-untyped-def]
+        return int(
+            session.scalar(select(func.count()).select_from(model).where(model.event_id == ev.id))
+            or 0
+        )
+
+    first, last = session.execute(
+        select(func.min(MeetingSlot.starts_at), func.max(MeetingSlot.ends_at)).where(
+            MeetingSlot.event_id == ev.id
+        )
+    ).one()
+    return ProgrammeSummary(
+        n(MeetingSlot),
+        n(MeetingTable),
+        n(EventParticipant),
+        n(MeetingRequest),
+        n(Meeting),
+        _aware(first) if first else None,
+        _aware(last) if last else None,
+    )

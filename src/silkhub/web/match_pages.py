@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from silkhub.errors import SilkhubError, ValidationError
-from silkhub.hub import events as events_svc
 from silkhub.hub import matching
 from silkhub.hub import organisations as orgs_svc
 from silkhub.hub.matching.reasons import ReasonText
@@ -236,70 +235,4 @@ def my_matches_page(request: Request) -> HTMLResponse:
     )
 
 
-# -- meetings --------------------------------------------------------------------------------
-@router.get("/meetings", response_class=HTMLResponse)
-def meetings_page(
-    request: Request, event: int | None = None, participant: int | None = None
-) -> HTMLResponse:
-    """Meeting agendas: pick an event, then a participant, to see their meetings in order."""
-    from silkhub.hub import scheduling
-
-    lang = request_lang(request)
-    actor = current_actor(request)
-    with runtime_of(request).session() as s:
-        evs = events_svc.list_events(s, actor, limit=200).items
-        event_options = [(str(e.id), pick(e.title_en, e.title_zh, lang)) for e in evs]
-        if event is None and evs:
-            event = evs[0].id
-        people, items, me = [], [], None
-        if event is not None:
-            people = [
-                {"id": p.id, "name": p.name, "organisation_id": p.organisation_id}
-                for p in scheduling.participants(s, actor, event)
-            ]
-            if participant is None and people:
-                participant = people[0]["id"]
-            if participant is not None and people:
-                me = next((p for p in people if p["id"] == participant), None)
-                items = [
-                    {
-                        "start": it.starts_at.strftime("%Y-%m-%d %H:%M"),
-                        "end": it.ends_at.strftime("%H:%M"),
-                        "table": it.table,
-                        "with": it.with_name,
-                        "org": it.with_organisation or "",
-                    }
-                    for it in scheduling.agenda(s, actor, event, participant)
-                ]
-    form = Form({"event": str(event or ""), "participant": str(participant or "")})
-    return render(
-        request,
-        "hub_meetings.html",
-        {
-            "form": form,
-            "event_options": event_options,
-            "participant_options": [(str(p["id"]), p["name"]) for p in people],
-            "items": items,
-            "me": me,
-            "event_id": event,
-        },
-    )
-
-
-@router.get("/meetings/{event_id}/{participant_id}.ics")
-def agenda_ics(request: Request, event_id: int, participant_id: int) -> Response:
-    """A participant's agenda as iCalendar."""
-    from silkhub.data.storage.models.matching import EventParticipant
-    from silkhub.hub import scheduling
-
-    actor = current_actor(request)
-    with runtime_of(request).session() as s:
-        ev = events_svc.get_event(s, actor, event_id)
-        items = scheduling.agenda(s, actor, event_id, participant_id)
-        me = s.get(EventParticipant, participant_id)
-        data = scheduling.agenda_ics(ev, me, items)  # type: ignore[arg-type]
-    return Response(
-        data,
-        media_type="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="agenda-{participant_id}.ics"'},
-    )
+# meeting pages and agendas: silkhub.web.hub.meetings

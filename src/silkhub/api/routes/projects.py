@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as FPath
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import TypeAdapter
 
 from silkhub.api.choices import ProjectSort, ProjectSource, Stage, TotalGroup
 from silkhub.api.deps import ActorDep, SessionDep, get_actor
@@ -21,13 +19,20 @@ from silkhub.data.storage.models.hub import Project
 from silkhub.hub import lifecycle
 from silkhub.hub import projects as svc
 from silkhub.hub.common import MAX_ID
+from silkhub.hub.projects.schemas import AwareDatetime as AwareDatetime  # for other routes
+from silkhub.hub.projects.schemas import (
+    DuplicateWarning,
+    DurationsRead,
+    ProjectCreated,
+    ProjectDetail,
+    ProjectPage,
+    StageChangeRead,
+    TotalRow,
+    TransitionIn,
+)
 
 #: a database id in a path (positive 32-bit integer)
 IdPath = Annotated[int, FPath(ge=1, le=MAX_ID)]
-#: timestamps always carry a time zone (SQLite returns naive UTC values)
-AwareDatetime = Annotated[
-    datetime, AfterValidator(lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))
-]
 
 PROBLEM = {"content": {"application/problem+json": {}}, "description": "problem+json"}
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -39,105 +44,6 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/projects", tags=["projects"], responses=RESPONSES)
-
-
-class PartyOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    organisation_id: int
-    role: str
-
-
-class ProjectOut(BaseModel):
-    """A project as the API shows it (money: amount, currency, year and derived US$)."""
-
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    identifier: str
-    source: str
-    external_id: str | None
-    title_en: str | None
-    title_zh: str | None
-    description_en: str | None
-    description_zh: str | None
-    isic_code: str | None
-    sector_label: str | None
-    project_type: str | None
-    iso3: str | None
-    region_id: str | None
-    lat: float | None
-    lon: float | None
-    value_amount: Decimal | None
-    value_currency: str | None
-    value_year: int | None
-    value_usd: float | None
-    stage: str
-    stage_on: date | None
-    dated_on: date | None
-    visibility: str
-    source_dataset: str | None
-    source_row: str | None
-    updated_at: AwareDatetime
-
-
-class ProjectDetail(ProjectOut):
-    parties: list[PartyOut] = []
-    allowed_next: list[str] = []
-    record_json: dict[str, Any] | None = None
-
-
-class DuplicateWarning(BaseModel):
-    """A project that looks like the one just created (repeated-construction warning)."""
-
-    project_id: int
-    title: str
-    score: float
-    parts: dict[str, float]
-    reasons: list[str]
-
-
-class ProjectCreated(ProjectDetail):
-    repeated_construction: list[DuplicateWarning] = []
-
-
-class ProjectPage(BaseModel):
-    items: list[ProjectOut]
-    next_cursor: str | None = Field(description="pass as ?cursor= to get the next page")
-    limit: int
-
-
-class TransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    to: str = Field(description=", ".join(lifecycle.STAGES))
-    at: date | None = Field(None, description="date of the change (default today)")
-    note: str | None = Field(None, max_length=2000)
-
-
-class StageChangeOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    from_stage: str | None
-    to_stage: str
-    at: date
-    by_user_id: int | None
-    note: str | None
-
-
-class TotalRow(BaseModel):
-    group: str
-    key: str | int | None
-    projects: int
-    valued: int
-    value_usd: float
-
-
-class DurationsOut(BaseModel):
-    from_stage: str
-    to_stage: str
-    count: int
-    mean_days: float | None
-    median_days: float | None
-    min_days: int | None
-    max_days: int | None
 
 
 def detail(session, project: Project) -> ProjectDetail:  # type: ignore[no-untyped-def]
@@ -252,32 +158,19 @@ def reached(
     end_on: IsoDate | None = None,
 ) -> list[int]:
     """Ids of visible projects that first reached ``stage`` in a year or period."""
-    ids = lifecycle.reached(session, stage, start_on=start_on, end_on=end_on, year=year)
-    return _visible_ids(session, actor, ids)
+    return svc.reached(session, actor, stage, year=year, start_on=start_on, end_on=end_on)
 
 
-def _visible_ids(session, actor, ids: list[int]) -> list[int]:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    if not ids:
-        return []
-    q = svc.visible(select(Project.id).where(Project.id.in_(ids)), actor)
-    return sorted(session.scalars(q))
-
-
-@router.get("/stages/durations", response_model=DurationsOut)
+@router.get("/stages/durations", response_model=DurationsRead)
 def durations(
     session: SessionDep,
     actor: ActorDep,
     from_stage: Stage = Query("signed", alias="from"),
     to_stage: Stage = Query("operational", alias="to"),
-) -> DurationsOut:
+) -> DurationsRead:
     """Days from first reaching one stage to another (e.g. signed → operational)."""
-    from sqlalchemy import select
-
-    ids = list(session.scalars(svc.visible(select(Project.id), actor)))
-    d = lifecycle.time_between(session, from_stage, to_stage, ids)
-    return DurationsOut(
+    d = svc.durations(session, actor, from_stage, to_stage)
+    return DurationsRead(
         from_stage=d.from_stage,
         to_stage=d.to_stage,
         count=d.count,
@@ -289,20 +182,16 @@ def durations(
 
 
 @router.post("", response_model=ProjectCreated, status_code=201)
-def create_project(session: SessionDep, actor: ActorDep, body: svc.ProjectIn) -> ProjectCreated:
+def create_project(session: SessionDep, actor: ActorDep, body: svc.ProjectCreate) -> ProjectCreated:
     """Create a project (staff, or members for a project their organisation is party to).
 
     The answer lists ``repeated_construction``: similar projects already in the hub (same or
     neighbouring region, sector, period, similar zh/en title and value), each with its score and
     reasons, so that a locality sees when it repeats what another already builds.
     """
-    from silkhub.hub.duplicates import warnings_for_new_project
-
-    project = svc.create_project(session, actor, body)
+    project, warnings = svc.create_with_warnings(session, actor, body)
     out = ProjectCreated(**detail(session, project).model_dump())
-    out.repeated_construction = [
-        DuplicateWarning(**w) for w in warnings_for_new_project(session, actor, project)
-    ]
+    out.repeated_construction = [DuplicateWarning(**w) for w in warnings]
     return out
 
 
@@ -313,7 +202,7 @@ def get_project(session: SessionDep, actor: ActorDep, project_id: IdPath) -> Pro
 
 @router.patch("/{project_id}", response_model=ProjectDetail)
 def update_project(
-    session: SessionDep, actor: ActorDep, project_id: IdPath, body: svc.ProjectPatch
+    session: SessionDep, actor: ActorDep, project_id: IdPath, body: svc.ProjectUpdate
 ) -> ProjectDetail:
     return detail(session, svc.update_project(session, actor, project_id, body))
 
@@ -333,8 +222,9 @@ def transition(
     return detail(session, p)
 
 
-@router.get("/{project_id}/stages", response_model=list[StageChangeOut])
-def stage_history(session: SessionDep, actor: ActorDep, project_id: IdPath) -> list[StageChangeOut]:
+@router.get("/{project_id}/stages", response_model=list[StageChangeRead])
+def stage_history(
+    session: SessionDep, actor: ActorDep, project_id: IdPath
+) -> list[StageChangeRead]:
     """The project's stage changes, oldest first."""
-    svc.get_project(session, actor, project_id)
-    return [StageChangeOut.model_validate(c) for c in lifecycle.history(session, project_id)]
+    return [StageChangeRead.model_validate(c) for c in svc.history(session, actor, project_id)]

@@ -14,22 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from silkhub.data.storage.models.hub import (
-    Event,
-    EventOrganiser,
-    EventProject,
-    Project,
-)
-from silkhub.errors import ConflictError, ValidationError
+from silkhub.data.storage.models.hub import Event, EventOrganiser, EventProject, Project
+from silkhub.errors import ConflictError, UnknownChoiceError, UnknownCountryError, ValidationError
 from silkhub.hub import lifecycle
 from silkhub.hub._audit import audit, snapshot
 from silkhub.hub.common import (
-    MAX_MONEY,
-    DbId,
     Page,
     check_choice,
     check_dates_ordered,
@@ -39,71 +30,59 @@ from silkhub.hub.common import (
     resolve_country,
     resolve_region,
 )
-from silkhub.hub.money import check_amount, ensure_rates, to_usd
-from silkhub.hub.policy import (
-    Actor,
-    check_visibility,
-    checked,
-    ensure_can_create,
-    read_scope,
+from silkhub.hub.events import queries as q
+from silkhub.hub.events.schemas import (
+    EVENT_KINDS,
+    LINK_KINDS,
+    EventCreate,
+    EventProjectIn,
+    EventRead,
+    EventUpdate,
 )
-from silkhub.hub.projects import visible, writable_project
+from silkhub.hub.money import check_amount, ensure_rates, to_usd
+from silkhub.hub.policy import Actor, check_visibility, checked, ensure_can_create
+from silkhub.hub.projects import queries as project_queries
+from silkhub.hub.projects import writable_project
+from silkhub.hub.validation import choice_error, keyed
 
 logger = logging.getLogger(__name__)
 
-EVENT_KINDS: tuple[str, ...] = (
-    "conference",
-    "online_conference",
-    "roadshow",
-    "exhibition",
-    "delegation_visit",
-)
-LINK_KINDS: tuple[str, ...] = ("announced", "signed")
+
+def _choice(value, choices, what: str, field: str, *, required: bool = False):  # type: ignore[no-untyped-def]
+    try:
+        return check_choice(value, choices, what, field, required=required)
+    except UnknownChoiceError as exc:
+        raise choice_error(exc) from None
+    except ValidationError as exc:
+        raise keyed(exc, "validation.required", field) from None
 
 
-class EventIn(BaseModel):
-    """Fields to create an event."""
-
-    model_config = ConfigDict(extra="forbid")
-    kind: str = Field(description=", ".join(EVENT_KINDS))
-    title_en: str | None = Field(None, max_length=500)
-    title_zh: str | None = Field(None, max_length=500)
-    description_en: str | None = Field(None, max_length=20000)
-    description_zh: str | None = Field(None, max_length=20000)
-    start_on: date
-    end_on: date | None = None
-    place: str | None = Field(None, max_length=300)
-    iso3: str | None = Field(None, max_length=100)
-    region_id: str | None = Field(None, max_length=100)
-    organiser_ids: list[DbId] = Field(default_factory=list)
-    visibility: str = "public"
-    external_id: str | None = Field(None, max_length=200)
+def _dates(start_on: date | None, end_on: date | None) -> None:
+    try:
+        check_dates_ordered(("start_on", start_on), ("end_on", end_on))
+    except ValidationError as exc:
+        raise keyed(
+            exc, "event.end_before_start", "end_on", start_on=start_on, end_on=end_on
+        ) from None
 
 
-class EventPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    title_en: str | None = Field(None, max_length=500)
-    title_zh: str | None = Field(None, max_length=500)
-    description_en: str | None = Field(None, max_length=20000)
-    description_zh: str | None = Field(None, max_length=20000)
-    start_on: date | None = None
-    end_on: date | None = None
-    place: str | None = Field(None, max_length=300)
-    visibility: str | None = None
+def _country(session: Session, value: str | None, field: str) -> str | None:
+    try:
+        return resolve_country(session, value, field=field)
+    except UnknownCountryError as exc:
+        raise keyed(exc, "project.unknown_country", field, value=str(value).strip()) from None
 
 
-class EventProjectIn(BaseModel):
-    """A project announced or signed at an event, with the amount quoted there."""
-
-    model_config = ConfigDict(extra="forbid")
-    project_id: DbId
-    kind: str = Field(description="announced or signed")
-    amount: Decimal | None = Field(None, ge=0, le=MAX_MONEY)
-    currency: str | None = Field(None, max_length=3)
-    note: str | None = Field(None, max_length=1000)
-    update_stage: bool = Field(
-        True, description="move the project to announced/signed on the event date if allowed"
-    )
+def _region(session: Session, value: str | None) -> tuple:
+    try:
+        return resolve_region(session, value)
+    except UnknownChoiceError as exc:
+        raise ValidationError(
+            key="project.unknown_region",
+            params={"value": str(value).strip()},
+            field="region_id",
+            details={"valid_choices": exc.choices},
+        ) from None
 
 
 def organiser_ids(event: Event) -> list[int]:
@@ -113,7 +92,7 @@ def organiser_ids(event: Event) -> list[int]:
 def create_event(
     session: Session,
     actor: Actor,
-    data: EventIn,
+    data: EventCreate,
     *,
     source_dataset: str | None = None,
     source_row: str | None = None,
@@ -121,17 +100,20 @@ def create_event(
     """Create an event; members may create events organised by their organisation."""
     ensure_can_create(actor, data.organiser_ids, what="event")
     if not (data.title_en or data.title_zh):
-        raise ValidationError("an event needs a title (title_en or title_zh)", field="title_en")
-    check_dates_ordered(("start_on", data.start_on), ("end_on", data.end_on))
-    if data.external_id and session.scalar(
-        select(Event.id).where(Event.external_id == data.external_id)
-    ):
-        raise ConflictError(f"an event with external_id {data.external_id!r} exists")
+        raise ValidationError(key="event.title_needed", field="title_en")
+    _dates(data.start_on, data.end_on)
+    if data.external_id and q.external_id_taken(session, data.external_id):
+        raise ConflictError(
+            key="event.external_id_exists", params={"external_id": data.external_id}
+        )
     for oid in data.organiser_ids:
-        check_org_visible(session, actor, oid, "organiser_ids")
-    region_id, r_iso3 = resolve_region(session, data.region_id)
+        try:
+            check_org_visible(session, actor, oid, "organiser_ids")
+        except ValidationError as exc:
+            raise keyed(exc, "project.unknown_organisation", id=oid) from None
+    region_id, r_iso3 = _region(session, data.region_id)
     ev = Event(
-        kind=check_choice(data.kind, EVENT_KINDS, "event kind", "kind", required=True),
+        kind=_choice(data.kind, EVENT_KINDS, "event kind", "kind", required=True),
         title_en=data.title_en,
         title_zh=data.title_zh,
         description_en=data.description_en,
@@ -139,7 +121,7 @@ def create_event(
         start_on=data.start_on,
         end_on=data.end_on,
         place=data.place,
-        iso3=resolve_country(session, data.iso3) or r_iso3,
+        iso3=_country(session, data.iso3, "iso3") or r_iso3,
         region_id=region_id,
         visibility=check_visibility(data.visibility),
         external_id=data.external_id,
@@ -153,34 +135,26 @@ def create_event(
     return ev
 
 
-def _load(session: Session, event_id: int) -> Event | None:
-    return session.scalars(
-        select(Event)
-        .where(Event.id == event_id)
-        .options(selectinload(Event.organisers), selectinload(Event.projects))
-    ).first()
-
-
 def get_event(session: Session, actor: Actor, event_id: int) -> Event:
-    return checked(_load(session, event_id), actor, organiser_ids, what="event", ident=event_id)
+    return checked(q.load(session, event_id), actor, organiser_ids, what="event", ident=event_id)
 
 
 def writable_event(session: Session, actor: Actor, event_id: int) -> Event:
-    loaded = _load(session, event_id)
+    loaded = q.load(session, event_id)
     return checked(loaded, actor, organiser_ids, what="event", ident=event_id, write=True)
 
 
-def update_event(session: Session, actor: Actor, event_id: int, patch: EventPatch) -> Event:
+def update_event(session: Session, actor: Actor, event_id: int, patch: EventUpdate) -> Event:
     ev = writable_event(session, actor, event_id)
     before = snapshot(ev)
     fields = patch.model_dump(exclude_unset=True)
     if "visibility" in fields:
         ev.visibility = check_visibility(fields.pop("visibility") or "public")
     if "start_on" in fields and fields["start_on"] is None:
-        raise ValidationError("start_on cannot be removed", field="start_on")
+        raise ValidationError(key="event.start_required", field="start_on")
     for k, v in fields.items():
         setattr(ev, k, v)
-    check_dates_ordered(("start_on", ev.start_on), ("end_on", ev.end_on))
+    _dates(ev.start_on, ev.end_on)
     session.flush()
     audit(session, actor, "event.update", "event", ev.id, before, snapshot(ev))
     return ev
@@ -206,16 +180,16 @@ def link_project(
     """
     ev = writable_event(session, actor, event_id)
     project = writable_project(session, actor, data.project_id)
-    kind = check_choice(data.kind, LINK_KINDS, "signing kind", "kind", required=True)
-    amount, currency = check_amount(data.amount, data.currency, field="amount")
-    if session.scalar(
-        select(EventProject.id).where(
-            EventProject.event_id == ev.id,
-            EventProject.project_id == project.id,
-            EventProject.kind == kind,
+    kind = _choice(data.kind, LINK_KINDS, "signing kind", "kind", required=True)
+    try:
+        amount, currency = check_amount(data.amount, data.currency, field="amount")
+    except ValidationError as exc:
+        raise keyed(exc, "project.bad_amount", exc.field or "amount") from None
+    if q.link_exists(session, ev.id, project.id, kind):
+        raise ConflictError(
+            key="event.link_exists",
+            params={"project": project.id, "kind": kind, "event": ev.id},
         )
-    ):
-        raise ConflictError(f"project {project.id} is already {kind} at event {ev.id}")
     link = EventProject(
         event_id=ev.id,
         project_id=project.id,
@@ -249,24 +223,11 @@ def list_events(
     limit: int = 50,
 ) -> Page[Event]:
     """Events visible to ``actor``, newest first."""
-    query = select(Event).options(selectinload(Event.organisers), selectinload(Event.projects))
-    scope = read_scope(actor)
-    if not scope.everything:
-        cond = Event.visibility.in_(scope.visibilities)
-        if scope.organisation_id is not None:
-            cond = or_(
-                cond,
-                Event.id.in_(
-                    select(EventOrganiser.event_id).where(
-                        EventOrganiser.organisation_id == scope.organisation_id
-                    )
-                ),
-            )
-        query = query.where(cond)
+    query = q.visible_events(actor)
     if kind:
-        query = query.where(Event.kind == check_choice(kind, EVENT_KINDS, "event kind", "kind"))
+        query = query.where(Event.kind == _choice(kind, EVENT_KINDS, "event kind", "kind"))
     if country:
-        query = query.where(Event.iso3 == resolve_country(session, country, field="country"))
+        query = query.where(Event.iso3 == _country(session, country, "country"))
     if date_from:
         query = query.where(Event.start_on >= date_from)
     if date_to:
@@ -373,9 +334,8 @@ def event_totals(session: Session, actor: Actor, event_id: int) -> EventTotals:
     """Signed and announced totals of an event (projects the actor may see count)."""
     ev = get_event(session, actor, event_id)
     ensure_rates(session)
-    links = list(session.scalars(select(EventProject).where(EventProject.event_id == ev.id)))
-    ids = [link.project_id for link in links]
-    seen = set(session.scalars(visible(select(Project.id).where(Project.id.in_(ids)), actor)))
+    links = q.links(session, ev.id)
+    seen = set(project_queries.visible_ids(session, actor, [x.project_id for x in links]))
     rows = [
         (link.kind, link.project_id, link.amount, link.currency)
         for link in links
@@ -385,3 +345,44 @@ def event_totals(session: Session, actor: Actor, event_id: int) -> EventTotals:
     rates = {c: to_usd(session, 1, c, ev.start_on.year) for c in currencies}
     t = compute_totals(rows, rates)
     return EventTotals(ev.id, t["signed"], t["announced"])
+
+
+def event_projects(session: Session, actor: Actor, event_id: int) -> list[EventProject]:
+    """The event's announced/signed links whose project the actor may read."""
+    ev = get_event(session, actor, event_id)
+    seen = set(project_queries.visible_ids(session, actor, [x.project_id for x in ev.projects]))
+    return [x for x in ev.projects if x.project_id in seen]
+
+
+def visible_projects(session: Session, actor: Actor, links: list[EventProject]) -> list[Project]:
+    """The projects of ``links`` (already filtered by :func:`event_projects`), loaded at once."""
+    ids = [x.project_id for x in links]
+    by_id = {p.id: p for p in project_queries.visible_projects_by_ids(session, actor, ids)}
+    return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+
+def read(e: Event) -> EventRead:
+    """The read model of an event."""
+    return EventRead(
+        id=e.id,
+        kind=e.kind,
+        title_en=e.title_en,
+        title_zh=e.title_zh,
+        description_en=e.description_en,
+        description_zh=e.description_zh,
+        start_on=e.start_on,
+        end_on=e.end_on,
+        place=e.place,
+        iso3=e.iso3,
+        region_id=e.region_id,
+        organiser_ids=organiser_ids(e),
+        visibility=e.visibility,
+        external_id=e.external_id,
+    )
+
+
+def can_change(actor: Actor, event: Event) -> bool:
+    """Whether ``actor`` may change ``event`` (organiser or hub staff)."""
+    from silkhub.hub.policy import can_write
+
+    return actor.is_authenticated and can_write(actor, event.visibility, organiser_ids(event))
