@@ -37,15 +37,10 @@ SQL_ALLOWED: dict[str, int] = {
     "api/routes/projects.py": 2,
     # the health probe's ``SELECT 1`` (api owner: move to data.storage.db.ping)
     "api/routes/health.py": 2,
-    # report: moving to data/reference/queries.py and the data-layer store reader (this issue)
-    "report/profiles.py": 7,
-    "report/data.py": 1,
 }
 
 #: import cycles still there (sets of modules); shrink only
-CYCLES_ALLOWED: list[frozenset[str]] = [
-    frozenset({"silkhub.report.directory", "silkhub.report.profiles"}),  # being split
-]
+CYCLES_ALLOWED: list[frozenset[str]] = []
 
 
 def test_import_contracts_hold() -> None:

@@ -32,11 +32,23 @@ def demo_runtime(sqlite_runtime):
     return sqlite_runtime
 
 
-def test_fmt_value():
-    assert fmt_value(1234567.0) == "1,234,567"
-    assert fmt_value(None) == "–"
-    assert fmt_value(float("nan")) == "–"
-    assert fmt_value(0.12345) == "0.123"
+@pytest.mark.parametrize(
+    ("value", "lang", "text"),
+    [
+        pytest.param(1234567.0, "en", "1.2 m", id="en-millions"),
+        pytest.param(1234567.0, "zh", "123.5万", id="zh-wan"),
+        pytest.param(448048196346.0, "zh", "4,480.5亿", id="zh-yi"),
+        pytest.param(448048196346.0, "en", "448.0 bn", id="en-bn"),
+        pytest.param(12345, "en", "12,345", id="int-grouped"),
+        pytest.param(2019, "zh", "2019", id="year-as-is"),
+        pytest.param(54.94, "en", "54.94", id="plain"),
+        pytest.param(0.12345, "en", "0.123", id="small"),
+        pytest.param(None, "zh", "–", id="none"),
+        pytest.param(float("nan"), "en", "–", id="nan"),
+    ],
+)
+def test_fmt_value_per_locale(value, lang, text):
+    assert fmt_value(value, lang) == text
 
 
 def test_figure_rows_and_echarts_agree():
@@ -62,9 +74,10 @@ def test_region_report_without_imports_uses_reference_and_demo_data(sqlite_runti
         prof = region_report(s, reader, "Jinan", ["Hangzhou", "Qingdao"], "en")
     assert prof.title == "Region report: Jinan"
     ids = [sec.id for sec in prof.sections]
-    assert ids[:2] == ["facts", "openness"] and "index" in ids
+    # the summary and the index result come first (page 1 of the PDF), then the details
+    assert ids[:3] == ["summary", "facts", "index"] and "openness" in ids
     index = next(sec for sec in prof.sections if sec.id == "index")
-    assert {f.kind for f in index.figures} == {"radar", "bar"}
+    assert [f.kind for f in index.figures] == ["bar", "radar"]
     ranks = index.tables[0]
     assert [r[0] for r in ranks.rows] == ["Jinan", "Hangzhou", "Qingdao"]
     # every figure says where its numbers come from
@@ -92,8 +105,48 @@ def test_region_report_html_and_xlsx_in_chinese(sqlite_runtime, reader):
     wb = load_workbook(io.BytesIO(render_xlsx(prof, "zh")))
     assert wb.sheetnames[0] == "摘要"
     assert len(wb.sheetnames) >= 4
-    radar = next(ws for ws in wb.worksheets if ws["A2"].value == "series")
+    radar = next(ws for ws in wb.worksheets if ws["A2"].value == "系列")  # translated header
     assert any(str(c.value).startswith("来源") for row in radar.iter_rows() for c in row)
+
+
+def test_region_summary_gives_result_rank_strengths_and_gaps(sqlite_runtime, reader):
+    with sqlite_runtime.session() as s:
+        prof = region_report(s, reader, "Jinan", ["Hangzhou", "Qingdao"], "en")
+    summary = prof.sections[0]
+    facts = dict(summary.facts)
+    index = next(sec for sec in prof.sections if sec.id == "index")
+    ranks = {row[0]: row for row in index.tables[0].rows}
+    # Jinan's score, and its rank among the three by score (demo data: 20.3 < 54.9 < 74.6)
+    score = ranks["Jinan"][1]
+    assert facts[next(k for k in facts if k.startswith("Index result"))].startswith(f"{score}")
+    higher = sum(1 for row in ranks.values() if row[1] > score)
+    assert facts["Rank among peers"] == f"{1 + higher} of 3"
+    assert any(k.startswith("Rank among all") for k in facts)
+    assert "Strengths" in facts and "Weaknesses" in facts
+
+
+def test_region_report_in_chinese_has_no_raw_indicator_codes(sqlite_runtime, reader):
+    import re
+
+    with sqlite_runtime.session() as s:
+        prof = region_report(s, reader, "Jinan", ["Hangzhou", "Qingdao"], "zh")
+    titles = [f.title for f in prof.figures()]
+    assert not [x for x in titles if re.search(r"[A-Z]{2,}_[A-Z_]+|\(count\)|CNY_100m", x)]
+    assert "直航通达国家数（个），2014年" in titles
+    radar = next(f for f in prof.figures() if f.id == "reg-radar")
+    assert not [a for a in radar.axes if re.fullmatch(r"[A-Z0-9_]+", a)]
+    # a chart where peers have no data says so, by name
+    consulates = next(f for f in prof.figures() if f.id == "reg-CONSULATES")
+    assert consulates.note == "杭州市、青岛市暂无数据。"
+    # table headers in the report's language
+    assert consulates.columns(_t("zh")) == ["项目", "数值"]
+    assert prof.subtitle == "对标：杭州市、青岛市"
+
+
+def _t(lang):
+    from silkhub.i18n import gettext
+
+    return lambda key, **p: gettext(key, lang, **p)
 
 
 def test_hub_report_has_event_totals(demo_runtime):

@@ -1,5 +1,5 @@
 """Report builders: ``silkhub report region`` and ``silkhub report hub`` (and the web
-downloads) call these to assemble a :class:`~silkhub.report.profiles.Profile`.
+downloads) call these to assemble a :class:`~silkhub.report.model.Profile`.
 """
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from silkhub.data.store_reader import StoreReader
 from silkhub.errors import ValidationError
 from silkhub.i18n import LANGS, gettext, pick
-from silkhub.report import profiles
-from silkhub.report.data import StoreReader
+from silkhub.report.common import country_labels, project_points
 from silkhub.report.figures import Figure
-from silkhub.report.profiles import Profile, Section, Table
+from silkhub.report.model import Profile, Section, Table
+from silkhub.report.region import region_profile, resolve_regions
 
 
 def _t(lang: str):
@@ -46,12 +47,10 @@ def region_report(
     if not unit or not unit.strip():
         raise ValidationError("name the region, e.g. --unit Jinan", field="unit")
     t = _t(lang)
-    region, peer_regions = profiles.resolve_regions(
+    region, peer_regions = resolve_regions(
         session, unit.strip(), [p.strip() for p in peers if p.strip()]
     )
-    prof = profiles.region_profile(
-        session, reader, region, peer_regions, lang, t, as_of or date.today()
-    )
+    prof = region_profile(session, reader, region, peer_regions, lang, t, as_of or date.today())
     prof.title = t("report.region_title", name=prof.title)
     return prof
 
@@ -69,7 +68,7 @@ def hub_report(session: Session, actor, event_id: int, lang: str = "en") -> Prof
     t = _t(lang)
     e = events_svc.get_event(session, actor, event_id)
     totals = events_svc.event_totals(session, actor, e.id)
-    labels = profiles.country_labels(session, lang)
+    labels = country_labels(session, lang)
     title = pick(e.title_en, e.title_zh, lang)
     prof = Profile(
         title=t("report.hub_title", name=title),
@@ -130,7 +129,7 @@ def hub_report(session: Session, actor, event_id: int, lang: str = "en") -> Prof
                 sources=src,
             )
         )
-    points = profiles.project_points(session, visible, lang)
+    points = project_points(session, visible, lang)
     if points:
         proj.figures.append(
             Figure(

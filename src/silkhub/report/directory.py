@@ -12,9 +12,10 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from silkhub.data.storage.models.reference import Region
+from silkhub.hub.places import region_counts
 from silkhub.i18n import pick
 from silkhub.report.figures import Figure
-from silkhub.report.profiles import Section, Table
+from silkhub.report.model import Section, Table
 
 #: indicator codes of :func:`silkhub.hub.places.region_counts`, in column order
 DIRECTORY_INDICATORS: tuple[str, ...] = (
@@ -41,8 +42,6 @@ def directory_section(
 
     Each city's point is sized by the sum of its four counts; the table gives each count.
     """
-    from silkhub.hub.places import region_counts
-
     sec = Section(id="directory", title=t("report.directory"))
     wanted = {r.region_id: r for r in regions}
     counts: dict[str, dict[str, float]] = {rid: {} for rid in wanted}

@@ -7,9 +7,11 @@ reports, and :meth:`Figure.rows` the figures as a table (XLSX sheets, accessible
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from silkhub.i18n.format import fmt_axis
 from silkhub.report import svg
 
 PALETTE = list(svg.PALETTE)
@@ -44,17 +46,22 @@ class Figure:
     note: str = ""
 
     # -- tables ----------------------------------------------------------------------------
-    def columns(self) -> list[str]:
-        """Column headers of :meth:`rows`."""
+    def columns(self, t: Callable[..., str] | None = None) -> list[str]:
+        """Column headers of :meth:`rows`: the catalog text of ``fig.col.<name>`` through
+        ``t`` (the report's language), else the plain names (``label``, ``value``, …)."""
         if self.kind == "bar":
-            return ["label", "value"]
-        if self.kind == "line":
-            return ["series", "x", "value"]
-        if self.kind == "radar":
-            return ["series", *self.axes]
-        if self.kind == "points":
-            return ["place", "lon", "lat", "value"]
-        return ["iso3", "name", "category" if self.categories else "value"]
+            names = ["label", "value"]
+        elif self.kind == "line":
+            names = ["series", "x", "value"]
+        elif self.kind == "radar":
+            names = ["series"]
+        elif self.kind == "points":
+            names = ["place", "lon", "lat", "value"]
+        else:
+            names = ["iso3", "name", "category" if self.categories else "value"]
+        if t is not None:
+            names = [t(f"fig.col.{n}") for n in names]
+        return [*names, *self.axes] if self.kind == "radar" else names
 
     def rows(self) -> list[list[Any]]:
         """The chart's numbers as rows (what XLSX sheets and HTML tables show)."""
@@ -77,14 +84,16 @@ class Figure:
         return not (self.items or self.series or self.categories or self.values or self.points)
 
     # -- renderers -------------------------------------------------------------------------
-    def svg(self) -> str:
-        """The chart as an SVG string (server side)."""
+    def svg(self, lang: str | None = None) -> str:
+        """The chart as an SVG string (server side); numbers written for ``lang``
+        (:func:`silkhub.i18n.format.fmt_axis`: 亿 / 万亿 in zh), else compact (``1.2M``)."""
+        fmt = (lambda v: fmt_axis(v, lang)) if lang else svg.fmt_number
         if self.kind == "bar":
             return svg.bar_chart(
-                self.items, title=self.title, highlight=self.highlight, unit=self.unit
+                self.items, title=self.title, highlight=self.highlight, unit=self.unit, fmt=fmt
             )
         if self.kind == "line":
-            return svg.line_chart(self.series, title=self.title, unit=self.unit)
+            return svg.line_chart(self.series, title=self.title, unit=self.unit, fmt=fmt)
         if self.kind == "radar":
             return svg.radar_chart(
                 self.axes, self.series, title=self.title, max_value=self.max_value

@@ -1,4 +1,4 @@
-"""Render a :class:`~silkhub.report.profiles.Profile` as HTML, PDF (WeasyPrint) or XLSX.
+"""Render a :class:`~silkhub.report.model.Profile` as HTML, PDF (WeasyPrint) or XLSX.
 
 Charts are server-side SVG (:mod:`silkhub.report.svg`), so the PDF needs no browser; every
 figure carries its sources and the report ends with the provenance of every dataset used.
@@ -18,7 +18,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from silkhub.errors import UnknownChoiceError
 from silkhub.i18n import HTML_LANG, gettext
-from silkhub.report.profiles import Profile
+from silkhub.i18n.format import DASH, fmt_large, fmt_number
+from silkhub.report.model import Profile
 
 logger = logging.getLogger(__name__)
 
@@ -40,20 +41,24 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def fmt_value(v: object) -> str:
-    """Table cell text: thousands separators, 3 significant decimals, '–' for missing."""
+def fmt_value(v: object, lang: str = "en") -> str:
+    """Table cell text in ``lang`` (:mod:`silkhub.i18n.format`): amounts of a million or more
+    scaled (``1.2 m`` / ``123.5万``), others with the locale's grouping and up to 2 decimals,
+    below 1 three significant digits; '–' for missing; text as it is."""
     if v is None:
-        return "–"
+        return DASH
     if isinstance(v, Decimal):
         v = float(v)
     if isinstance(v, float):
         if math.isnan(v):
-            return "–"
-        if abs(v) >= 1000:
-            return f"{v:,.0f}"
-        return f"{v:.3g}" if abs(v) < 1 else f"{v:,.2f}".rstrip("0").rstrip(".")
+            return DASH
+        if abs(v) >= 1e6:
+            return fmt_large(v, lang)
+        if abs(v) < 1:
+            return f"{v:.3g}"
+        return fmt_number(v, lang)
     if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 10000:
-        return f"{v:,}"
+        return fmt_number(v, lang)
     return str(v)
 
 
@@ -68,7 +73,7 @@ def render_html(profile: Profile, lang: str, *, command: str | None = None) -> s
         lang=lang,
         html_lang=HTML_LANG.get(lang, "en"),
         t=t,
-        fmt=fmt_value,
+        fmt=lambda v: fmt_value(v, lang),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         command=command,
     )
@@ -143,7 +148,7 @@ def render_xlsx(profile: Profile, lang: str, *, command: str | None = None) -> b
 
     for sec in profile.sections:
         for fig in sec.figures:
-            add_sheet(fig.title, fig.columns(), fig.rows(), fig.sources)
+            add_sheet(fig.title, fig.columns(t), fig.rows(), fig.sources)
         for tb in sec.tables:
             add_sheet(tb.title, tb.columns, tb.rows, tb.sources)
     prov = wb.create_sheet(_sheet_name(t("report.provenance"), used))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 from silkhub.report.geo import world_geojson
@@ -41,6 +42,29 @@ def fmt_number(value: float | None, digits: int = 1) -> str:
     return f"{v:.{digits + 1}f}" if abs(v) < 10 else f"{v:.{digits}f}"
 
 
+#: how a number is written on a chart (value labels, axes); reports pass the locale's
+Formatter = Callable[[float | None], str]
+
+
+def text_units(text: str) -> int:
+    """Visual width of ``text`` in half-em units: a CJK (full-width) character counts 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def clip_text(text: str, units: int) -> str:
+    """``text`` cut to at most ``units`` half-em units (see :func:`text_units`), with "…"."""
+    if text_units(text) <= units:
+        return text
+    out, used = [], 1
+    for ch in text:
+        w = text_units(ch)
+        if used + w > units:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out).rstrip() + "…"
+
+
 def _nice_max(v: float) -> float:
     if v <= 0:
         return 1.0
@@ -58,8 +82,10 @@ def bar_chart(
     highlight: Sequence[str] = (),
     width: int = 640,
     unit: str = "",
+    fmt: Formatter = fmt_number,
 ) -> str:
-    """Horizontal bars, largest first as given; ``highlight`` labels are drawn in the accent."""
+    """Horizontal bars, largest first as given; ``highlight`` labels are drawn in the accent.
+    Labels longer than the label column are cut (full-width characters count double)."""
     label_w, bar_h, gap, top = 170, 18, 6, 28
     height = top + len(items) * (bar_h + gap) + 10
     vmax = max((abs(v) for _, v in items), default=1.0) or 1.0
@@ -71,10 +97,10 @@ def bar_chart(
         color = PALETTE[0] if label in highlight else PALETTE[1]
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" fill="{TEXT}">'
-            f"{escape(label[:28])}</text>"
+            f"{escape(clip_text(label, 26))}</text>"
             f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{color}"/>'
             f'<text x="{label_w + w + 4:.1f}" y="{y + 13}" fill="{TEXT}">'
-            f"{escape(fmt_number(value))}{escape(unit)}</text>"
+            f"{escape(fmt(value))}{escape(unit)}</text>"
         )
     return _svg(width, height, title, "".join(parts))
 
@@ -86,6 +112,7 @@ def line_chart(
     width: int = 640,
     height: int = 260,
     unit: str = "",
+    fmt: Formatter = fmt_number,
 ) -> str:
     """Lines over x (years); one colour per series with a legend underneath."""
     left, right, top, bottom = 56, 16, 28, 48
@@ -114,7 +141,7 @@ def line_chart(
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{GREY}"/>'
             f'<text x="{left - 4}" y="{yy + 4:.1f}" text-anchor="end" fill="#57606a">'
-            f"{escape(fmt_number(yv))}{escape(unit)}</text>"
+            f"{escape(fmt(yv))}{escape(unit)}</text>"
         )
     for xv in sorted({int(x0), int((x0 + x1) / 2), int(x1)}):
         parts.append(
@@ -132,22 +159,27 @@ def line_chart(
         ly = height - 10
         parts.append(
             f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{color}"/>'
-            f'<text x="{lx + 14}" y="{ly}" fill="{TEXT}">{escape(name[:20])}</text>'
+            f'<text x="{lx + 14}" y="{ly}" fill="{TEXT}">{escape(clip_text(name, 20))}</text>'
         )
     return _svg(width, height, title, "".join(parts))
 
 
 def _wrap(label: str, width: int = 16) -> list[str]:
-    """Split a label into at most two lines of about ``width`` characters."""
-    if len(label) <= width:
+    """Split a label into at most two lines of about ``width`` half-em units (a CJK character
+    counts 2; Latin text breaks at a space when it can), the second cut with "…"."""
+    if text_units(label) <= width:
         return [label]
-    cut = label.rfind(" ", 0, width + 1)
-    if cut <= 0:
-        cut = width
+    used, cut = 0, len(label)
+    for i, ch in enumerate(label):
+        used += text_units(ch)
+        if used > width:
+            cut = i
+            break
+    space = label.rfind(" ", 0, cut + 1)
+    if space > 0:
+        cut = space
     first, rest = label[:cut].strip(), label[cut:].strip()
-    if len(rest) > width:
-        rest = rest[: width - 1] + "…"
-    return [first, rest]
+    return [first, clip_text(rest, width)] if rest else [first]
 
 
 def radar_chart(
@@ -158,11 +190,27 @@ def radar_chart(
     max_value: float = 100.0,
     size: int = 300,
 ) -> str:
-    """A radar (spider) chart: one polygon per series over the same axes (0..max_value)."""
-    pad = 120
+    """A radar (spider) chart: one polygon per series over the same axes (0..max_value).
+
+    Layout, top to bottom: the title band (28 px), room for the tallest axis label above the
+    chart, the chart (radius ``size / 2 - 20``), room for the labels below it, the legend.
+    Axis labels wrap to two lines of at most 18 half-em units, so neither the title nor the
+    page edge cuts them.
+    """
+    pad, line_h, wrap = 130, 14, 18
     width = size + 2 * pad
-    cx, cy, r = width / 2, size / 2 + 30, size / 2 - 20
+    r = size / 2 - 20
     n = max(len(axes), 3)
+    label_r = 1.12
+    wrapped = [_wrap(a, wrap) for a in axes]
+    max_lines = max((len(w) for w in wrapped), default=1)
+    title_band = 28
+    cy = title_band + line_h * max_lines + 8 + r * label_r
+    cx = width / 2
+    legend_y = cy + r * label_r + line_h * max_lines + 18
+    cols = max(1, width // 130)
+    legend_rows = math.ceil(len(series) / cols) if series else 0
+    height = int(legend_y + 18 * legend_rows + 4)
     parts = [f'<text x="0" y="16" font-weight="700" fill="{TEXT}">{escape(title)}</text>']
 
     def pt(i: int, frac: float) -> tuple[float, float]:
@@ -172,17 +220,20 @@ def radar_chart(
     for ring in (0.25, 0.5, 0.75, 1.0):
         pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (pt(i, ring) for i in range(n)))
         parts.append(f'<polygon points="{pts}" fill="none" stroke="{GREY}"/>')
-    for i, label in enumerate(axes):
+    for i, lines in enumerate(wrapped):
         x, y = pt(i, 1.0)
-        lx, ly = pt(i, 1.12)
+        lx, ly = pt(i, label_r)
         anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
-        lines = _wrap(label)
-        if ly < cy - 5:
-            ly -= 14 * (len(lines) - 1)
-        parts.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GREY}"/>')
+        if ly < cy - 5:  # above the centre: the last line sits at the label point
+            ly -= line_h * (len(lines) - 1)
+        elif abs(ly - cy) <= 5:  # level with the centre: centred on it
+            ly -= line_h * (len(lines) - 1) / 2
+        else:  # below: the first line hangs under the label point
+            ly += 8
+        parts.append(f'<line x1="{cx}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GREY}"/>')
         for k, line in enumerate(lines):
             parts.append(
-                f'<text x="{lx:.1f}" y="{ly + 4 + 14 * k:.1f}" text-anchor="{anchor}" '
+                f'<text x="{lx:.1f}" y="{ly + 4 + line_h * k:.1f}" text-anchor="{anchor}" '
                 f'fill="{TEXT}">{escape(line)}</text>'
             )
     for k, (name, values) in enumerate(series.items()):
@@ -193,13 +244,14 @@ def radar_chart(
                 pt(i, max(0.0, min(1.0, (v or 0) / max_value))) for i, v in enumerate(values)
             )
         )
+        lx, ly = 10 + (k % cols) * 130, legend_y + 18 * (k // cols)
         parts.append(
             f'<polygon points="{pts}" fill="{color}" fill-opacity="0.15" stroke="{color}" '
             f'stroke-width="2"/>'
-            f'<rect x="{10 + k * 130}" y="{size + 60}" width="10" height="10" fill="{color}"/>'
-            f'<text x="{24 + k * 130}" y="{size + 69}" fill="{TEXT}">{escape(name[:16])}</text>'
+            f'<rect x="{lx}" y="{ly - 9:.1f}" width="10" height="10" fill="{color}"/>'
+            f'<text x="{lx + 14}" y="{ly:.1f}" fill="{TEXT}">{escape(clip_text(name, 16))}</text>'
         )
-    return _svg(width, size + 76, title, "".join(parts))
+    return _svg(width, height, title, "".join(parts))
 
 
 def world_map(

@@ -234,3 +234,37 @@ def list_regions(
     if level:
         q = q.where(Region.level == level)
     return list(session.scalars(q))
+
+
+# -- listings for pages and reports (silkhub.report) --------------------------------------
+def all_countries(session: Session) -> list[Country]:
+    """Every country, by ISO3."""
+    return list(session.scalars(select(Country).order_by(Country.iso3)))
+
+
+def all_groups(session: Session) -> list[CountryGroup]:
+    """Every country group, by code."""
+    return list(session.scalars(select(CountryGroup).order_by(CountryGroup.code)))
+
+
+def all_regions(session: Session) -> list[Region]:
+    """Every region, by id."""
+    return list(session.scalars(select(Region).order_by(Region.region_id)))
+
+
+def count_regions(session: Session) -> int:
+    """Number of regions in the reference data."""
+    return int(session.scalar(select(func.count()).select_from(Region)) or 0)
+
+
+def first_join_years(session: Session, group: str) -> dict[str, int]:
+    """ISO3 -> the year each member first joined ``group`` (re-joins ignored), oldest first."""
+    rows = session.execute(
+        select(GroupMembership.iso3, GroupMembership.joined)
+        .where(GroupMembership.group_code == group, GroupMembership.role == "member")
+        .order_by(GroupMembership.joined)
+    ).all()
+    first: dict[str, int] = {}
+    for iso3, joined in rows:
+        first.setdefault(iso3, joined.year)
+    return first
