@@ -48,6 +48,20 @@ def _register_format_filters() -> None:
 
     templates.env.filters["fmt_money"] = pass_context(_money)
 
+    from silkhub.web import localize
+
+    for name, func in (
+        ("source", localize.source_text),
+        ("note", localize.note_html),
+        ("col", localize.column_text),
+    ):
+        templates.env.filters[name] = pass_context(
+            lambda ctx, value, _f=func: _f(str(value), ctx.get("lang", "en"))
+        )
+    templates.env.filters["dataset_title"] = pass_context(
+        lambda ctx, name, title: localize.dataset_title(str(name), str(title), ctx.get("lang"))
+    )
+
 
 _register_format_filters()
 
