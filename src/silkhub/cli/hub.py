@@ -391,11 +391,13 @@ def performance_cmd(
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
-    """On-time rate, fulfilled amount and overdue items per agreement, organisation or region."""
+    """On-time rate, fulfilled amount, overdue items and traffic light per agreement,
+    organisation or region."""
     with runtime().session() as s:
         rows = performance.performance_table(s, ACTOR, by, parse_date(as_of))
-    cols = [by, "name", "commitments", "evaluated", "on_time", "late", "overdue", "pending",
-            "on_time_rate", "fulfilled_usd", "committed_usd", "max_days_overdue"]  # fmt: skip
+    cols = [by, "name", "traffic_light", "commitments", "evaluated", "on_time", "late", "overdue",
+            "overdue_milestones", "pending", "on_time_rate", "fulfilled_usd", "committed_usd",
+            "max_days_overdue"]  # fmt: skip
     for r in rows:
         r["on_time_rate"] = None if r["on_time_rate"] is None else round(r["on_time_rate"], 3)
         r["fulfilled_usd"], r["committed_usd"] = (

@@ -17,6 +17,7 @@ import csv
 import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -40,39 +41,59 @@ class Money:
     year: int | None = None
 
 
+@lru_cache(maxsize=1)
+def shipped_currencies(path: Path = RATES_CSV) -> tuple[str, ...]:
+    """Currencies the shipped rates table converts to US$ (US$ first), e.g. for form choices."""
+    with path.open(encoding="utf-8") as fh:
+        codes = sorted({r["currency"].strip().upper() for r in csv.DictReader(fh)})
+    return ("USD", *[c for c in codes if c != "USD"])
+
+
+def _ordered_currencies() -> tuple[str, ...]:
+    first = ("CNY", "USD", "EUR")
+    return (*first, *[c for c in shipped_currencies() if c not in first])
+
+
+#: currencies offered by forms (CNY, US$, euro first, then the rest of the rates table); any
+#: other ISO 4217 code is accepted too (the same rule, :func:`check_currency`, everywhere)
+CURRENCIES: tuple[str, ...] = _ordered_currencies()
+
+
 def check_amount(
     amount: object, currency: str | None, *, field: str = "amount", required: bool = False
 ) -> tuple[Decimal | None, str | None]:
     """Validate an amount + currency pair: non-negative, and a currency whenever an amount.
 
-    Returns the amount as Decimal and the upper-case currency code.
+    Returns the amount as Decimal and the upper-case currency code. Errors carry the message
+    keys ``money.*`` (``money.currency_needed`` …) with the field and the value.
     """
     if amount is None or (isinstance(amount, str) and not amount.strip()):
         if required:
-            raise ValidationError(f"{field} is required", field=field)
+            raise ValidationError(key="money.required", params={"field": field}, field=field)
         if not currency or not currency.strip():
             return None, None
-        return None, _currency(currency)
+        return None, check_currency(currency)
+    params = {"field": field, "value": str(amount)}
     try:
         value = Decimal(str(amount).replace(",", "").strip())
     except InvalidOperation:
-        raise ValidationError(f"{field}: {amount!r} is not a number", field=field) from None
+        raise ValidationError(key="money.not_a_number", params=params, field=field) from None
     if not value.is_finite():
-        raise ValidationError(f"{field}: {amount!r} is not a finite number", field=field)
+        raise ValidationError(key="money.not_finite", params=params, field=field)
     if value < 0:
-        raise ValidationError(f"{field} must be non-negative (got {amount})", field=field)
+        raise ValidationError(key="money.negative", params=params, field=field)
     if not (currency or "").strip():
-        raise ValidationError(f"{field} needs a currency (ISO 4217, e.g. CNY)", field="currency")
-    return value, _currency(currency or "")
+        raise ValidationError(
+            key="money.currency_needed", params={"field": field}, field="currency"
+        )
+    return value, check_currency(currency or "")
 
 
-def _currency(currency: str) -> str:
+def check_currency(currency: str, *, field: str = "currency") -> str:
+    """An ISO 4217 code (three letters), upper-cased; ValidationError ``money.currency_invalid``."""
     cur = currency.strip().upper()
     if len(cur) != 3 or not cur.isascii() or not cur.isalpha():
-        raise ValidationError(
-            f"currency {currency!r} is not an ISO 4217 code such as CNY, USD or EUR",
-            field="currency",
-        )
+        raise ValidationError(key="money.currency_invalid", params={"value": currency}, field=field)
     return cur
 
 

@@ -1,28 +1,54 @@
-"""Performance of agreements: on-time rate, fulfilled amount and overdue items per agreement,
-organisation (the party that owes) and region — the follow-up tracking of foreign exchanges
-that seed 000 finds missing. Definitions are in :mod:`silkhub.core.commitments`.
+"""Performance of agreements: on-time rate, fulfilled amount, overdue items and the traffic
+light per agreement, organisation (the party that owes) and region — the follow-up tracking of
+foreign exchanges that seed 000 finds missing.
+
+Definitions (overdue commitment, overdue milestone, traffic light) are in
+:mod:`silkhub.core.commitments`, once; the API, the web pages, the CLI and the reports all read
+them from here, so one agreement shows the same overdue items and light everywhere.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from silkhub.core.commitments import CommitmentFact, Performance, performance
+from silkhub.core.commitments import (
+    CommitmentFact,
+    Performance,
+    is_overdue,
+    milestone_is_overdue,
+    performance,
+    traffic_light,
+)
 from silkhub.data.reference.queries import find_region
-from silkhub.data.storage.models.hub import Agreement, Commitment, Milestone, Organisation
-from silkhub.data.storage.models.reference import Region
+from silkhub.data.storage.models.hub import Agreement, Commitment, Organisation
 from silkhub.errors import UnknownChoiceError
-from silkhub.hub.agreements import get_agreement, visible_agreements
+from silkhub.hub.agreements import queries
+from silkhub.hub.agreements.service import get_agreement
 from silkhub.hub.money import ensure_rates, to_usd
-from silkhub.hub.organisations import get_organisation
-from silkhub.hub.policy import Actor, can_read
+from silkhub.hub.organisations.service import get_organisation
+from silkhub.hub.policy import Actor, can_read, read_scope
 
 GROUPS = ("agreement", "organisation", "region")
+
+__all__ = [
+    "GROUPS",
+    "AgreementStatus",
+    "OverdueItem",
+    "Performance",
+    "agreement_performance",
+    "agreement_statuses",
+    "commitment_overdue",
+    "milestone_overdue",
+    "organisation_performance",
+    "overdue_items",
+    "performance_table",
+    "region_performance",
+    "traffic_light",
+]
 
 
 @dataclass
@@ -37,6 +63,30 @@ class OverdueItem:
     what: str
     due_on: date
     days_overdue: int
+    what_en: str | None = None
+    what_zh: str | None = None
+    owed_by_zh: str | None = None
+
+
+@dataclass
+class AgreementStatus:
+    """An agreement's performance and light, and which of its items are overdue."""
+
+    agreement: Agreement
+    performance: Performance
+    light: str
+    overdue_commitments: set[int] = field(default_factory=set)
+    overdue_milestones: set[int] = field(default_factory=set)
+
+
+def commitment_overdue(c: Commitment, as_of: date) -> bool:
+    """The one overdue rule of a commitment (open and past due)."""
+    return is_overdue(CommitmentFact(c.id, c.status, c.due_on), as_of)
+
+
+def milestone_overdue(m: Any, commitment_status: str, as_of: date) -> bool:
+    """The one overdue rule of a milestone (see :func:`core.commitments.milestone_is_overdue`)."""
+    return milestone_is_overdue(m.status, m.due_on, commitment_status, as_of)
 
 
 def _org_name(actor: Actor, org: Organisation) -> str:
@@ -46,38 +96,60 @@ def _org_name(actor: Actor, org: Organisation) -> str:
     return f"organisation {org.id}"
 
 
-def _facts_query(actor: Actor):  # type: ignore[no-untyped-def]
-    q = select(Commitment, Agreement.id, Organisation).join(
-        Agreement, Agreement.id == Commitment.agreement_id
-    )
-    q = q.join(Organisation, Organisation.id == Commitment.owed_by_id)
-    cond = visible_agreements(actor)
-    return q.where(cond) if cond is not None else q
+def _org_name_zh(actor: Actor, org: Organisation) -> str | None:
+    return org.name_zh if can_read(actor, org.visibility, [org.id]) else None
 
 
 def _fact(session: Session, c: Commitment) -> CommitmentFact:
     usd = to_usd(session, c.amount, c.currency, c.year)
     f_usd = to_usd(session, c.fulfilled_amount, c.currency, c.year)
-    return CommitmentFact(c.id, c.status, c.due_on, c.fulfilled_on, usd, f_usd)
+    return CommitmentFact(
+        c.id,
+        c.status,
+        c.due_on,
+        c.fulfilled_on,
+        usd,
+        f_usd,
+        tuple((m.status, m.due_on) for m in c.milestones),
+    )
 
 
 def _rows(
     session: Session, actor: Actor, *conds: Any
-) -> list[tuple[Commitment, int, Organisation]]:
+) -> list[tuple[Commitment, Agreement, Organisation]]:
     ensure_rates(session)
-    q = _facts_query(actor)
-    for cond in conds:
-        q = q.where(cond)
-    return [tuple(r) for r in session.execute(q.order_by(Commitment.id))]  # type: ignore[misc]
+    return queries.commitment_rows(session, read_scope(actor), *conds)
 
 
 def agreement_performance(
     session: Session, actor: Actor, agreement_id: int, as_of: date | None = None
 ) -> Performance:
-    """Performance of one agreement's commitments."""
+    """Performance of one agreement's commitments (and the overdue milestones in them)."""
     get_agreement(session, actor, agreement_id)
-    rows = _rows(session, actor, Commitment.agreement_id == agreement_id)
+    rows = _rows(session, actor, queries.by_agreement([agreement_id]))
     return performance([_fact(session, c) for c, _, _ in rows], as_of or date.today())
+
+
+def agreement_statuses(
+    session: Session, actor: Actor, agreements: list[Agreement], as_of: date | None = None
+) -> list[AgreementStatus]:
+    """Performance, light and overdue item ids of each agreement (one query for all)."""
+    day = as_of or date.today()
+    facts: dict[int, list[CommitmentFact]] = {a.id: [] for a in agreements}
+    out = {a.id: AgreementStatus(a, Performance(), "grey") for a in agreements}
+    if agreements:
+        for c, a, _ in _rows(session, actor, queries.by_agreement(list(facts))):
+            facts[a.id].append(_fact(session, c))
+            st = out[a.id]
+            if commitment_overdue(c, day):
+                st.overdue_commitments.add(c.id)
+            st.overdue_milestones.update(
+                m.id for m in c.milestones if milestone_overdue(m, c.status, day)
+            )
+    for aid, st in out.items():
+        st.performance = performance(facts[aid], day)
+        st.light = st.performance.traffic_light
+    return [out[a.id] for a in agreements]
 
 
 def organisation_performance(
@@ -85,14 +157,13 @@ def organisation_performance(
 ) -> Performance:
     """Performance of the commitments an organisation owes (in agreements the actor sees)."""
     get_organisation(session, actor, organisation_id)
-    rows = _rows(session, actor, Commitment.owed_by_id == organisation_id)
+    rows = _rows(session, actor, queries.owed_by(organisation_id))
     return performance([_fact(session, c) for c, _, _ in rows], as_of or date.today())
 
 
 def _region_ids(session: Session, region: str) -> list[str]:
     r = find_region(session, region)
-    kids = list(session.scalars(select(Region.region_id).where(Region.parent_id == r.region_id)))
-    return [r.region_id, *kids]
+    return [r.region_id, *queries.child_regions(session, r.region_id)]
 
 
 def region_performance(
@@ -100,24 +171,24 @@ def region_performance(
 ) -> Performance:
     """Performance of commitments owed by organisations in a region (and its sub-regions)."""
     ids = _region_ids(session, region)
-    rows = _rows(session, actor, Organisation.region_id.in_(ids))
+    rows = _rows(session, actor, queries.owed_in_regions(ids))
     return performance([_fact(session, c) for c, _, _ in rows], as_of or date.today())
 
 
 def performance_table(
     session: Session, actor: Actor, by: str = "agreement", as_of: date | None = None
 ) -> list[dict[str, Any]]:
-    """One row per agreement, organisation (that owes) or region with its performance."""
+    """One row per agreement, organisation (that owes) or region with its performance and
+    traffic light."""
     if by not in GROUPS:
         raise UnknownChoiceError("group", by, GROUPS, field="by")
     day = as_of or date.today()
     groups: dict[Any, list[CommitmentFact]] = {}
     labels: dict[Any, str] = {}
-    for c, agreement_id, org in _rows(session, actor):
+    for c, a, org in _rows(session, actor):
         if by == "agreement":
-            key = agreement_id
-            a = session.get(Agreement, agreement_id)
-            labels[key] = (a.title_en or a.title_zh or "") if a else ""
+            key = a.id
+            labels[key] = a.title_en or a.title_zh or ""
         elif by == "organisation":
             key = org.id
             labels[key] = _org_name(actor, org)
@@ -145,46 +216,30 @@ def overdue_items(
     day = as_of or date.today()
     conds: list[Any] = []
     if agreement_id is not None:
-        conds.append(Commitment.agreement_id == agreement_id)
+        conds.append(queries.by_agreement([agreement_id]))
     if organisation_id is not None:
-        conds.append(Commitment.owed_by_id == organisation_id)
+        conds.append(queries.owed_by(organisation_id))
     out: list[OverdueItem] = []
-    for c, aid, org in _rows(session, actor, *conds):
+    for c, a, org in _rows(session, actor, *conds):
         name = _org_name(actor, org)
-        if c.status == "open" and c.due_on is not None and c.due_on < day:
+        if commitment_overdue(c, day):
+            assert c.due_on is not None
+            what = c.what_en or c.what_zh or ""
+            days = (day - c.due_on).days
             out.append(
                 OverdueItem(
-                    "commitment",
-                    c.id,
-                    aid,
-                    org.id,
-                    name,
-                    c.what_en or c.what_zh or "",
-                    c.due_on,
-                    (day - c.due_on).days,
+                    "commitment", c.id, a.id, org.id, name, what, c.due_on, days,
+                    c.what_en, c.what_zh, _org_name_zh(actor, org),
                 )
-            )
-        if c.status == "cancelled":
-            continue
-        ms = session.scalars(
-            select(Milestone).where(
-                Milestone.commitment_id == c.id,
-                Milestone.due_on < day,
-                or_(Milestone.status.in_(("planned", "in_progress", "missed"))),
-            )
-        )
-        for m in ms:
-            assert m.due_on is not None
-            out.append(
-                OverdueItem(
-                    "milestone",
-                    m.id,
-                    aid,
-                    org.id,
-                    name,
-                    m.title_en or m.title_zh or "",
-                    m.due_on,
-                    (day - m.due_on).days,
-                )
-            )
+            )  # fmt: skip
+        for m in c.milestones:
+            if milestone_overdue(m, c.status, day):
+                what = m.title_en or m.title_zh or ""
+                days = (day - m.due_on).days
+                out.append(
+                    OverdueItem(
+                        "milestone", m.id, a.id, org.id, name, what, m.due_on, days,
+                        m.title_en, m.title_zh, _org_name_zh(actor, org),
+                    )
+                )  # fmt: skip
     return sorted(out, key=lambda x: -x.days_overdue)

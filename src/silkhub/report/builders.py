@@ -182,7 +182,8 @@ def hub_report(session: Session, actor, event_id: int, lang: str = "en") -> Prof
                 a.signed_on.isoformat() if a.signed_on else "",
                 pf.commitments,
                 f"{pf.on_time_rate:.0%}" if pf.on_time_rate is not None else "–",
-                pf.overdue,
+                pf.overdue + pf.overdue_milestones,
+                t(f"light.{pf.traffic_light}"),
             ]
         )
     if arows:
@@ -197,6 +198,7 @@ def hub_report(session: Session, actor, event_id: int, lang: str = "en") -> Prof
                     t("agreements.commitments"),
                     t("agreements.on_time"),
                     t("agreements.overdue_n"),
+                    t("field.status"),
                 ],
                 rows=arows,
                 sources=src,

@@ -405,6 +405,7 @@ class Commitment(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")  # open|fulfilled|cancelled
     fulfilled_on: Mapped[date | None] = mapped_column(Date)
     fulfilled_amount: Mapped[Decimal | None] = mapped_column(Money)
+    evidence: Mapped[str | None] = mapped_column(Text)  # of the fulfilment (link, note)
 
     agreement: Mapped[Agreement] = relationship(back_populates="commitments")
     owed_by: Mapped[Organisation] = relationship(foreign_keys=[owed_by_id])

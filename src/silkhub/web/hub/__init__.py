@@ -1,0 +1,1 @@
+"""Cooperation-hub pages, one module per resource (organisations, agreements, ...)."""
