@@ -378,19 +378,10 @@ def _parse_weights(text: str | None) -> dict[str, float] | None:
 
 
 def register(root: typer.Typer) -> None:
-    """Mount ``gravity`` and add ``potential``/``targets`` to the ``partners`` group (the
-    analytics CLI's ``partners_app`` when it exists, else a ``partners`` group of our own)."""
+    """Mount ``gravity`` and add ``potential``/``targets`` to the analytics CLI's
+    ``partners`` group."""
+    from silkhub.cli.analytics import partners_app
+
     root.add_typer(app, name="gravity")
-    partners_app = None
-    try:
-        from silkhub.cli.analytics import partners_app  # type: ignore[attr-defined,no-redef]
-    except ImportError:
-        partners_app = None
-    if partners_app is None:
-        partners_app = typer.Typer(
-            help="Partner rankings: untapped trade potential and target lists.",
-            no_args_is_help=True,
-        )
-        root.add_typer(partners_app, name="partners")
     partners_app.command("potential")(potential)
     partners_app.command("targets")(targets)

@@ -1,6 +1,6 @@
 """Job durations and queue depth into the shared Prometheus objects (:mod:`silkhub.metrics`).
 
-A no-op when the metrics module (or prometheus-client) is not installed.
+Imported late, so that the metrics module sees the multi-process settings of the process.
 """
 
 from __future__ import annotations
@@ -15,20 +15,16 @@ _OUTCOMES = {"succeeded": "ok", "failed": "failed", "cancelled": "cancelled"}
 
 def observe_run(kind: str, status: str, seconds: float) -> None:
     """Record one finished run (``lost-claim`` runs count as ``retried``)."""
-    try:
-        from silkhub.metrics import JOB_DURATION, JOBS_FINISHED
-    except ImportError:  # pragma: no cover
-        return
+    from silkhub.metrics import JOB_DURATION, JOBS_FINISHED
+
     JOB_DURATION.labels(kind=kind).observe(seconds)
     JOBS_FINISHED.labels(kind=kind, outcome=_OUTCOMES.get(status, "retried")).inc()
 
 
 def register_depth(queue: str, count: Callable[[], int]) -> None:
     """Let ``/metrics`` ask the database how many jobs are queued (once per process)."""
-    try:
-        from silkhub.metrics import register_queue_depth_probe
-    except ImportError:  # pragma: no cover
-        return
+    from silkhub.metrics import register_queue_depth_probe
+
     if queue in _registered:
         return
     _registered.add(queue)

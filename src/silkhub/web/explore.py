@@ -196,26 +196,21 @@ def partners_page(request: Request, reporter: str = "CHN", year: str = "2019"):
         form.error("year", "form.year_range")
     if form.ok:
         settings = runtime_of(request).settings
+        from silkhub.analytics.gravity_service import GravityService
+
+        svc = GravityService(
+            settings.analytics_dir / "gravity", shared=None, store_root=settings.analytics_dir
+        )
         try:
-            from silkhub.analytics.gravity_service import GravityService
-        except ImportError:
-            GravityService = None  # type: ignore[assignment]
-        if GravityService is None:
-            missing.append("silkhub gravity potential --help")
+            with runtime_of(request).session() as s:
+                code = get_country(s, reporter).iso3
+                labels = profiles.country_labels(s, lang)
+            scored, meta = svc.targets(code, int(yr or 0))
+        except SilkhubError as exc:
+            form.absorb(exc, "year" if "year" in exc.message else "reporter")
         else:
-            svc = GravityService(
-                settings.analytics_dir / "gravity", shared=None, store_root=settings.analytics_dir
-            )
-            try:
-                with runtime_of(request).session() as s:
-                    code = get_country(s, reporter).iso3
-                    labels = profiles.country_labels(s, lang)
-                scored, meta = svc.targets(code, int(yr or 0))
-            except SilkhubError as exc:
-                form.absorb(exc, "year" if "year" in exc.message else "reporter")
-            else:
-                figures, table = _potential_figures(scored, meta, labels, t)
-                notes = list(meta.get("notes", []))
+            figures, table = _potential_figures(scored, meta, labels, t)
+            notes = list(meta.get("notes", []))
     return render(
         request,
         "partners.html",
