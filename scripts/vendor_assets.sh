@@ -10,14 +10,16 @@ cd "$(dirname "$0")/.."
 VENDOR=src/silkhub/web/static/vendor
 npm ci --no-audit --no-fund --ignore-scripts 2>/dev/null || npm install --no-audit --no-fund --ignore-scripts
 rm -rf "$VENDOR"
-mkdir -p "$VENDOR/echarts" "$VENDOR/htmx" "$VENDOR/world-atlas"
+mkdir -p "$VENDOR/echarts" "$VENDOR/htmx" "$VENDOR/world-atlas" "$VENDOR/axe-core"
 cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE "$VENDOR/echarts/"
 cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE "$VENDOR/htmx/"
 cp node_modules/world-atlas/countries-110m.json node_modules/world-atlas/LICENSE "$VENDOR/world-atlas/"
+# axe-core: accessibility checks of the browser tests only (never loaded by the pages)
+cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE "$VENDOR/axe-core/"
 node -e '
 const fs = require("fs");
 const out = {};
-for (const p of ["echarts", "htmx.org", "world-atlas"]) {
+for (const p of ["echarts", "htmx.org", "world-atlas", "axe-core"]) {
   out[p] = require("./node_modules/" + p + "/package.json").version;
 }
 fs.writeFileSync(process.argv[1], JSON.stringify(out, null, 2) + "\n");

@@ -18,13 +18,21 @@
     if (typeof d.value === "number") return name + ": " + d.value.toLocaleString();
     return name;
   }
+  /* short numbers in the page's language (the twin of silkhub.i18n.format.fmt_axis):
+   * zh 1.6万亿 / 162亿 / 5.2万, en 1.6T / 16.2B / 3.4M / 52k */
+  var ZH = (document.documentElement.lang || "").indexOf("zh") === 0;
+  var UNITS = ZH ? [[1e12, "万亿"], [1e8, "亿"], [1e4, "万"]]
+                 : [[1e12, "T"], [1e9, "B"], [1e6, "M"], [1e3, "k"]];
+  function trim1(x) {
+    var r = Math.round(x * 10) / 10;
+    return (r % 1 === 0 ? r.toFixed(0) : r.toFixed(1)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
   function compact(v) {
     if (typeof v !== "number" || !isFinite(v)) return v;
     var a = Math.abs(v);
-    if (a >= 1e12) return (v / 1e12).toFixed(1) + "T";
-    if (a >= 1e9) return (v / 1e9).toFixed(1) + "B";
-    if (a >= 1e6) return (v / 1e6).toFixed(1) + "M";
-    if (a >= 1e4) return (v / 1e3).toFixed(0) + "k";
+    for (var i = 0; i < UNITS.length; i++) {
+      if (a >= UNITS[i][0]) return trim1(v / UNITS[i][0]) + UNITS[i][1];
+    }
     return String(Math.round(v * 100) / 100);
   }
   function axes(a) { return !a ? [] : (Array.isArray(a) ? a : [a]); }
@@ -47,8 +55,32 @@
     option.radar.indicator.forEach(function (ind) { ind.name = wrap(ind.name, 12); });
     return option;
   }
+  /* bar charts: every category label shown (one bar each), truncated to fit a phone, the
+   * chart as tall as its bars need, and few value-axis ticks on narrow screens */
+  function fitBars(option, el) {
+    var cat = axes(option.yAxis).filter(function (a) { return a.type === "category"; })[0];
+    if (!cat) return option;
+    var width = el.clientWidth, narrow = width < 560, n = (cat.data || []).length;
+    cat.axisLabel = Object.assign({}, cat.axisLabel, {
+      interval: 0, width: Math.round(width * (narrow ? 0.32 : 0.28)), overflow: "truncate",
+      fontSize: narrow ? 11 : 12
+    });
+    axes(option.xAxis).forEach(function (ax) {
+      if (narrow && ax.type === "value") { ax.splitNumber = 3; }
+    });
+    var need = n * (narrow ? 20 : 22) + 48;
+    if (need > el.clientHeight) el.style.height = need + "px";
+    return option;
+  }
+  /* CJK text has no spaces: break it every n/2 characters; other text at spaces */
   function wrap(text, n) {
-    var words = String(text).split(" "), lines = [], cur = "";
+    text = String(text);
+    if (/[\u3000-\u9fff]/.test(text) && text.indexOf(" ") < 0) {
+      var m = Math.max(4, Math.floor(n / 2)), out = [];
+      for (var i = 0; i < text.length; i += m) out.push(text.slice(i, i + m));
+      return out.join("\n");
+    }
+    var words = text.split(" "), lines = [], cur = "";
     words.forEach(function (w) {
       if (cur && (cur + " " + w).length > n) { lines.push(cur); cur = w; } else { cur = cur ? cur + " " + w : w; }
     });
@@ -67,6 +99,7 @@
       if (option.geo) option.tooltip = { trigger: "item", formatter: function (p) {
         return p.name + (p.value && p.value.length > 2 ? ": " + compact(p.value[2]) : "");
       } };
+      fitBars(option, el);
       var chart = echarts.init(el, null, { renderer: "svg" });
       chart.setOption(fitRadar(formatNumbers(option), el.clientWidth));
       el.dataset.drawn = "1";
