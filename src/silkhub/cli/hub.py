@@ -109,16 +109,11 @@ MAX_DUPLICATE_CHECKS = 500
 
 def _warn_repeated_construction(ids: list[int]) -> None:
     """Print the repeated-construction warning for freshly imported projects."""
-    from silkhub.data.storage.models.hub import Project
-    from silkhub.hub.duplicates import warnings_for_new_project
-
     rows = []
     with runtime().session() as s:
         for pid in ids[:MAX_DUPLICATE_CHECKS]:
-            project = s.get(Project, pid)
-            if project is None:
-                continue
-            for w in warnings_for_new_project(s, ACTOR, project):
+            project = pj.get_project(s, ACTOR, pid)
+            for w in pj.repeated_construction(s, ACTOR, project):
                 rows.append(
                     {
                         "imported": pid,
