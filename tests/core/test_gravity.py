@@ -275,3 +275,34 @@ def test_policy_effect_sentence() -> None:
     assert eff.pct == pytest.approx(100 * math.expm1(b))
     assert eff.summary.startswith("Trade between RTA members rose by")
     assert "95 % CI" in eff.summary and "after signing" in eff.summary
+
+
+def test_results_are_read_through_pyfixest_public_api() -> None:
+    """No private pyfixest attribute (``model._vcov``, ``_N``, ``_collin_vars`` …) is read."""
+    import re
+    from pathlib import Path
+
+    import silkhub.core.gravity as pkg
+
+    for p in Path(pkg.__file__).parent.glob("*.py"):
+        text = p.read_text(encoding="utf-8")
+        assert not re.search(r"\bmodel\._[A-Za-z]", text), p.name
+        assert 'getattr(model, "_' not in text, p.name
+
+
+def test_covariances_from_the_public_api_are_consistent() -> None:
+    spec = GravitySpec(
+        name="t",
+        formula="trade ~ log_dist + rta | exporter^year + importer^year",
+        dataset="x",
+        derive=(("log_dist", "log(dist)"),),
+    )
+    r = fit_gravity(spec, panel())
+    v = np.asarray(r.vcov)
+    assert v.shape == (2, 2)
+    assert np.allclose(v, v.T)
+    se = np.array([c.std_error for c in r.coefficients])
+    assert np.allclose(np.sqrt(np.diag(v)), se)
+    _total, s = r.combination(["log_dist", "rta"])
+    assert s == pytest.approx(math.sqrt(v.sum()))
+    assert r.nobs == len(panel()) and r.pseudo_r2 is not None and 0 < r.pseudo_r2 < 1
