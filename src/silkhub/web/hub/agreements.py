@@ -279,6 +279,7 @@ def agreement_page(request: Request, agreement_id: int, as_of: str | None = None
             "commitments": commitments,
             "can_edit": editable,
             "as_of": day.isoformat(),
+            "as_of_text": fmt_date(day, lang),
             "canonical_path": f"/hub/agreements/{agreement_id}",
         },
     )
