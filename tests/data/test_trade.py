@@ -133,6 +133,23 @@ def test_comtrade_recorded_api_response_through_comtradeapicall(
     assert kaz == 12731000000.0
 
 
+def test_comtrade_fetch_merges_like_a_file_import(
+    store: AnalyticsStore, fixtures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fetch keeps the flows it does not bring (same keys as ``data import comtrade``)."""
+    import pandas as pd
+
+    run_import(store, "comtrade", fixtures / "comtrade_legacy.csv", skip_invalid=True)
+    frame = pd.DataFrame(json.loads(RECORDED.read_text())["data"])
+    client = SimpleNamespace(previewFinalData=lambda **kw: frame)
+    entry = publish_comtrade_fetch(store, reporter="CHN", years=[2019], client=client)
+    df = store.read("comtrade")
+    assert entry.rows == len(df) == 4 + 2  # 4 fetched flows + the 2 kept from the file
+    assert any("kept" in n for n in entry.notes)
+    again = publish_comtrade_fetch(store, reporter="CHN", years=[2019], client=client)
+    assert again.version == entry.version  # identical response: no new version
+
+
 def test_comtrade_parse_frame_rejects_empty() -> None:
     import pandas as pd
 

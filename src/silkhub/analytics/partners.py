@@ -390,8 +390,10 @@ def complementarity_many(
             """,
             [year, *wanted],
         ).df()
-    by_importer = {k: g.set_index("product")["v"].astype("float64") for k, g in
-                   imports.groupby("importer")}  # fmt: skip
+    by_importer = {
+        str(k): g.set_index("product")["v"].astype("float64")
+        for k, g in imports.groupby("importer")
+    }
     for j in wanted:
         m = by_importer.get(j, pd.Series(dtype="float64"))
         has_x, has_m = not x.empty and (x > 0).any(), not m.empty and (m > 0).any()

@@ -218,8 +218,8 @@ def _read_model(model: Any, estimator: str) -> _ModelRead:
             q = np.array([float((r @ est)[0]) - 1.0])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                w = float(np.asarray(model.wald_test(R=r, q=q, distribution="chi2")["statistic"])
-                          .ravel()[0])  # fmt: skip
+                res = model.wald_test(R=r, q=q, distribution="chi2")
+            w = float(np.asarray(res["statistic"]).ravel()[0])
             var = 1.0 / w if w > 0 else np.nan
             vcov[i, j] = vcov[j, i] = (var - vcov[i, i] - vcov[j, j]) / 2.0
     ppml = estimator == "ppml"

@@ -34,6 +34,8 @@ from silkhub.data.importers.schemas import BILATERAL_SCHEMA, validate
 from silkhub.errors import DataImportError
 
 VERSION = "1.0"
+#: a file (or an API fetch) replaces the flows it brings and keeps the others
+MERGE_KEYS = ("year", "exporter", "importer", "product")
 SOURCE = "comtrade"
 TITLE = "UN Comtrade international merchandise trade"
 SOURCE_URL = "https://comtradeplus.un.org/"
@@ -209,7 +211,7 @@ def run(ctx: ImportContext) -> list[Output]:
             "comtrade",
             frame=finish(frames, notes),
             notes=notes,
-            merge_keys=("year", "exporter", "importer", "product"),
+            merge_keys=MERGE_KEYS,
             merge_label="year",
         )
     ]

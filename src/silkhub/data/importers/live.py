@@ -47,35 +47,63 @@ def publish_wdi_fetch(
         indicators, economies=economies, years=years, fetcher=fetcher
     )
     sha = _digest(frame)
-    cur = store.catalog.current(name)
-    if cur is not None and cur.sha256 == sha:
-        return cur
-
-    def meta() -> NewVersion:
-        return NewVersion(
+    return _publish_fetched(
+        store,
+        [
+            (name, frame, wdi.MERGE_KEYS, "indicator"),
+            (f"{name}_aggregates", aggs, wdi.AGGREGATE_KEYS, "indicator"),
+        ],
+        lambda: _fetch_version(
             source="wdi",
             sha256=sha,
             importer="silkhub.data.importers.wdi.fetch",
             importer_version=wdi.VERSION,
-            title=wdi.TITLE + " (API)",
+            title=wdi.TITLE,
             source_url="https://api.worldbank.org/v2/",
-            source_version="wbgapi, fetched " + pd.Timestamp.now("UTC").strftime("%Y-%m-%d"),
+            client="wbgapi",
             licence=wdi.LICENCE,
             command=command,
             notes=[f"indicators: {', '.join(indicators)}"],
-        )
+        ),
+        replace_all=replace_all,
+    )
 
+
+def _fetch_version(*, title: str, client: str, **fields: Any) -> NewVersion:
+    """Provenance of an API fetch: ``title (API)``, ``<client>, fetched <UTC date>``."""
+    return NewVersion(
+        title=title + " (API)",
+        source_version=f"{client}, fetched " + pd.Timestamp.now("UTC").strftime("%Y-%m-%d"),
+        **fields,
+    )
+
+
+def _publish_fetched(
+    store: AnalyticsStore,
+    outputs: Sequence[tuple[str, pd.DataFrame, Sequence[str], str]],
+    meta: Callable[[], NewVersion],
+    *,
+    replace_all: bool = False,
+) -> CatalogEntry:
+    """Publish fetched frames like a file import: one version per dataset, all or none.
+
+    ``outputs`` are ``(dataset, frame, merge keys, label)``; the first is the main dataset (its
+    current version is returned unchanged when its sha256 equals the fetch's), the others are
+    written only when not empty. Each frame replaces the rows whose keys it brings and keeps
+    the others, unless ``replace_all``.
+    """
+    main = outputs[0][0]
+    cur = store.catalog.current(main)
+    if cur is not None and cur.sha256 == meta().sha256:
+        return cur
     with store.staging() as staged:
-        for ds, df, keys in (
-            (name, frame, wdi.MERGE_KEYS),
-            (f"{name}_aggregates", aggs, wdi.AGGREGATE_KEYS),
-        ):
-            if df.empty and ds != name:
+        for ds, df, keys, label in outputs:
+            if df.empty and ds != main:
                 continue
             m = meta()
             old = store.catalog.current(ds)
             if old is not None and not replace_all:
-                summary, write = merge_frame_writer(df, store.glob(old), keys, "indicator")
+                summary, write = merge_frame_writer(df, store.glob(old), keys, label)
                 summary.from_version = old.version
                 m.notes.append(summary.text())
             else:
@@ -120,8 +148,13 @@ def publish_comtrade_fetch(
     key: str | None = None,
     command: str | None = None,
     client: Any | None = None,
+    replace_all: bool = False,
 ) -> CatalogEntry:
-    """Fetch annual HS data for a reporter from UN Comtrade and publish it."""
+    """Fetch annual HS data for a reporter from UN Comtrade and publish it.
+
+    Like ``silkhub data import comtrade``, the fetch replaces the flows it brings (keyed by
+    year, exporter, importer, product) and keeps the others (``replace_all``: a whole new
+    version)."""
     if client is None:
         import comtradeapicall as client  # type: ignore[no-redef]
     args: dict[str, Any] = {
@@ -147,19 +180,21 @@ def publish_comtrade_fetch(
     if frame is None:
         raise DataImportError("UN Comtrade API request failed (see the message above)")
     out = parse_comtrade_frame(frame)
-    meta = NewVersion(
-        source="comtrade",
-        sha256=_digest(out),
-        importer="silkhub.data.importers.live.publish_comtrade_fetch",
-        importer_version=comtrade.VERSION,
-        title=comtrade.TITLE + " (API)",
-        source_url="https://comtradeapi.un.org/",
-        source_version="comtradeapicall, fetched " + pd.Timestamp.now("UTC").strftime("%Y-%m-%d"),
-        licence=comtrade.LICENCE,
-        command=command,
-        notes=[f"reporter {reporter}, years {', '.join(map(str, years))}, cmd {cmd}"],
+    sha = _digest(out)
+    return _publish_fetched(
+        store,
+        [(name, out, comtrade.MERGE_KEYS, "year")],
+        lambda: _fetch_version(
+            source="comtrade",
+            sha256=sha,
+            importer="silkhub.data.importers.live.publish_comtrade_fetch",
+            importer_version=comtrade.VERSION,
+            title=comtrade.TITLE,
+            source_url="https://comtradeapi.un.org/",
+            client="comtradeapicall",
+            licence=comtrade.LICENCE,
+            command=command,
+            notes=[f"reporter {reporter}, years {', '.join(map(str, years))}, cmd {cmd}"],
+        ),
+        replace_all=replace_all,
     )
-    cur = store.catalog.current(name)
-    if cur is not None and cur.sha256 == meta.sha256:
-        return cur
-    return store.publish_frame(name, out, meta)
