@@ -5,6 +5,9 @@
   analytics or hub imports an interface; core imports no database, store, HTTP or settings.
 * No two files import each other, directly or through others (strongly connected components
   of the file-level import graph, lazy imports inside functions included).
+* No ``try: import silkhub.… except ImportError`` guard: the project's own modules are always
+  there, so a failing import is a bug to see, not a hint to print (guards for optional
+  third-party packages and OS features such as ``fcntl`` stay).
 * No SQL in the interfaces: no call of ``select(``, ``text(`` or ``.execute(`` in ``api/``,
   ``web/``, ``cli/`` or ``report/`` (queries live beside the services, in ``data``/``hub``/
   ``analytics``).
@@ -32,9 +35,6 @@ INTERFACES = ("api", "web", "cli", "report")
 
 #: file -> number of SQL calls still there (others' work in progress on issue 14; shrink only)
 SQL_ALLOWED: dict[str, int] = {
-    # hub resources (projects, events) move their queries to hub/<resource>/queries.py
-    "api/routes/events.py": 1,
-    "api/routes/projects.py": 2,
     # the health probe's ``SELECT 1`` (api owner: move to data.storage.db.ping)
     "api/routes/health.py": 2,
 }
@@ -164,3 +164,44 @@ def test_no_sql_in_interfaces() -> None:
     gone = {f: n for f, n in SQL_ALLOWED.items() if len(found.get(f, [])) < n}
     if gone:
         warnings.warn(f"SQL removed, shrink SQL_ALLOWED: {gone}", stacklevel=1)
+
+
+def own_import_guards(source: str) -> list[int]:
+    """Lines of ``try`` blocks that import a ``silkhub`` module and catch ``ImportError`` /
+    ``ModuleNotFoundError``."""
+    out: list[int] = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Try):
+            continue
+        caught = set()
+        for h in node.handlers:
+            names = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type]
+            caught |= {n.id for n in names if isinstance(n, ast.Name)}
+        if not caught & {"ImportError", "ModuleNotFoundError"}:
+            continue
+        for stmt in node.body:
+            for sub in ast.walk(stmt):
+                mods = []
+                if isinstance(sub, ast.ImportFrom) and sub.module:
+                    mods = [sub.module]
+                elif isinstance(sub, ast.Import):
+                    mods = [a.name for a in sub.names]
+                if any(m == "silkhub" or m.startswith("silkhub.") for m in mods):
+                    out.append(node.lineno)
+    return sorted(set(out))
+
+
+def test_own_import_guard_scanner() -> None:
+    guarded = "try:\n    from silkhub.x import y\nexcept ImportError:\n    y = None\n"
+    third_party = "try:\n    import fcntl\nexcept ImportError:\n    fcntl = None\n"
+    assert own_import_guards(guarded) == [1]
+    assert own_import_guards(third_party) == []
+
+
+def test_no_import_guards_for_own_modules() -> None:
+    found = {
+        path.relative_to(SRC).as_posix(): lines
+        for path in sorted(SRC.rglob("*.py"))
+        if (lines := own_import_guards(path.read_text(encoding="utf-8")))
+    }
+    assert not found, f"ImportError guards around silkhub imports: {found}"

@@ -94,6 +94,16 @@ def test_region_report_unknown_peer_is_a_clear_error(sqlite_runtime, reader):
         region_report(s, reader, "Jinan", ["Nowhere"], "en")
 
 
+def test_region_report_without_a_unit_says_so_per_language(sqlite_runtime, reader):
+    from silkhub.errors import ValidationError
+    from silkhub.i18n import error_text
+
+    with sqlite_runtime.session() as s, pytest.raises(ValidationError) as info:
+        region_report(s, reader, " ", ["Qingdao"], "zh")
+    assert info.value.key == "report.unit_required" and info.value.field == "unit"
+    assert error_text(info.value, "zh") == "请指定地区，例如 --unit Jinan。"
+
+
 def test_region_report_html_and_xlsx_in_chinese(sqlite_runtime, reader):
     from openpyxl import load_workbook
 

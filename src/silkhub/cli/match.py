@@ -354,19 +354,8 @@ def duplicates_cmd(
 def register(root: typer.Typer) -> None:
     """Mount ``match`` and add ``event schedule`` and ``hub duplicates``."""
     root.add_typer(app, name="match")
-    try:
-        from silkhub.cli.event import app as event_app
+    from silkhub.cli.event import app as event_app
+    from silkhub.cli.hub import app as hub_app
 
-        event_app.command("schedule")(schedule_cmd)
-    except ModuleNotFoundError:  # the hub helper's event CLI is not there yet
-        ev = typer.Typer(help="Events.", no_args_is_help=True)
-        ev.command("schedule")(schedule_cmd)
-        root.add_typer(ev, name="event")
-    try:
-        from silkhub.cli.hub import app as hub_app
-
-        hub_app.command("duplicates")(duplicates_cmd)
-    except ModuleNotFoundError:
-        hb = typer.Typer(help="Cooperation hub.", no_args_is_help=True)
-        hb.command("duplicates")(duplicates_cmd)
-        root.add_typer(hb, name="hub")
+    event_app.command("schedule")(schedule_cmd)
+    hub_app.command("duplicates")(duplicates_cmd)

@@ -45,7 +45,7 @@ def region_report(
     (pillar radar, ranks with intervals, strengths/weaknesses), air connectivity."""
     check_lang(lang)
     if not unit or not unit.strip():
-        raise ValidationError("name the region, e.g. --unit Jinan", field="unit")
+        raise ValidationError(key="report.unit_required", field="unit")
     t = _t(lang)
     region, peer_regions = resolve_regions(
         session, unit.strip(), [p.strip() for p in peers if p.strip()]

@@ -8,10 +8,10 @@ from fastapi.responses import HTMLResponse, Response
 from silkhub.errors import SilkhubError
 from silkhub.report.builders import hub_report, region_report
 from silkhub.report.render import FORMATS, MEDIA_TYPES, render
-from silkhub.web.account import current_actor
 from silkhub.web.forms import Form
 from silkhub.web.pages import render as render_page
 from silkhub.web.pages import request_lang, runtime_of, store_reader
+from silkhub.web.session import current_actor
 
 router = APIRouter(prefix="/reports", include_in_schema=False)
 
@@ -74,11 +74,8 @@ def region_download(
         except SilkhubError as exc:
             field = getattr(exc, "field", None)
             target = "peers" if field == "region" and unit_ok(exc, unit) else "unit"
-            value = getattr(exc, "value", None)
-            if field == "region" and value:
-                form.error(target, "form.unknown_region", value=value)
-            else:
-                form.error(target, "form.service", message=exc.message)
+            # the service's message key and params, shown in the page's language
+            form.absorb(exc, target, fields={"region": target, "unit": "unit"})
         finally:
             reader.close()
     if not form.ok:
