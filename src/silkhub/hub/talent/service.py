@@ -14,6 +14,7 @@ Personal data rules
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -34,13 +35,13 @@ from silkhub.data.storage.base import utcnow
 from silkhub.data.storage.models.hub import Project
 from silkhub.data.storage.models.reference import Region
 from silkhub.data.storage.models.talent import Position, TalentFeedback, TalentProfile
-from silkhub.errors import ConflictError, ValidationError, field_error
+from silkhub.errors import ConflictError, SilkhubError, ValidationError, field_error
 from silkhub.hub._audit import audit
 from silkhub.hub.common import (
     check_choice,
-    resolve_country,
-    resolve_region,
 )
+from silkhub.hub.common import resolve_country as _resolve_country
+from silkhub.hub.common import resolve_region as _resolve_region
 from silkhub.hub.policy import (
     Actor,
     check_visibility,
@@ -49,7 +50,7 @@ from silkhub.hub.policy import (
     ensure_can_write,
     not_found,
 )
-from silkhub.hub.sectors import check_sector
+from silkhub.hub.sectors import check_sector as _check_sector
 from silkhub.hub.talent import queries
 from silkhub.hub.talent.schemas import (
     POSITION_STATUSES,
@@ -82,6 +83,39 @@ PERSONAL_FIELDS: tuple[str, ...] = (
 )
 #: the form/body field each stored personal field comes from
 _FORM_FIELD = {"based_in_region_id": "based_in", "isic_codes": "sectors"}
+
+
+def _keyed(exc: SilkhubError, key: str, value: object, field: str) -> SilkhubError:
+    """Give a reference-data error the talent message key, the value and the form field
+    (its status stays: unknown country 404, unknown region/sector 422)."""
+    exc.key, exc.params = key, {"value": str(value)}
+    exc.field = field  # type: ignore[attr-defined]
+    exc.details["errors"] = [field_error(field, key, value=str(value))]
+    return exc
+
+
+def resolve_country(session: Session, value: str | None, *, field: str) -> str | None:
+    """ISO3 of a country code or name (``talent.unknown_country`` on ``field``)."""
+    try:
+        return _resolve_country(session, value, field=field)
+    except SilkhubError as exc:
+        raise _keyed(exc, "talent.unknown_country", value, field) from None
+
+
+def resolve_region(session: Session, value: str | None, *, field: str = "region") -> str | None:
+    """Region id of a region id or name (``talent.unknown_region`` on ``field``)."""
+    try:
+        return _resolve_region(session, value)[0]
+    except SilkhubError as exc:
+        raise _keyed(exc, "talent.unknown_region", value, field) from None
+
+
+def check_sector(code: str | None, *, field: str) -> str | None:
+    """Normalised ISIC rev.4 code (``talent.unknown_sector`` on ``field``)."""
+    try:
+        return _check_sector(code, field=field)
+    except SilkhubError as exc:
+        raise _keyed(exc, "talent.unknown_sector", code, field) from None
 
 
 # -- validation helpers ---------------------------------------------------------------------
@@ -131,7 +165,7 @@ def _countries(session: Session, values: list[str], field: str) -> str | None:
 
 
 def _regions(session: Session, values: list[str]) -> str | None:
-    ids = [resolve_region(session, v)[0] for v in values if v and v.strip()]
+    ids = [resolve_region(session, v, field="preferred_regions") for v in values if v and v.strip()]
     return ",".join(dict.fromkeys(i for i in ids if i)) or None
 
 
@@ -173,6 +207,14 @@ def _writable(session: Session, actor: Actor, talent_id: int) -> TalentProfile:
     return p
 
 
+def _country_or_none(session: Session, value: str | None) -> str | None:
+    """ISO3 of a country, None when unknown (:func:`_apply` reports it on its field)."""
+    try:
+        return resolve_country(session, value, field="nationality")
+    except SilkhubError:
+        return None
+
+
 def _check_duplicate(
     session: Session,
     data: ProfileCreate | ProfileUpdate,
@@ -194,51 +236,114 @@ def _check_duplicate(
         )
 
 
+class _Collect:
+    """Run checks one after the other and keep every failure (one entry per field), so a form
+    or an API client learns all its mistakes at once; :meth:`raise_any` raises the only error
+    as it is (its status kept), or a 422 listing them all."""
+
+    def __init__(self) -> None:
+        self.errors: list[SilkhubError] = []
+
+    def run(self, fn: Callable[[], object]) -> None:
+        try:
+            fn()
+        except SilkhubError as exc:
+            if exc.status not in (404, 409, 422):
+                raise
+            self.errors.append(exc)
+
+    def raise_any(self) -> None:
+        if not self.errors:
+            return
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        entries = []
+        for exc in self.errors:
+            entries += exc.details.get("errors") or [
+                field_error(getattr(exc, "field", None), exc.key, **exc.params)
+            ]
+        first = self.errors[0]
+        raise ValidationError(first.message, key=first.key, params=first.params, errors=entries)
+
+
 def _apply(
     session: Session, p: TalentProfile, data: ProfileCreate | ProfileUpdate, partial: bool
 ) -> None:
+    """Copy the sent fields onto ``p``, checking each; every failing field is reported."""
     sent = data.model_fields_set if partial else set(type(data).model_fields)
+    check = _Collect()
     if "name_en" in sent:
         p.name_en = (data.name_en or "").strip() or None
     if "name_zh" in sent:
         p.name_zh = (data.name_zh or "").strip() or None
-    if "email" in sent:
-        email = (data.email or "").strip().lower() or None
-        if email and ("@" not in email or " " in email):
+    if not (p.name_en or p.name_zh):
+        check.errors.append(ValidationError(key="talent.name_needed", field="name_en"))
+
+    def email() -> None:
+        value = (data.email or "").strip().lower() or None
+        if value and ("@" not in value or " " in value):
             raise ValidationError(
                 key="talent.not_email", params={"value": data.email}, field="email"
             )
-        p.email = email
-    if "nationality" in sent:
+        p.email = value
+
+    def nationality() -> None:
         p.nationality = resolve_country(session, data.nationality, field="nationality")
-    if "based_in" in sent:
-        p.based_in_region_id = resolve_region(session, data.based_in)[0]
-    if "languages" in sent and data.languages is not None:
-        p.languages = _languages(data.languages)
-    if "sectors" in sent and data.sectors is not None:
-        codes = [check_sector(c, field="sectors") for c in data.sectors]
+
+    def based_in() -> None:
+        p.based_in_region_id = resolve_region(session, data.based_in, field="based_in")
+
+    def languages() -> None:
+        p.languages = _languages(data.languages or [])
+
+    def sectors() -> None:
+        codes = [check_sector(c, field="sectors") for c in data.sectors or []]
         p.isic_codes = ",".join(dict.fromkeys(c for c in codes if c)) or None
-    for f in ("skills_en", "skills_zh", "education"):
-        if f in sent:
-            setattr(p, f, getattr(data, f))
-    if "countries_experience" in sent and data.countries_experience is not None:
+
+    def countries() -> None:
         p.countries_experience = _countries(
-            session, data.countries_experience, "countries_experience"
+            session, data.countries_experience or [], "countries_experience"
         )
-    if "preferred_regions" in sent and data.preferred_regions is not None:
-        p.preferred_regions = _regions(session, data.preferred_regions)
-    for f in ("available_from", "available_to"):
-        if f in sent:
-            _check_date(getattr(data, f), f)
-            setattr(p, f, getattr(data, f))
-    _check_order(("available_from", p.available_from), ("available_to", p.available_to))
-    if "visibility" in sent and data.visibility is not None:
+
+    def regions() -> None:
+        p.preferred_regions = _regions(session, data.preferred_regions or [])
+
+    def dates() -> None:
+        for f in ("available_from", "available_to"):
+            if f in sent:
+                _check_date(getattr(data, f), f)
+                setattr(p, f, getattr(data, f))
+        _check_order(("available_from", p.available_from), ("available_to", p.available_to))
+
+    def visibility() -> None:
         p.visibility = (
             check_choice(data.visibility, TALENT_VISIBILITIES, "visibility", "visibility")
             or "operators"
         )
-    if not (p.name_en or p.name_zh):
-        raise ValidationError(key="talent.name_needed", field="name_en")
+
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("email", email),
+        ("nationality", nationality),
+        ("based_in", based_in),
+        ("languages", languages),
+        ("sectors", sectors),
+        ("countries_experience", countries),
+        ("preferred_regions", regions),
+    ]
+    for name, fn in steps:
+        if name in sent and (name not in _LISTS or getattr(data, name) is not None):
+            check.run(fn)
+    for f in ("skills_en", "skills_zh", "education"):
+        if f in sent:
+            setattr(p, f, getattr(data, f))
+    check.run(dates)
+    if "visibility" in sent and data.visibility is not None:
+        check.run(visibility)
+    check.raise_any()
+
+
+#: list fields of a profile (None in an update: unchanged)
+_LISTS = ("languages", "sectors", "countries_experience", "preferred_regions")
 
 
 def create_profile(
@@ -261,8 +366,7 @@ def create_profile(
     mine = queries.profile_of_user(session, actor.user_id) if actor.user_id else None
     if self_service and mine is not None:
         raise ConflictError(key="talent.profile_exists")
-    nationality = resolve_country(session, data.nationality, field="nationality")
-    _check_duplicate(session, data, nationality)
+    _check_duplicate(session, data, _country_or_none(session, data.nationality))
     p = TalentProfile(
         user_id=actor.user_id if self_service else None,
         entered_by_user_id=actor.user_id,
@@ -301,7 +405,7 @@ def update_profile(
 ) -> TalentProfile:
     p = _writable(session, actor, talent_id)
     nationality = (
-        resolve_country(session, patch.nationality, field="nationality")
+        _country_or_none(session, patch.nationality)
         if "nationality" in patch.model_fields_set
         else p.nationality
     )
@@ -421,6 +525,28 @@ def check_language_code(value: str, field: str = "language") -> str:
     return code
 
 
+def check_profile_filters(
+    session: Session,
+    *,
+    nationality: str | None = None,
+    sector: str | None = None,
+    language: str | None = None,
+    region: str | None = None,
+) -> None:
+    """Check the directory filters, reporting every unknown value at once (a filter that
+    names nothing known is an error for a form; :func:`list_profiles` itself only filters)."""
+    check = _Collect()
+    if nationality and nationality.strip():
+        check.run(lambda: resolve_country(session, nationality, field="nationality"))
+    if sector and sector.strip():
+        check.run(lambda: check_sector(sector, field="sector"))
+    if language and language.strip():
+        check.run(lambda: check_language_code(language, field="language"))
+    if region and region.strip():
+        check.run(lambda: resolve_region(session, region, field="region"))
+    check.raise_any()
+
+
 def list_profiles(
     session: Session,
     actor: Actor,
@@ -441,7 +567,7 @@ def list_profiles(
         if nationality
         else None,
         isic_code=check_sector(sector, field="sector") if sector else None,
-        region_id=(resolve_region(session, region)[0] or "") if region else None,
+        region_id=(resolve_region(session, region) or "") if region else None,
     )
     if code:
         rows = [r for r in rows if any(x["code"] == code for x in r.languages or [])]
@@ -465,11 +591,28 @@ def create_position(session: Session, actor: Actor, data: PositionCreate) -> Pos
         from silkhub.hub.projects import get_project
 
         get_project(session, actor, data.project_id)
+    check = _Collect()
     if not ((data.role_en or "").strip() or (data.role_zh or "").strip()):
-        raise ValidationError(key="talent.role_needed", field="role_en")
-    _check_date(data.start_on, "start_on")
-    _check_date(data.end_on, "end_on")
-    _check_order(("start_on", data.start_on), ("end_on", data.end_on))
+        check.errors.append(ValidationError(key="talent.role_needed", field="role_en"))
+    values: dict[str, Any] = {}
+
+    def dates() -> None:
+        _check_date(data.start_on, "start_on")
+        _check_date(data.end_on, "end_on")
+        _check_order(("start_on", data.start_on), ("end_on", data.end_on))
+
+    def keep(name: str, fn: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            values[name] = fn()
+
+        return run
+
+    check.run(dates)
+    check.run(keep("isic_code", lambda: check_sector(data.sector, field="sector")))
+    check.run(keep("languages", lambda: _languages(data.languages)))
+    check.run(keep("countries", lambda: _countries(session, data.countries, "countries")))
+    check.run(keep("region_id", lambda: resolve_region(session, data.location, field="location")))
+    check.raise_any()
     pos = Position(
         organisation_id=org.id,
         project_id=data.project_id,
@@ -477,15 +620,12 @@ def create_position(session: Session, actor: Actor, data: PositionCreate) -> Pos
         role_zh=data.role_zh,
         description_en=data.description_en,
         description_zh=data.description_zh,
-        isic_code=check_sector(data.sector, field="sector"),
-        languages=_languages(data.languages),
-        countries=_countries(session, data.countries, "countries"),
         start_on=data.start_on,
         end_on=data.end_on,
-        region_id=resolve_region(session, data.location)[0],
         work_mode=check_choice(data.work_mode, WORK_MODES, "work mode", "work_mode") or "onsite",
         visibility=check_visibility(data.visibility),
         created_by_user_id=actor.user_id,
+        **values,
     )
     session.add(pos)
     session.flush()
