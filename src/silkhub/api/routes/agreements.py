@@ -5,13 +5,13 @@ Thin: the models and every rule are in :mod:`silkhub.hub.agreements` and
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Query, Response
 
 from silkhub.api.choices import AgreementKind, PerformanceGroup
 from silkhub.api.deps import ActorDep, SessionDep
+from silkhub.api.params import IsoDate
 from silkhub.api.routes.projects import RESPONSES, IdPath
 from silkhub.hub import agreements as svc
 from silkhub.hub import performance as perf
@@ -41,8 +41,8 @@ def list_agreements(
     kind: AgreementKind | None = Query(None, description="mou, framework or contract"),
     organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
     event_id: int | None = Query(None, ge=1, le=MAX_ID),
-    signed_from: date | None = None,
-    signed_to: date | None = None,
+    signed_from: IsoDate | None = None,
+    signed_to: IsoDate | None = None,
     cursor: str | None = Query(None, max_length=500),
     limit: int = Query(50, ge=1, le=500),
 ) -> AgreementPage:
@@ -68,7 +68,7 @@ def performance_table(
     session: SessionDep,
     actor: ActorDep,
     by: PerformanceGroup = Query("agreement", description="agreement, organisation or region"),
-    as_of: date | None = None,
+    as_of: IsoDate | None = None,
 ) -> list[dict[str, Any]]:
     """On-time rate, fulfilled amount, overdue items and traffic light per agreement,
     organisation or region."""
@@ -79,7 +79,7 @@ def performance_table(
 def overdue(
     session: SessionDep,
     actor: ActorDep,
-    as_of: date | None = None,
+    as_of: IsoDate | None = None,
     organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> list[OverdueRead]:
     """Open commitments and milestones past their due date, most overdue first."""
@@ -89,7 +89,7 @@ def overdue(
 
 @router.get("/regions/{region}/performance", response_model=PerformanceRead)
 def region_performance(
-    session: SessionDep, actor: ActorDep, region: str, as_of: date | None = None
+    session: SessionDep, actor: ActorDep, region: str, as_of: IsoDate | None = None
 ) -> PerformanceRead:
     """Performance of commitments owed by organisations in a region (and its sub-regions)."""
     p = perf.region_performance(session, actor, region[:100], as_of)
@@ -121,7 +121,7 @@ def delete_agreement(session: SessionDep, actor: ActorDep, agreement_id: IdPath)
 
 @router.get("/{agreement_id}/performance", response_model=PerformanceRead)
 def agreement_performance(
-    session: SessionDep, actor: ActorDep, agreement_id: IdPath, as_of: date | None = None
+    session: SessionDep, actor: ActorDep, agreement_id: IdPath, as_of: IsoDate | None = None
 ) -> PerformanceRead:
     """Performance and traffic light of the agreement (overdue milestones turn it red)."""
     p = perf.agreement_performance(session, actor, agreement_id, as_of)

@@ -3,12 +3,11 @@ performance. Thin: the models and every rule are in :mod:`silkhub.hub.organisati
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query, Response
 
 from silkhub.api.choices import OfferKind, OrganisationKind, OrganisationService
 from silkhub.api.deps import ActorDep, SessionDep
+from silkhub.api.params import IsoDate
 from silkhub.api.routes.projects import RESPONSES, IdPath
 from silkhub.hub import organisations as svc
 from silkhub.hub import performance as perf
@@ -111,7 +110,7 @@ def list_members(session: SessionDep, actor: ActorDep, org_id: IdPath) -> list[M
 
 @router.get("/{org_id}/performance", response_model=PerformanceRead)
 def organisation_performance(
-    session: SessionDep, actor: ActorDep, org_id: IdPath, as_of: date | None = None
+    session: SessionDep, actor: ActorDep, org_id: IdPath, as_of: IsoDate | None = None
 ) -> PerformanceRead:
     """Performance of the commitments the organisation owes."""
     p = perf.organisation_performance(session, actor, org_id, as_of)
