@@ -59,3 +59,27 @@ def test_benchmark_unknown_unit_is_shown_at_the_unit_field(web):
 def test_benchmark_blank_unit_is_required(web):
     r = web.get("/benchmark?unit=&lang=en")
     assert r.status_code == 422 and 'id="e-unit"' in r.text
+
+
+def test_benchmark_and_partners_are_computed_once_per_store_state(web, monkeypatch):
+    """A repeated view serves the cached index benchmark / partner targets; new data in the
+    analytics store (another token) computes again."""
+    from silkhub.web import explore
+
+    explore.clear_results()
+    calls = []
+    real = explore.benchmark_result
+
+    def counting(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(explore, "benchmark_result", counting)
+    for lang in ("zh", "zh", "en"):
+        r = web.get(f"/benchmark?unit=Jinan&peers=Hangzhou,Qingdao&lang={lang}")
+        assert r.status_code == 200
+    assert len(calls) == 2  # zh once, en once
+    monkeypatch.setattr(explore, "store_token", lambda reader: ("new data",))
+    web.get("/benchmark?unit=Jinan&peers=Hangzhou,Qingdao&lang=zh")
+    assert len(calls) == 3
+    explore.clear_results()

@@ -7,7 +7,11 @@ reports) and shows how to import what is missing instead of failing.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from fastapi import APIRouter, Request
@@ -36,6 +40,43 @@ from silkhub.web.pages import (
 
 logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
+
+#: computed page parts by (page, inputs, language, analytics-store versions); the index
+#: benchmark and partner potential are pure functions of those, so a repeated view is served
+#: without recomputing the index (Monte Carlo) or the gravity targets (issue 16: page < 0.3 s)
+_RESULTS: OrderedDict[tuple, Any] = OrderedDict()
+_RESULTS_MAX = 64
+_RESULTS_LOCK = threading.Lock()
+
+
+def store_token(reader) -> tuple:
+    """Which analytics store and what it holds: its folder, then (dataset, version, sha256) of
+    every current version."""
+    out: list[Any] = [str(getattr(reader, "analytics_dir", ""))]
+    for name in reader.names():
+        info = reader.info(name)
+        out.append((name, getattr(info, "version", None), getattr(info, "sha256", None)))
+    return tuple(out)
+
+
+def cached_result(key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per ``key`` (an LRU of :data:`_RESULTS_MAX` entries)."""
+    with _RESULTS_LOCK:
+        if key in _RESULTS:
+            _RESULTS.move_to_end(key)
+            return _RESULTS[key]
+    value = compute()
+    with _RESULTS_LOCK:
+        _RESULTS[key] = value
+        while len(_RESULTS) > _RESULTS_MAX:
+            _RESULTS.popitem(last=False)
+    return value
+
+
+def clear_results() -> None:
+    """Forget the cached page parts (tests)."""
+    with _RESULTS_LOCK:
+        _RESULTS.clear()
 
 
 @router.get("/countries", response_class=HTMLResponse)
@@ -153,7 +194,17 @@ def benchmark_page(request: Request, unit: str = "Jinan", peers: str = "Hangzhou
                         form.absorb(exc, "peers", fields={"region": "peers"})
                 if form.ok and region is not None:
                     peer_regions = [r for r in peer_regions if r.region_id != region.region_id]
-                    result = benchmark_result(s, reader, region, peer_regions, lang, t)
+                    key = (
+                        "benchmark",
+                        region.region_id,
+                        tuple(r.region_id for r in peer_regions),
+                        lang,
+                        store_token(reader),
+                    )
+                    result = cached_result(
+                        key,
+                        lambda: benchmark_result(s, reader, region, peer_regions, lang, t),
+                    )
         finally:
             reader.close()
     return render(
@@ -205,12 +256,22 @@ def partners_page(request: Request, reporter: str = "CHN", year: str = "2019"):
             with runtime_of(request).session() as s:
                 code = get_country(s, reporter).iso3
                 labels = profiles.country_labels(s, lang)
-            scored, meta = svc.targets(code, int(yr or 0))
+            reader = store_reader(request)
+            try:
+                token = store_token(reader)
+            finally:
+                reader.close()
+
+            def compute() -> tuple[list[Figure], list[dict], list[str]]:
+                scored, meta = svc.targets(code, int(yr or 0))
+                figs, rows = _potential_figures(scored, meta, labels, t)
+                return figs, rows, list(meta.get("notes", []))
+
+            figures, table, notes = cached_result(
+                ("partners", code, int(yr or 0), lang, token), compute
+            )
         except SilkhubError as exc:
             form.absorb(exc, "year" if "year" in exc.message else "reporter")
-        else:
-            figures, table = _potential_figures(scored, meta, labels, t)
-            notes = list(meta.get("notes", []))
     return render(
         request,
         "partners.html",
