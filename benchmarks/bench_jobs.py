@@ -103,8 +103,10 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=100_000)
     p.add_argument("--workers", type=int, default=2, help="job worker processes")
     p.add_argument("--broker", default="amqp://guest:guest@127.0.0.1:5672/")
+    p.add_argument("--port", type=int, default=0, help="API port (default: a free one)")
     args = p.parse_args()
 
+    load0 = os.getloadavg()
     tmp = Path(tempfile.mkdtemp(prefix="bench_jobs_"))
     schema = None
     if args.backend == "pg":
@@ -133,7 +135,7 @@ def main() -> None:
         SILKHUB_BENCH_SCHEMA=schema or "",
         SILKHUB_BENCH_DATA_DIR=str(tmp),
     )
-    port = hub._free_port()
+    port = args.port or hub._free_port()
     api_log = (tmp / "server.log").open("w")
     api = subprocess.Popen(
         [sys.executable, str(Path(__file__).parent / "bench_hub_list.py"), "--serve", str(port),
@@ -200,7 +202,7 @@ def main() -> None:
                   f"{r['throughput_rps']:.0f}/s achieved)")  # fmt: skip
         print(f"ratio p99 / target while jobs run: {load['p99_ms'] / TARGET_P99_MS:.2f} "
               f"(target {TARGET_P99_MS:.0f} ms)")  # fmt: skip
-        print(f"load average: {os.getloadavg()}")
+        print(f"load average at the end: {os.getloadavg()} (at the start: {load0})")
         svc.engine.close()
         rt.dispose()
     finally:

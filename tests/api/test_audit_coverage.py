@@ -24,6 +24,7 @@ from tests.api._accounts import PASSWORD, Account, make_account, make_org, use_f
 
 SYSTEM = Actor.system()
 WRITES = ("post", "put", "patch", "delete")
+_FIXTURE_CSV = __import__("pathlib").Path(__file__).parents[1] / "data" / "fixtures" / "gdp.csv"
 
 #: write operations that change no record, with the reason (keep this list short)
 NO_AUDIT: dict[str, str] = {
@@ -252,6 +253,10 @@ EXAMPLES: dict[str, Example] = {
     "POST /api/v1/jobs": lambda i, r: {
         "json": {"kind": "probe", "params": {"seconds": 30, "steps": 300}}
     },
+    "POST /api/v1/jobs/imports": lambda i, r: {  # multipart upload
+        "data": {"source": "wdi", "dry_run": "true"},
+        "files": {"file": ("gdp.csv", _FIXTURE_CSV.read_bytes(), "text/csv")},
+    },
     "POST /api/v1/jobs/{job_id}/cancel": lambda i, r: {
         "path": {"job_id": r["POST /api/v1/jobs"]["id"]}
     },
@@ -317,6 +322,8 @@ def test_every_successful_write_is_audited(client, runtime, records) -> None:
                 url,
                 json=req.get("json"),
                 params=req.get("params"),
+                data=req.get("data"),
+                files=req.get("files"),
                 headers=records.admin.headers,
             )
             if not 200 <= r.status_code < 300:

@@ -110,6 +110,14 @@ class Workers:
             time.sleep(0.2)
         raise AssertionError(f"worker not ready: {log.read_text(errors='replace')}")
 
+    def kill_all(self) -> None:
+        """Test clean-up: SIGKILL (a graceful stop is not what the test is about)."""
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+        for p in self.procs:
+            p.wait(10)
+
     def stop_all(self) -> None:
         for p in self.procs:
             if p.poll() is None:

@@ -1,14 +1,19 @@
-"""Jobs on a real broker with real ``silkhub jobs worker`` processes (no mocks).
+"""Jobs on a real broker (no mocks).
 
-* a region report and an import enqueued through the API run on a worker; the API shows
-  their progress and result (RabbitMQ; the report also on Redis);
-* a worker SIGKILLed in the middle of an import: the import's previous version stays current,
-  RabbitMQ redelivers the unacked message to the next worker, which retries the import (it
-  succeeds) and marks the job that had no attempt left failed (``job-lost``).
+* RabbitMQ, real ``silkhub jobs worker`` processes, PostgreSQL when configured (CI): a region
+  report, an import and a probe enqueued through the API; the report runs and its file is
+  served; the import's progress shows while it stages its files; then the worker is
+  SIGKILLed in the middle of the import: the import's previous version stays current,
+  RabbitMQ redelivers the unacked messages to the next worker, which retries the import (it
+  succeeds, attempt 2) and marks the probe that had no attempt left failed (``job-lost``).
+  One test, two worker processes: starting a worker is the expensive part.
+* Redis: a region report through the API on a Dramatiq worker running in this process (the
+  same ``run_worker`` as the CLI command) over the real Redis broker.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -32,7 +37,7 @@ def _client(runtime, url: str, queue: str) -> TestClient:
     return TestClient(create_app(runtime=runtime, init=False))
 
 
-def _wait(api, job_id, headers, until, timeout=60.0) -> dict:
+def _wait(api, job_id, headers, until, timeout=90.0) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         body = api.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
@@ -44,60 +49,6 @@ def _wait(api, job_id, headers, until, timeout=60.0) -> dict:
 
 def _done(body: dict) -> bool:
     return body["status"] in ("succeeded", "failed", "cancelled")
-
-
-@pytest.fixture
-def workers(sqlite_runtime, tmp_path, queue_name):
-    made: list[tuple[Workers, str]] = []
-
-    def make(runtime, url):  # type: ignore[no-untyped-def]
-        w = Workers(runtime, url, queue_name, tmp_path)
-        made.append((w, url))
-        return w
-
-    yield make
-    for w, url in made:
-        w.stop_all()
-        delete_queue(url, queue_name)
-
-
-@pytest.mark.parametrize("broker", ["amqp", "redis"])
-def test_report_and_import_through_the_api_on_a_worker(broker, sqlite_runtime, workers, queue_name):
-    url = broker_url(broker)
-    rt = sqlite_runtime
-    admin = make_account(rt, "admin@example.org", "admin", None)
-    w = workers(rt, url)
-    p = w.start(threads=2)
-    with _client(rt, url, queue_name) as api:
-        r = api.post(
-            "/api/v1/jobs",
-            json={"kind": "report.region", "params": {"unit": "Jinan", "peers": ["Qingdao"]}},
-            headers=admin.headers,
-        )
-        assert r.status_code == 202, r.text
-        report = r.json()
-        assert report["backend"] == broker and report["status"] == "queued"
-        jobs = [report["id"]]
-        if broker == "amqp":
-            imp = api.post(
-                "/api/v1/jobs",
-                json={"kind": "data.import",
-                      "params": {"source": "wdi", "path": str(FIXTURES / "wdi_wide.csv")}},
-                headers=admin.headers,
-            )  # fmt: skip
-            assert imp.status_code == 202, imp.text
-            jobs.append(imp.json()["id"])
-        w.wait_ready(p)
-        for job_id in jobs:
-            body = _wait(api, job_id, admin.headers, _done)
-            assert body["status"] == "succeeded", body
-            assert body["worker"].startswith(f"{broker}@") and body["progress_pct"] == 100
-        f = api.get(f"/api/v1/jobs/{report['id']}/files/0", headers=admin.headers)
-        assert f.status_code == 200 and b"Region report: Jinan" in f.content
-        if broker == "amqp":
-            body = api.get(f"/api/v1/jobs/{jobs[1]}", headers=admin.headers).json()
-            assert body["result"]["datasets"][0]["dataset"] == "wdi"
-            assert AnalyticsStore(rt.settings.analytics_dir).entry("wdi").version == 1
 
 
 @pytest.fixture
@@ -115,44 +66,97 @@ def shared_runtime(request, tmp_path):
         yield request.getfixturevalue("sqlite_runtime")
 
 
-def test_sigkilled_worker_job_is_retried_or_failed_and_import_stays_atomic(
-    shared_runtime, workers, queue_name
-):
+def test_rabbitmq_report_import_and_a_sigkilled_worker(shared_runtime, tmp_path, queue_name):
     url = broker_url("amqp")
     rt = shared_runtime
     store = AnalyticsStore(rt.settings.analytics_dir)
     v1 = next(r for r in run_import(store, "wdi", FIXTURES / "gdp.csv") if r.dataset == "wdi")
     before = store.read("wdi")
     admin = make_account(rt, "admin@example.org", "admin", None)
-    w = workers(rt, url)
-    slow = w.start(threads=2, slow=60)
-    with _client(rt, url, queue_name) as api:
-        post = lambda body: api.post("/api/v1/jobs", json=body, headers=admin.headers).json()  # noqa: E731
-        new = {"source": "wdi", "path": str(FIXTURES / "wdi_wide.csv")}
-        imp = post({"kind": "data.import", "max_attempts": 2, "params": new})
-        probe = post({"kind": "probe", "max_attempts": 1, "params": {"seconds": 120, "steps": 600}})
-        w.wait_ready(slow)
-        staging = rt.settings.analytics_dir / ".staging"
-        deadline = time.monotonic() + 60
-        # kill while the new version's files are half-way into the staging area
-        while not (staging.is_dir() and list(staging.rglob("*.parquet"))):
-            assert time.monotonic() < deadline, "import never reached staging"
-            time.sleep(0.1)
-        _wait(api, probe["id"], admin.headers, lambda b: b["progress_pct"] >= 1)
-        slow.kill()
-        slow.wait(10)
-        # the previous version is current and readable, the job is not silently finished
-        assert store.entry("wdi").version == v1.version
-        assert store.read("wdi").equals(before)
-        assert (
-            api.get(f"/api/v1/jobs/{imp['id']}", headers=admin.headers).json()["status"]
-            == "running"
-        )
-        # the next worker gets both messages again (unacked -> redelivered)
-        w.wait_ready(w.start(threads=2))
-        done = _wait(api, imp["id"], admin.headers, _done)
-        assert done["status"] == "succeeded" and done["attempts"] == 2, done
-        lost = _wait(api, probe["id"], admin.headers, _done)
-        assert lost["status"] == "failed" and lost["error_code"] == "job-lost", lost
-        assert "no retry left" in lost["error_message"]
-    assert store.entry("wdi").version == v1.version + 1
+    w = Workers(rt, url, queue_name, tmp_path)
+    try:
+        # each import on this worker sleeps half-way into staging, so that it can be killed
+        slow = w.start(threads=3, slow=60)
+        with _client(rt, url, queue_name) as api:
+            post = lambda body: api.post("/api/v1/jobs", json=body, headers=admin.headers)  # noqa: E731
+            r = post({"kind": "report.region", "params": {"unit": "Jinan", "peers": ["Qingdao"]}})
+            assert r.status_code == 202, r.text
+            report = r.json()
+            assert report["backend"] == "amqp" and report["status"] == "queued"
+            new = {"source": "wdi", "path": str(FIXTURES / "wdi_wide.csv")}
+            imp = post({"kind": "data.import", "max_attempts": 2, "params": new}).json()
+            probe = post(
+                {"kind": "probe", "max_attempts": 1, "params": {"seconds": 120, "steps": 600}}
+            ).json()
+            w.wait_ready(slow)
+            # the report runs on the worker; its file is served by the API
+            body = _wait(api, report["id"], admin.headers, _done)
+            assert body["status"] == "succeeded", body
+            assert body["worker"].startswith("amqp@") and body["progress_pct"] == 100
+            f = api.get(body["files"][0]["url"], headers=admin.headers)
+            assert f.status_code == 200 and b"Region report: Jinan" in f.content
+            # the import shows its progress while the new version stages (not yet visible)
+            staging = rt.settings.analytics_dir / ".staging"
+            deadline = time.monotonic() + 60
+            while not (staging.is_dir() and list(staging.rglob("*.parquet"))):
+                assert time.monotonic() < deadline, "import never reached staging"
+                time.sleep(0.1)
+            running = _wait(api, imp["id"], admin.headers, lambda b: b["progress_pct"] >= 2)
+            assert running["status"] == "running" and running["progress_message"], running
+            _wait(api, probe["id"], admin.headers, lambda b: b["progress_pct"] >= 1)
+            slow.kill()
+            slow.wait(10)
+            # the previous version is current and readable, the job is not silently finished
+            assert store.entry("wdi").version == v1.version
+            assert store.read("wdi").equals(before)
+            assert (
+                api.get(f"/api/v1/jobs/{imp['id']}", headers=admin.headers).json()["status"]
+                == "running"
+            )
+            # the next worker gets both messages again (unacked -> redelivered)
+            w.wait_ready(w.start(threads=2))
+            done = _wait(api, imp["id"], admin.headers, _done)
+            assert done["status"] == "succeeded" and done["attempts"] == 2, done
+            assert done["result"]["datasets"][0]["dataset"] == "wdi"
+            lost = _wait(api, probe["id"], admin.headers, _done)
+            assert lost["status"] == "failed" and lost["error_code"] == "job-lost", lost
+            assert "no retry left" in lost["error_message"]
+            assert lost["error_key"] == "jobs.error.lost"
+        assert store.entry("wdi").version == v1.version + 1
+    finally:
+        w.kill_all()
+        delete_queue(url, queue_name)
+
+
+def test_redis_report_on_an_in_process_worker(sqlite_runtime, queue_name):
+    from silkhub.jobs.worker import run_worker
+
+    url = broker_url("redis")
+    rt = sqlite_runtime
+    admin = make_account(rt, "admin@example.org", "admin", None)
+    ready, stop = threading.Event(), threading.Event()
+    rt.settings.jobs_queue = queue_name
+    worker = threading.Thread(
+        target=run_worker,
+        kwargs={"runtime": rt, "threads": 1, "broker_url": url, "on_ready": ready.set,
+                "stop": stop},
+        daemon=True,
+    )  # fmt: skip
+    worker.start()
+    try:
+        assert ready.wait(30), "worker did not start"
+        with _client(rt, url, queue_name) as api:
+            r = api.post(
+                "/api/v1/jobs",
+                json={"kind": "report.region", "params": {"unit": "Jinan", "peers": ["Qingdao"]}},
+                headers=admin.headers,
+            )
+            assert r.status_code == 202 and r.json()["backend"] == "redis", r.text
+            body = _wait(api, r.json()["id"], admin.headers, _done)
+            assert body["status"] == "succeeded", body
+            assert body["worker"].startswith("redis@") and body["progress_pct"] == 100
+            assert body["result"]["title"] == "Region report: Jinan"
+    finally:
+        stop.set()
+        worker.join(30)
+        delete_queue(url, queue_name)

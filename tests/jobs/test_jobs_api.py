@@ -1,5 +1,6 @@
-"""``/api/v1/jobs`` on the embedded engine (inline threads), SQLite and PostgreSQL: submit,
-watch progress, download, ownership across organisations, validation, cancel, audit."""
+"""``/api/v1/jobs`` on the embedded engine (inline threads), SQLite and PostgreSQL (one
+database per backend for the module): submit, watch progress, download, ownership across
+organisations, validation, cancel, audit."""
 
 from __future__ import annotations
 
@@ -13,24 +14,48 @@ from silkhub.hub.policy import Actor
 from tests.api._accounts import make_account, make_org
 
 
-@pytest.fixture
-def accounts(runtime):
-    a, b = make_org(runtime, "Org A"), make_org(runtime, "Org B")
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def mod_runtime(request, tmp_path_factory):
+    """One migrated database per backend for the module (migrations are the slow part)."""
+    from silkhub.bootstrap import make_runtime, prepare
+    from silkhub.settings import Settings
+    from tests.conftest import _pg_schema_runtime
+
+    tmp = tmp_path_factory.mktemp(f"jobs-api-{request.param}")
+    if request.param == "sqlite":
+        rt = make_runtime(Settings(data_dir=tmp, database_url=f"sqlite:///{tmp / 't.sqlite'}"))
+        prepare(rt)
+        yield rt
+        rt.dispose()
+    else:
+        gen = _pg_schema_runtime(tmp)
+        rt = next(gen)
+        prepare(rt)
+        yield rt
+        gen.close()
+
+
+@pytest.fixture(scope="module")
+def accounts(mod_runtime):
+    rt = mod_runtime
+    a, b = make_org(rt, "Org A"), make_org(rt, "Org B")
     return {
-        "member_a": make_account(runtime, "a@example.org", "member", a),
-        "member_b": make_account(runtime, "b@example.org", "member", b),
-        "operator_b": make_account(runtime, "op@example.org", "operator", b),
-        "admin": make_account(runtime, "admin@example.org", "admin", None),
+        "member_a": make_account(rt, "a@example.org", "member", a),
+        "member_b": make_account(rt, "b@example.org", "member", b),
+        "operator_b": make_account(rt, "op@example.org", "operator", b),
+        "admin": make_account(rt, "admin@example.org", "admin", None),
     }
 
 
-@pytest.fixture
-def api(runtime):
+@pytest.fixture(scope="module")
+def api(mod_runtime):
     from silkhub.server import create_app
 
-    with TestClient(create_app(runtime=runtime, init=False)) as c:
+    with TestClient(create_app(runtime=mod_runtime, init=False)) as c:
         yield c
-    eng = runtime.extras.get("jobs_engine")
+    eng = mod_runtime.extras.get("jobs_engine")
     if eng is not None:
         eng.close()
 
@@ -123,7 +148,7 @@ def test_who_may_submit(api, accounts, tmp_path):
     assert r.status_code == 404 and "no such file" in r.json()["detail"]
 
 
-def test_cancel_a_running_job_is_audited(api, accounts, runtime):
+def test_cancel_a_running_job_is_audited(api, accounts, mod_runtime):
     adm = accounts["admin"]
     r = api.post(
         "/api/v1/jobs", json={"kind": "probe", "params": {"seconds": 20, "steps": 200}},
@@ -144,8 +169,9 @@ def test_cancel_a_running_job_is_audited(api, accounts, runtime):
     body, _ = wait_done(api, job_id, adm.headers, timeout=15)
     assert body["status"] == "cancelled" and body["progress_pct"] < 100
     assert api.post(f"/api/v1/jobs/{job_id}/cancel", headers=adm.headers).status_code == 409
-    with runtime.session() as s:
-        actions = [e.action for e in list_entries(s, Actor.system(), entity="job").items]
+    with mod_runtime.session() as s:
+        entries = list_entries(s, Actor.system(), entity="job", entity_id=job_id).items
+    actions = [e.action for e in entries]
     assert actions == ["job.cancel", "job.submit"]
 
 

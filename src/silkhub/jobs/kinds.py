@@ -441,8 +441,11 @@ def _run_gravity(ctx: JobContext, p: GravityFitParams) -> dict[str, Any]:
         estimator=spec.estimator.upper(),
         rows=len(frame),
     )
-    run = svc.fit(spec, frame, save=p.save)
+    run = svc.fit(spec, frame, save=False)
+    # a cancel asked for during the fit is honoured here, before the run is stored
     ctx.step(95, "jobs.msg.storing_run" if p.save else "jobs.msg.done")
+    if p.save:
+        svc.runs.save(run)  # the service's atomic write (temp folder + rename), as fit(save=True)
     from silkhub.analytics.index_service import plain
 
     summary = run.summary()
