@@ -126,7 +126,7 @@ def _replace_programme(session: Session, actor: Actor, ev: Event, data: Programm
         if p.available is not None and any(i < 0 or i >= n for i in p.available):
             raise ValidationError(
                 key="meeting.slot_index",
-                params={"index": k, "name": p.name, "last": n - 1},
+                params={"index": k, "who": p.name, "last": n - 1},
                 field=f"participants.{k}.available",
             )
         if p.organisation_id is not None:
@@ -594,7 +594,7 @@ def join_event(session: Session, actor: Actor, event_id: int, data: JoinIn) -> E
         raise PermissionDeniedError(key="meeting.join_needs_org")
     mine = own_participants(session, actor, ev.id)
     if mine:
-        raise ConflictError(key="meeting.already_joined", params={"name": mine[0].name})
+        raise ConflictError(key="meeting.already_joined", params={"who": mine[0].name})
     row = EventParticipant(
         event_id=ev.id,
         organisation_id=actor.organisation_id,
@@ -675,7 +675,7 @@ def request_meeting(
         )
     )
     if existing is not None:
-        raise ConflictError(key="meeting.request_exists", params={"name": other.name})
+        raise ConflictError(key="meeting.request_exists", params={"who": other.name})
     reverse = session.scalar(
         select(MeetingRequest).where(
             MeetingRequest.event_id == ev.id,

@@ -169,6 +169,7 @@ def _page(
             }
         ),
         "add_form": forms.get("add") or Form({}),
+        "schedule_form": forms.get("schedule") or Form({}),
         "join_form": forms.get("join") or Form({"join_name": default_name}),
         "request_form": request_form,
         "as_options": [(str(p.id), p.name) for p in acting],

@@ -72,7 +72,7 @@ def absorb(form: Form, exc: SilkhubError, default: str, fields: dict[str, str]) 
         if name not in form.data and name != "__all__":
             name = default
         key, params = e.get("key"), e.get("params") or {}
-        if key and has(key, "en"):
+        if key and has(key, "en") and not {"name", "key"} & set(params):
             form.error(name, key, **params)
         else:
             form.error(name, "form.service", message=e.get("message") or exc.message)
