@@ -99,11 +99,13 @@ class Figure:
                 self.axes, self.series, title=self.title, max_value=self.max_value
             )
         if self.kind == "points":
-            return svg.point_map(self.points, title=self.title)
+            return svg.point_map(self.points, title=self.title, fmt=fmt)
         if self.categories:
-            return svg.world_map(self.categories, self.colors, title=self.title, legend=self.legend)
-        cats, colors, legend = _bin_values(self.values)
-        return svg.world_map(cats, colors, title=self.title, legend=legend)
+            return svg.world_map(
+                self.categories, self.colors, title=self.title, legend=self.legend, fmt=fmt
+            )
+        cats, colors, legend = _bin_values(self.values, fmt)
+        return svg.world_map(cats, colors, title=self.title, legend=legend, fmt=fmt)
 
     def echarts(self) -> dict[str, Any]:
         """The ECharts option drawing this figure in the browser."""
@@ -263,8 +265,11 @@ class Figure:
         return out
 
 
-def _bin_values(values: dict[str, float]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """Five equal-count classes of numeric map values (for the SVG map)."""
+def _bin_values(
+    values: dict[str, float], fmt: svg.Formatter = svg.fmt_number
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Five equal-count classes of numeric map values (for the SVG map); ``fmt`` writes the
+    class bounds of the legend."""
     shades = ["#fde0dc", "#f4a99f", "#e57368", "#c9433a", "#8c1d18"]
     ordered = sorted(values.items(), key=lambda kv: kv[1])
     n = len(ordered)
@@ -275,7 +280,5 @@ def _bin_values(values: dict[str, float]) -> tuple[dict[str, str], dict[str, str
         cats[iso3] = k
         bounds.setdefault(k, []).append(v)
     colors = {f"q{i}": shades[i] for i in range(5) if f"q{i}" in bounds}
-    legend = {
-        k: f"{svg.fmt_number(min(bounds[k]))}–{svg.fmt_number(max(bounds[k]))}" for k in colors
-    }
+    legend = {k: f"{fmt(min(bounds[k]))}–{fmt(max(bounds[k]))}" for k in colors}
     return cats, colors, legend

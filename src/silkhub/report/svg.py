@@ -262,6 +262,7 @@ def world_map(
     legend: Mapping[str, str] | None = None,
     width: int = 720,
     points: Sequence[tuple[str, float, float, float]] = (),
+    fmt: Formatter = fmt_number,
 ) -> str:
     """A world map (equirectangular) with countries filled by category.
 
@@ -300,7 +301,7 @@ def world_map(
         parts.append(
             f'<circle cx="{x}" cy="{y}" r="{r:.1f}" fill="{PALETTE[0]}" fill-opacity="0.75" '
             f'stroke="#fff" stroke-width="0.5"><title>{escape(label)}: '
-            f"{escape(fmt_number(value))}</title></circle>"
+            f"{escape(fmt(value))}</title></circle>"
         )
     for i, (key, color) in enumerate(colors.items()):
         label = (legend or {}).get(key, key)
@@ -321,6 +322,7 @@ def point_map(
     width: int = 720,
     min_span: float = 16.0,
     max_labels: int = 15,
+    fmt: Formatter = fmt_number,
 ) -> str:
     """Points (label, lon, lat, value) on a map zoomed to them, with their names.
 
@@ -331,11 +333,11 @@ def point_map(
     pixels (no nested viewBox), which WeasyPrint and browsers draw alike.
     """
     if not points:
-        return world_map({}, {}, title=title, width=width)
+        return world_map({}, {}, title=title, width=width, fmt=fmt)
     lons = [p[1] for p in points]
     lats = [p[2] for p in points]
     if max(max(lons) - min(lons), max(lats) - min(lats)) >= 90:
-        return world_map({}, {}, title=title, width=width, points=points)
+        return world_map({}, {}, title=title, width=width, points=points, fmt=fmt)
     height = int(width * 0.5)
     top = 24
     map_h = height - top
@@ -383,9 +385,9 @@ def point_map(
         body.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{PALETTE[0]}" '
             f'fill-opacity="0.75" stroke="#fff" stroke-width="0.8">'
-            f"<title>{escape(label)}: {escape(fmt_number(value))}</title></circle>"
+            f"<title>{escape(label)}: {escape(fmt(value))}</title></circle>"
         )
-        text = f"{label.split(' (', 1)[0]} {fmt_number(value, 0)}"
+        text = f"{label.split(' (', 1)[0]} {fmt(value)}"
         at = f'x="{x + r + 3:.1f}" y="{y + 4:.1f}" font-size="11"'
         labels.append(
             f'<text {at} fill="none" stroke="#fff" stroke-width="3">{escape(text)}</text>'
