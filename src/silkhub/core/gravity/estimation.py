@@ -64,8 +64,8 @@ def fit_gravity(
     for c in parts.regressors:
         if frame[c].nunique(dropna=True) <= 1:
             raise GravitySpecError(
-                f"regressor {c!r} is constant in the estimation sample "
-                f"(value {frame[c].iloc[0]}); it cannot be estimated — check the filters",
+                key="gravity.constant_regressor",
+                params={"regressor": c, "value": frame[c].iloc[0]},
                 field=c,
             )
     fml = f"{parts.depvar} ~ {' + '.join(parts.regressors)}"
@@ -94,7 +94,8 @@ def fit_gravity(
                 model = pf.feols(fml, data=frame, vcov=vcov, ssc=ssc, copy_data=False)
         except (ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
             raise GravityEstimationError(
-                f"spec {spec.name!r}: the estimation failed: {str(exc).strip()[:300]}"
+                key="gravity.estimation_failed",
+                params={"spec": spec.name, "reason": str(exc).strip()[:300]},
             ) from None
         caught = [str(w.message).strip() for w in wlist]
     elapsed = time.perf_counter() - t0
@@ -103,31 +104,32 @@ def fit_gravity(
     collin = [c for c in parts.regressors if c not in read.names]
     if collin:
         raise GravitySpecError(
-            f"spec {spec.name!r}: {', '.join(collin)} collinear with the fixed effects "
-            f"({', '.join(parts.fixed_effects) or 'none'}) or other regressors; remove "
-            + ("it" if len(collin) == 1 else "them")
-            + " from the formula",
+            key="gravity.collinear",
+            params={
+                "spec": spec.name,
+                "regressors": ", ".join(collin),
+                "fixed_effects": ", ".join(parts.fixed_effects) or "none",
+            },
             field=collin[0],
         )
     n_sep = int(getattr(model, "n_separation_na", 0) or 0) if spec.estimator == "ppml" else 0
     if n_sep and spec.separation == "error":
         raise GravityEstimationError(
-            f"spec {spec.name!r}: {n_sep} observations are perfectly separated (a fixed-effect "
-            "group whose flows are all zero, e.g. an exporter-year without exports); drop them "
-            "with a filter or set 'separation: drop'"
+            key="gravity.separated", params={"spec": spec.name, "n": n_sep}
         )
     converged = bool(getattr(model, "convergence", True)) if spec.estimator == "ppml" else True
     if not converged:
         raise GravityEstimationError(
-            f"spec {spec.name!r}: PPML did not converge in {spec.max_iterations} iterations "
-            f"(tolerance {spec.tolerance:g}); raise max_iterations, rescale the dependent "
-            "variable or check for separated fixed effects"
+            key="gravity.not_converged",
+            params={
+                "spec": spec.name,
+                "iterations": spec.max_iterations,
+                "tolerance": f"{spec.tolerance:g}",
+            },
         )
     names, est, se = read.names, read.estimates, read.std_errors
     if not np.all(np.isfinite(est)):
-        raise GravityEstimationError(
-            f"spec {spec.name!r}: non-finite coefficients; the model is not identified"
-        )
+        raise GravityEstimationError(key="gravity.not_identified", params={"spec": spec.name})
     with np.errstate(divide="ignore", invalid="ignore"):
         zval = est / se
     pval = 2 * stats.norm.sf(np.abs(zval))
