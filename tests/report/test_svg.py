@@ -117,3 +117,54 @@ def test_world_map_draws_points_sized_by_value():
     assert [float(c.get("r")) for c in circles] == [12.0, 7.0]
     # equirectangular: x = (lon + 180) * 720 / 360
     assert float(circles[0].get("cx")) == pytest.approx((120.4 + 180) * 2, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        pytest.param("Jinan", 5, id="latin"),
+        pytest.param("济南市", 6, id="cjk-double"),
+        pytest.param("GDP（亿元）", 11, id="mixed"),
+    ],
+)
+def test_text_units_count_full_width_characters_double(text, units):
+    assert svg.text_units(text) == units
+
+
+def test_clip_text_cuts_by_visual_width():
+    assert svg.clip_text("国际化工作生活环境指数", 10) == "国际化工…"  # 4 × 2 + "…" ≤ 10
+    assert svg.clip_text("Hangzhou", 26) == "Hangzhou"
+
+
+def _texts(root: ET.Element) -> list[tuple[float, str]]:
+    return [(float(t.get("y")), t.text or "") for t in root.iter(f"{NS}text")]
+
+
+@pytest.mark.parametrize(
+    "axes",
+    [
+        pytest.param(["外向型经济", "国际交流通道", "国际化工作生活环境", "国际人才"], id="zh"),
+        pytest.param(
+            ["Outward-oriented economy", "International exchange channels", "Talent", "Living"],
+            id="en-wrapped",
+        ),
+    ],
+)
+def test_radar_title_stays_clear_of_the_axis_labels(axes):
+    out = svg.radar_chart(axes, {"A": [50, 60, 70, 80], "B": [20, 30, 40, 50]}, title="各支柱得分")
+    root = _parse(out)
+    texts = _texts(root)
+    title_y = texts[0][1] == "各支柱得分" and texts[0][0]
+    labels = [(y, s) for y, s in texts[1:] if s not in ("A", "B")]
+    # the highest label line's top (baseline - 12 px font) is below the title's baseline + 6 px
+    assert min(y for y, _ in labels) - 12 >= title_y + 6
+    # every label fits the drawing (no line clipped at the right or left edge)
+    width = float(root.get("width"))
+    for t in root.iter(f"{NS}text"):
+        x, anchor = float(t.get("x")), t.get("text-anchor", "start")
+        w = svg.text_units(t.text or "") * 6.5
+        left = x - w if anchor == "end" else x - w / 2 if anchor == "middle" else x
+        assert left >= -1 and left + w <= width + 1, t.text
+    # and the legend sits below the lowest label
+    legend = [y for y, s in texts if s in ("A", "B")]
+    assert min(legend) > max(y for y, _ in labels)
