@@ -35,6 +35,42 @@ def test_region_report_job_from_the_web(web):  # noqa: F811
     assert got.status_code == 200 and b"Region report: Jinan" in got.content
     zh = web.get("/jobs?lang=zh").text
     assert "我的任务" in zh and "已完成" in zh
+    assert '<a href="/jobs" aria-current="page">后台任务</a>' in zh  # the navigation entry
     eng = web.runtime.extras.get("jobs_engine")
     if eng is not None:
         eng.close()
+
+
+def test_job_rows_speak_the_readers_language():
+    """Progress and error messages stored as catalog keys are shown in zh and en."""
+    from datetime import UTC, datetime
+
+    from silkhub.jobs.service import JobView
+    from silkhub.web.jobs_pages import _job_texts
+
+    base = dict(
+        id="a" * 32, kind="event.schedule", status="running", progress_pct=5,
+        progress_message="solving the meeting schedule (at most 5 s)",
+        progress_key="jobs.msg.solving", progress_params={"seconds": "5"},
+        params={"event_id": 3}, owner_user_id=1, owner_organisation_id=None, owner_label="u",
+        result=None, result_hidden=False, error_code=None, error_message=None,
+        error_details=None, cancel_requested=False, attempts=1, max_attempts=2,
+        backend="inline", worker=None, created_at=datetime.now(UTC), started_at=None,
+        heartbeat_at=None, finished_at=None, files=[],
+    )  # fmt: skip
+    job = JobView(**base)
+    zh, en = _job_texts("zh"), _job_texts("en")
+    assert zh["job_message"](job) == "正在求解会谈日程（最长 5 秒）"
+    assert en["job_message"](job) == "solving the meeting schedule (at most 5 s)"
+    assert zh["job_summary"](job) == "活动 3"
+    lost_params = {"worker": "w1", "attempts": 2, "max_attempts": 2}
+    lost = JobView(**{**base, "status": "failed", "error_code": "job-lost",
+                      "error_message": "the job worker ... no retry left",
+                      "error_key": "jobs.error.lost", "error_params": lost_params})  # fmt: skip
+    assert "不再重试" in zh["job_error"](lost) and "w1" in zh["job_error"](lost)
+    mc_params = {"framework": "city-internationalization", "mc_runs": 5000}
+    mc = JobView(**{**base, "kind": "index.compute", "params": mc_params})
+    assert zh["job_summary"](mc) == "city-internationalization · 蒙特卡洛模拟 5,000 次"
+    # a message without a key (an importer's task) is shown as the job wrote it
+    free = JobView(**{**base, "progress_key": None, "progress_message": "reading rows"})
+    assert zh["job_message"](free) == "reading rows"
