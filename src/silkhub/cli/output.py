@@ -56,6 +56,29 @@ def to_dicts(rows: Sequence[Any]) -> list[dict[str, Any]]:
     return out
 
 
+#: money columns of terminal tables by name suffix -> currency (silkhub.i18n.format.fmt_money)
+MONEY_SUFFIXES = {"_usd": "USD", "_cny": "CNY"}
+
+
+def cell_text(column: str, value: Any, lang: str = "en") -> str:
+    """A terminal-table cell: money columns (``*_usd``, ``*_cny``) scaled per locale
+    (``448.0 bn USD``, ``4,480.5亿美元``), whole numbers from 10,000 on with thousands
+    separators (years, ids and ranks as they are); csv/json output keeps the raw values."""
+    from silkhub.i18n.format import fmt_money, fmt_number
+
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    for suffix, currency in MONEY_SUFFIXES.items():
+        if column.endswith(suffix):
+            return fmt_money(value, currency, lang)
+    is_code = column in ("id", "year", "rank") or column.endswith(("_id", "_year", "_code"))
+    if not is_code and abs(value) >= 1e4 and float(value).is_integer():
+        return fmt_number(value, lang)  # counts and amounts: 1,497,000; years and ids as they are
+    return str(value)
+
+
 def emit(
     rows: Sequence[Any] | Any,
     fmt: Format = Format.table,
@@ -63,8 +86,11 @@ def emit(
     columns: Sequence[str] | None = None,
     title: str | None = None,
     out: Path | None = None,
+    lang: str = "en",
 ) -> None:
-    """Write rows (list of dicts/dataclasses, or a pandas DataFrame) in the chosen format."""
+    """Write rows (list of dicts/dataclasses, or a pandas DataFrame) in the chosen format.
+
+    ``lang`` formats the numbers of a terminal table (:func:`cell_text`)."""
     if hasattr(rows, "to_dict") and hasattr(rows, "columns"):
         records = [{k: _plain(v) for k, v in r.items()} for r in rows.to_dict("records")]
         cols = list(columns or rows.columns)
@@ -86,7 +112,7 @@ def emit(
         for c in cols:
             table.add_column(c)
         for r in records:
-            table.add_row(*("" if r[c] is None else str(r[c]) for c in cols))
+            table.add_row(*(cell_text(c, r[c], lang) for c in cols))
         console.print(table)
         return
     buf = io.StringIO()
