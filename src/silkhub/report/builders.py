@@ -79,7 +79,7 @@ def hub_report(session: Session, actor, event_id: int, lang: str = "en") -> Prof
         (t("link.announced"), totals.announced.describe(lang)),
     ]
     src = [
-        f"silkhub hub database: event {e.id}"
+        t("report.source_event", id=e.id)
         + (f" ({e.source_dataset})" if e.source_dataset else "")
     ]
     facts = Section(id="event", title=t("event.facts"))
@@ -137,7 +137,7 @@ def hub_report(session: Session, actor, event_id: int, lang: str = "en") -> Prof
                 kind="points",
                 title=t("fig.projects_points"),
                 points=points,
-                sources=[*src, "project coordinates, else the region's centre"],
+                sources=[*src, t("report.source_points")],
             )
         )
     if len(by_country) > 1:
