@@ -418,7 +418,7 @@ def score_pair(
             w["text"],
             Reason("reason.text.similar", {"words": common})
             if common
-            else Reason("reason.text.differ"),
+            else Reason("reason.text.similar_plain" if ts >= 0.1 else "reason.text.differ"),
         )
     )
     total = sum(p.contribution for p in parts)

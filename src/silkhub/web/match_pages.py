@@ -1,6 +1,6 @@
-"""Matchmaking and meeting pages of the hub: explained suggestions with accept / decline, and
-participants' meeting agendas (from :mod:`silkhub.hub.matching` and
-:mod:`silkhub.hub.scheduling`)."""
+"""Matchmaking pages of the hub (:mod:`silkhub.hub.matching`): suggestion cards with
+plain-language reasons per locale, the organisation's accept / decline state (undoable), the
+declined suggestions, and "my matches". Meeting agendas: :mod:`silkhub.web.hub.meetings`."""
 
 from __future__ import annotations
 
