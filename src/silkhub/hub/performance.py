@@ -27,6 +27,7 @@ from silkhub.data.reference.queries import find_region
 from silkhub.data.storage.models.hub import Agreement, Commitment, Organisation
 from silkhub.errors import UnknownChoiceError
 from silkhub.hub.agreements import queries
+from silkhub.hub.agreements.schemas import OverdueRead
 from silkhub.hub.agreements.service import get_agreement
 from silkhub.hub.money import ensure_rates, to_usd
 from silkhub.hub.organisations.service import get_organisation
@@ -51,21 +52,8 @@ __all__ = [
 ]
 
 
-@dataclass
-class OverdueItem:
-    """An open commitment or milestone past its due date."""
-
-    kind: str  # commitment | milestone
-    id: int
-    agreement_id: int
-    owed_by_id: int
-    owed_by: str
-    what: str
-    due_on: date
-    days_overdue: int
-    what_en: str | None = None
-    what_zh: str | None = None
-    owed_by_zh: str | None = None
+#: an open commitment or unfinished milestone past its due date (the contract's read model)
+OverdueItem = OverdueRead
 
 
 @dataclass
@@ -211,7 +199,7 @@ def overdue_items(
     *,
     agreement_id: int | None = None,
     organisation_id: int | None = None,
-) -> list[OverdueItem]:
+) -> list[OverdueRead]:
     """Open commitments and unfinished milestones past their due date, most overdue first."""
     day = as_of or date.today()
     conds: list[Any] = []
@@ -219,27 +207,28 @@ def overdue_items(
         conds.append(queries.by_agreement([agreement_id]))
     if organisation_id is not None:
         conds.append(queries.owed_by(organisation_id))
-    out: list[OverdueItem] = []
+    out: list[OverdueRead] = []
     for c, a, org in _rows(session, actor, *conds):
-        name = _org_name(actor, org)
-        if commitment_overdue(c, day):
-            assert c.due_on is not None
-            what = c.what_en or c.what_zh or ""
-            days = (day - c.due_on).days
+        who = {"owed_by_id": org.id, "owed_by": _org_name(actor, org)}
+        who["owed_by_zh"] = _org_name_zh(actor, org)
+        items = [("commitment", c, c.what_en, c.what_zh)] if commitment_overdue(c, day) else []
+        items += [
+            ("milestone", m, m.title_en, m.title_zh)
+            for m in c.milestones
+            if milestone_overdue(m, c.status, day)
+        ]
+        for kind, item, en, zh in items:
             out.append(
-                OverdueItem(
-                    "commitment", c.id, a.id, org.id, name, what, c.due_on, days,
-                    c.what_en, c.what_zh, _org_name_zh(actor, org),
+                OverdueRead(
+                    kind=kind,
+                    id=item.id,
+                    agreement_id=a.id,
+                    what=en or zh or "",
+                    what_en=en,
+                    what_zh=zh,
+                    due_on=item.due_on,
+                    days_overdue=(day - item.due_on).days,
+                    **who,
                 )
-            )  # fmt: skip
-        for m in c.milestones:
-            if milestone_overdue(m, c.status, day):
-                what = m.title_en or m.title_zh or ""
-                days = (day - m.due_on).days
-                out.append(
-                    OverdueItem(
-                        "milestone", m.id, a.id, org.id, name, what, m.due_on, days,
-                        m.title_en, m.title_zh, _org_name_zh(actor, org),
-                    )
-                )  # fmt: skip
+            )
     return sorted(out, key=lambda x: -x.days_overdue)

@@ -74,13 +74,15 @@ def errors_of(exc: PydanticValidationError) -> list[dict[str, Any]]:
     return out
 
 
-def parse(model: type[M], raw: dict[str, Any]) -> M:
+def parse(model: type[M], raw: dict[str, Any], *, keep_blank: bool = False) -> M:
     """Validate ``raw`` with ``model``; bad values raise ValidationError naming each field.
 
-    Blank strings are taken as "not given" (a web form sends ``""`` for an empty field).
+    Blank strings are taken as "not given" (a web form sends ``""`` for an empty field);
+    with ``keep_blank`` they become ``None`` and stay set (an update form clears the value).
     """
     data = {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in raw.items()}
-    data = {k: v for k, v in data.items() if v is not None}
+    if not keep_blank:
+        data = {k: v for k, v in data.items() if v is not None}
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:

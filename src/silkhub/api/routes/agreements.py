@@ -4,7 +4,6 @@ Thin: the models and every rule are in :mod:`silkhub.hub.agreements` and
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Query, Response
@@ -83,8 +82,7 @@ def overdue(
     organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> list[OverdueRead]:
     """Open commitments and milestones past their due date, most overdue first."""
-    items = perf.overdue_items(session, actor, as_of, organisation_id=organisation_id)
-    return [OverdueRead(**asdict(i)) for i in items]
+    return perf.overdue_items(session, actor, as_of, organisation_id=organisation_id)
 
 
 @router.get("/regions/{region}/performance", response_model=PerformanceRead)

@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
 
-from silkhub.errors import SilkhubError, ValidationError
-from silkhub.hub.validation import errors_of, parse
+from silkhub.errors import SilkhubError
+from silkhub.hub.validation import parse
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -21,21 +20,7 @@ def validate(model: type[M], raw: dict[str, Any], *, keep_blank: bool = False) -
     ``keep_blank``: an empty field becomes ``None`` and stays set (an update form clears the
     value); otherwise it counts as "not given" (the model's default applies).
     """
-    if not keep_blank:
-        return parse(model, raw)
-    data = {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in raw.items()}
-    try:
-        return model.model_validate(data)
-    except PydanticValidationError as exc:
-        errors = errors_of(exc)
-        first = errors[0]
-        raise ValidationError(
-            first["message"],
-            key=first["key"],
-            params=first["params"],
-            field=first["field"],
-            errors=errors,
-        ) from None
+    return parse(model, raw, keep_blank=keep_blank)
 
 
 def page_error(exc: SilkhubError) -> bool:
