@@ -149,7 +149,7 @@ def test_region_report_in_chinese_has_no_raw_indicator_codes(sqlite_runtime, rea
     consulates = next(f for f in prof.figures() if f.id == "reg-CONSULATES")
     assert consulates.note == "杭州市、青岛市暂无数据。"
     # table headers in the report's language
-    assert consulates.columns(_t("zh")) == ["项目", "数值"]
+    assert consulates.columns(_t("zh")) == ["名称", "数值"]
     assert prof.subtitle == "对标：杭州市、青岛市"
 
 

@@ -19,6 +19,7 @@ from silkhub.data.store_reader import StoreReader, missing_hint
 from silkhub.errors import SilkhubError
 from silkhub.i18n import pick
 from silkhub.report.benchmark import benchmark_tables, index_benchmark, summary_section
+from silkhub.report.common import country_labels
 from silkhub.report.directory import directory_section
 from silkhub.report.figures import Figure
 from silkhub.report.model import Profile, Section, Translate
@@ -65,7 +66,7 @@ def region_profile(
         (t("field.region_id"), region.region_id),
         (t("field.level"), t(f"level.{region.level}")),
         (t("field.parent"), pick(parent.name_en, parent.name_zh, lang) if parent else "–"),
-        (t("field.country"), region.iso3),
+        (t("field.country"), country_labels(session, lang).get(region.iso3, region.iso3)),
     ]
     p.sections.append(facts)
 
