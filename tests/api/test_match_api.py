@@ -167,3 +167,34 @@ def test_programme_schedule_and_agendas(client, runtime, seeded, monkeypatch) ->
     page = client.get(f"{url}/participants/{a_id}/agenda.html")
     assert page.status_code == 200 and "<table>" in page.text
     assert client.get(f"{url}/participants/999999/agenda.ics").status_code == 404
+
+
+def test_decision_state_undo_and_my_matches(client, runtime, seeded, monkeypatch) -> None:
+    use_fast_hashing(monkeypatch)
+    acc = make_account(runtime, "d@example.org", "member", seeded["a"])
+    other = make_account(runtime, "o@example.org", "member", seeded["b"])
+    key = {"subject_kind": "organisation", "subject_id": seeded["a"], "candidate_id": seeded["b"]}
+    url = f"/api/v1/match/organisations/{seeded['a']}"
+    assert client.post("/api/v1/match/feedback/undo", json=key).status_code == 401
+    r = client.post("/api/v1/match/feedback/undo", json=key, headers=acc.headers)
+    assert r.status_code == 404 and r.json()["key"] == "match.nothing_to_undo"
+    r = client.post(
+        "/api/v1/match/feedback", json={**key, "decision": "accept"}, headers=acc.headers
+    )
+    assert r.status_code == 201
+    card = next(x for x in client.get(url, headers=acc.headers).json() if x["id"] == seeded["b"])
+    assert card["decision"] == "accept"
+    assert all(p["key"].startswith("reason.") for p in card["parts"])
+    geo = next(p for p in card["parts"] if p["part"] == "sector")
+    assert geo["params"] and "?" not in geo["reason"]
+    # other organisations see no decision and may not undo it
+    card = next(x for x in client.get(url, headers=other.headers).json() if x["id"] == seeded["b"])
+    assert card["decision"] is None
+    assert client.get("/api/v1/match/decisions", headers=other.headers).json() == []
+    r = client.post("/api/v1/match/feedback/undo", json=key, headers=other.headers)
+    assert r.status_code == 403
+    mine = client.get("/api/v1/match/decisions", headers=acc.headers).json()
+    assert [(d["candidate_id"], d["decision"]) for d in mine] == [(seeded["b"], "accept")]
+    r = client.post("/api/v1/match/feedback/undo", json=key, headers=acc.headers)
+    assert r.status_code == 200 and r.json() == {"undone": "accept"}
+    assert client.get("/api/v1/match/decisions", headers=acc.headers).json() == []

@@ -127,3 +127,44 @@ def test_meeting_agenda_after_scheduling(demo_web):
 def test_meetings_without_programme_say_so(demo_web):
     r = demo_web.get("/hub/meetings", headers={"accept-language": "en"})
     assert r.status_code == 200 and "No meeting programme" in r.text
+
+
+def test_accepted_card_shows_state_undo_and_my_matches(demo_web):
+    demo_web.login()
+    page = demo_web.get("/hub/match?org=1", headers={"accept-language": "zh"})
+    cand = _suggested_ids(page.text)[0]
+    form = {
+        "subject_kind": "organisation",
+        "subject_id": "1",
+        "candidate_id": cand,
+        "csrf_token": csrf_of(page.text),
+    }
+    r = demo_web.post(
+        "/hub/match/feedback",
+        data={**form, "decision": "accept"},
+        follow_redirects=True,
+        headers={"accept-language": "zh"},
+    )
+    card = r.text.split(f'id="sg-{cand}"')[1].split("</form>")[0]
+    assert 'data-decision="accept"' in card and "已接受" in card and "撤销" in card
+    assert f'href="/hub/organisations/{cand}"' in card
+    mine = demo_web.get("/hub/match/mine", headers={"accept-language": "zh"})
+    assert mine.status_code == 200 and "已接受" in mine.text
+    r = demo_web.post(
+        "/hub/match/feedback/undo",
+        data={**form, "back": "/hub/match/mine", "csrf_token": csrf_of(mine.text)},
+        follow_redirects=True,
+        headers={"accept-language": "zh"},
+    )
+    assert r.status_code == 200 and "已撤销" in r.text and "尚未接受或拒绝任何推荐" in r.text
+    # an outside "back" target is not followed
+    r = demo_web.post(
+        "/hub/match/feedback/undo",
+        data={**form, "back": "https://evil.example/", "csrf_token": csrf_of(r.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 404  # nothing left to undo; never a redirect elsewhere
+
+
+def test_my_matches_needs_login(demo_web):
+    assert demo_web.get("/hub/match/mine").status_code == 401
