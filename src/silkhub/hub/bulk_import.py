@@ -157,6 +157,7 @@ def _project_in(session: Session, row: dict[str, str]) -> pj.ProjectIn:
     parties = []
     for item in _list(row.get("parties", "")):
         role, _, ref = item.partition(":")
+        role = role.strip().lower()  # "Owner: Jinan Investment Group" in a file
         parties.append(pj.PartyIn(organisation_id=_org_id(session, ref.strip()), role=role))
     data = {k: (v or None) for k, v in row.items() if k in TEMPLATES["projects"]}
     data.pop("parties", None)

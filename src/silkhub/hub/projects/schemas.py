@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from silkhub.hub.common import MAX_MONEY, DbId
+from silkhub.hub.common import Amount, DbId
 from silkhub.hub.lifecycle import STAGES
 
 PROJECT_TYPES: tuple[str, ...] = (
@@ -58,7 +58,7 @@ class PartyIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     organisation_id: DbId
-    role: str = Field(description=", ".join(PARTY_ROLES))
+    role: Literal[PARTY_ROLES] = Field(description=", ".join(PARTY_ROLES))  # type: ignore[valid-type]
 
 
 class ProjectBase(BaseModel):
@@ -75,7 +75,7 @@ class ProjectBase(BaseModel):
     region_id: str | None = Field(None, max_length=100)
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
-    value_amount: Decimal | None = Field(None, ge=0, le=MAX_MONEY)
+    value_amount: Amount | None = None
     value_currency: str | None = Field(None, max_length=3)
     value_year: int | None = Field(None, ge=1900, le=2100)
     dated_on: date | None = None
