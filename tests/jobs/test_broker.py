@@ -104,6 +104,9 @@ def test_rabbitmq_report_import_and_a_sigkilled_worker(shared_runtime, tmp_path,
             running = _wait(api, imp["id"], admin.headers, lambda b: b["progress_pct"] >= 2)
             assert running["status"] == "running" and running["progress_message"], running
             _wait(api, probe["id"], admin.headers, lambda b: b["progress_pct"] >= 1)
+            # every message is held by the slow worker now: the next one may start (its
+            # start-up overlaps the rest; it gets work only when the slow one dies)
+            nxt = w.start(threads=2)
             slow.kill()
             slow.wait(10)
             # the previous version is current and readable, the job is not silently finished
@@ -114,7 +117,7 @@ def test_rabbitmq_report_import_and_a_sigkilled_worker(shared_runtime, tmp_path,
                 == "running"
             )
             # the next worker gets both messages again (unacked -> redelivered)
-            w.wait_ready(w.start(threads=2))
+            w.wait_ready(nxt)
             done = _wait(api, imp["id"], admin.headers, _done)
             assert done["status"] == "succeeded" and done["attempts"] == 2, done
             assert done["result"]["datasets"][0]["dataset"] == "wdi"

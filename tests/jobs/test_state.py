@@ -11,9 +11,29 @@ from silkhub.data.storage.models.jobs import Job
 from silkhub.jobs import state
 
 
+@pytest.fixture(scope="module")
+def _module_rt(tmp_path_factory):
+    from silkhub.bootstrap import make_runtime, prepare
+    from silkhub.settings import Settings
+
+    tmp = tmp_path_factory.mktemp("job-state")
+    runtime = make_runtime(Settings(data_dir=tmp, database_url=f"sqlite:///{tmp / 's.sqlite'}"))
+    prepare(runtime)
+    yield runtime
+    runtime.dispose()
+
+
 @pytest.fixture
-def rt(sqlite_runtime):
-    return sqlite_runtime
+def rt(_module_rt):
+    """One migrated database for the module; each test starts with no jobs."""
+    from sqlalchemy import delete
+
+    from silkhub.data.storage.models.jobs import JobFile
+
+    with _module_rt.session() as s:
+        s.execute(delete(JobFile))
+        s.execute(delete(Job))
+    return _module_rt
 
 
 def _job(rt, **kw) -> str:

@@ -313,12 +313,22 @@ MAX_JOB_MC = 200_000
 STAFF = frozenset({"admin", "operator"})
 
 
+_ANALYTICS = Path(__file__).resolve().parents[1] / "analytics"
+#: shipped index frameworks and gravity specs (file names; read without importing pandas)
+FrameworkCode = Literal.__getitem__(  # type: ignore[misc]
+    tuple(sorted(p.stem for p in (_ANALYTICS / "frameworks").glob("*.yaml")))
+)
+PackagedSpec = Literal.__getitem__(  # type: ignore[misc]
+    tuple(sorted(p.stem for p in (_ANALYTICS / "gravity_specs").glob("*.yaml")))
+)
+
+
 class IndexParams(_Params):
     """An internationalization index with Monte Carlo rank intervals, as ``silkhub index
     compute --mc N`` (shipped frameworks and the default data: demo, store, hub)."""
 
-    framework: str = Field(
-        default="city-internationalization", max_length=100, pattern=r"^[a-z0-9][a-z0-9_-]*$"
+    framework: FrameworkCode = Field(  # type: ignore[valid-type]
+        default="city-internationalization", description="a shipped framework"
     )
     year: int | None = Field(default=None, ge=1900, le=2100)
     max_lag: int = Field(default=5, ge=0, le=50, description="years a value may be carried")
@@ -397,8 +407,8 @@ class GravityFitParams(_Params):
     """Estimate a gravity spec (a packaged one by name, or YAML text), as ``silkhub gravity
     fit`` / ``POST /gravity/fit``; hub staff only, like the synchronous route."""
 
-    spec: str | None = Field(
-        default=None, max_length=200, pattern=r"^[A-Za-z0-9_.-]+$", description="packaged spec"
+    spec: PackagedSpec | None = Field(  # type: ignore[valid-type]
+        default=None, description="a packaged spec (GET /gravity/specs)"
     )
     spec_yaml: str | None = Field(default=None, min_length=1, max_length=20_000, pattern=NO_NUL)
     save: bool = True

@@ -92,7 +92,8 @@ def upload_import(
     force: Annotated[bool, Form()] = False,
     skip_invalid: Annotated[bool, Form()] = False,
     dry_run: Annotated[bool, Form()] = False,
-    max_attempts: Annotated[int | None, Form(ge=1, le=10)] = None,
+    # not nullable in the document: a multipart field has no null (omit it for the default)
+    max_attempts: Annotated[int, Form(ge=1, le=10)] = None,  # type: ignore[assignment]  # noqa: RUF013
 ) -> JobView:
     """A ``data.import`` job on a file sent with the request (multipart, admins; at most
     ``SILKHUB_MAX_UPLOAD_BODY_BYTES``): for files the server does not have."""
