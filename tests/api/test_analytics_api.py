@@ -150,3 +150,16 @@ def test_odd_inputs_are_4xx_never_5xx(api, path: str, params: dict) -> None:
     assert r.status_code < 500, r.text
     if r.status_code >= 400:
         assert r.json()["detail"]
+
+
+@pytest.mark.parametrize("bare_runtime", ["sqlite"], indirect=True)
+def test_indicator_labels_from_the_registry(client) -> None:
+    zh = client.get("/api/v1/indicators/labels", params={"lang": "zh"})
+    assert zh.status_code == 200, zh.text
+    by_code = {r["code"]: r for r in zh.json()}
+    assert by_code["EXPORTS"]["label"] == "货物出口额（亿元）"
+    assert by_code["AIR_COUNTRIES_REACHED"]["unit_label"] == "个"
+    en = {r["code"]: r for r in client.get("/api/v1/indicators/labels").json()}
+    assert en["EXPORTS"]["label"] == "Exports of goods (CNY 100 million)"
+    assert en["NY.GDP.MKTP.CD"]["source"] == "wdi"
+    assert client.get("/api/v1/indicators/labels", params={"lang": "fr"}).status_code == 422

@@ -141,3 +141,11 @@ def test_errors_one_line_exit_1(run, args: list[str], fragment: str) -> None:
     assert r.exit_code == 1
     assert fragment in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_indicator_labels_cli(cli) -> None:
+    r = cli("indicators", "labels", "--lang", "zh", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    rows = {x["code"]: x for x in json.loads(r.stdout)}
+    assert rows["EXPORTS"]["label"] == "货物出口额（亿元）"
+    assert cli("indicators", "labels", "--lang", "fr").exit_code != 0

@@ -26,6 +26,7 @@ from silkhub.analytics.datasets import (
 )
 from silkhub.core import indicators as ind
 from silkhub.data.reference.queries import find_region
+from silkhub.data.registry import unit_label
 from silkhub.data.storage.models.reference import Region
 from silkhub.errors import UnknownChoiceError, UnknownCountryError, ValidationError
 
@@ -217,7 +218,7 @@ def openness(
     ]
     out = out.reset_index()
     if units:
-        shown = ", ".join(f"{k} {v}" for k, v in sorted(units.items()))
+        shown = ", ".join(f"{k} {unit_label(v, 'en')}" for k, v in sorted(units.items()))
         notes.append(f"money columns are in the source units ({shown}), not US$")
     cagr = {
         "gdp_usd": ind.cagr_between(gdp, start, end),

@@ -98,6 +98,28 @@ Top = Annotated[int | None, typer.Option("--top", "-n", help="Show the first N r
 
 
 # -- indicators ------------------------------------------------------------------------------
+@indicators_app.command("labels")
+def labels_cmd(
+    lang: Annotated[str, typer.Option("--lang", help="en or zh.")] = "en",
+    fmt: FormatOpt = Format.table,
+    out: OutOpt = None,
+) -> None:
+    """Names and units of every indicator code (regional template and WDI), per language.
+
+    Example: silkhub indicators labels --lang zh
+    """
+    from silkhub.analytics.registry import indicator_labels
+
+    if lang not in ("en", "zh"):
+        from silkhub.errors import UnknownChoiceError
+
+        raise UnknownChoiceError("language", lang, ["en", "zh"], field="lang")
+    df = pd.DataFrame(indicator_labels(lang))
+    title = "指标名称与单位" if lang == "zh" else "Indicator names and units"
+    cols = ["code", "source", "label", "unit", "definition"] if fmt is Format.table else None
+    emit(df[cols] if cols and out is None else df, fmt, title=title, out=out)
+
+
 @indicators_app.command("openness")
 def openness_cmd(
     region: Annotated[

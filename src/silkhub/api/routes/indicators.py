@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from silkhub.analytics import openness as open_svc
 from silkhub.analytics import partners as partner_svc
 from silkhub.analytics.datasets import BILATERAL_PREFERENCE, PRODUCT_PREFERENCE, pick_dataset
+from silkhub.analytics.registry import indicator_labels
 from silkhub.api.choices import GroupCode
 from silkhub.api.deps import RuntimeDep, SessionDep
 from silkhub.api.params import IsoDate
@@ -78,7 +79,26 @@ class Measure(BaseModel):
     result: dict[str, Any]
 
 
+class IndicatorLabel(BaseModel):
+    """An indicator code with its name and unit in the language asked (dataset registry)."""
+
+    code: str
+    source: Literal["regional", "wdi"]
+    name: str
+    unit: str
+    unit_label: str
+    label: str
+    definition: str
+
+
 # -- routes -------------------------------------------------------------------------------------
+@router.get("/labels", response_model=list[IndicatorLabel])
+def labels(lang: Literal["en", "zh"] = "en") -> list[IndicatorLabel]:
+    """Names and units of every indicator code (regional template and WDI), per language:
+    the chart titles and table headers the web UI and reports use."""
+    return [IndicatorLabel(**d) for d in indicator_labels(lang)]  # type: ignore[arg-type]
+
+
 @router.get("/openness", response_model=Table)
 def openness(
     con: StoreDep,
@@ -91,7 +111,9 @@ def openness(
 ) -> Table:
     """Openness of a country (``wdi``) or region (``regional``) by year, with CAGR."""
     if end < start:
-        raise ValidationError("end is before start", field="end")
+        raise ValidationError(
+            key="analytics.end_before_start", params={"start": start, "end": end}, field="end"
+        )
     r = open_svc.openness(
         con, session, place=place, start=start, end=end, basis=basis, dataset=dataset
     )
