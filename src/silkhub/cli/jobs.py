@@ -114,7 +114,11 @@ def _parse_params(pairs: list[str] | None, params_json: str | None) -> dict[str,
 @app.command("submit")
 def submit_cmd(
     kind: Annotated[
-        str, typer.Argument(help="Job kind: report.region, report.hub, data.import, probe.")
+        str,
+        typer.Argument(
+            help="Job kind: report.region, report.hub, data.import, index.compute, gravity.fit, "
+            "event.schedule, hub.duplicates, probe (GET /api/v1/jobs/kinds lists parameters)."
+        ),
     ],
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="KEY=VALUE parameter (repeat).")
@@ -131,6 +135,8 @@ def submit_cmd(
     """Queue a job and print its id (with --wait: follow its progress and print the result).
 
     Example: silkhub jobs submit report.region -p unit=Jinan -p peers=Hangzhou --wait -o r.html
+    Example: silkhub jobs submit index.compute -p mc_runs=20000 --wait -o index.json
+    Example: silkhub jobs submit event.schedule -p event_id=3 -p time_limit_s=60 --wait
     """
     submit_and_follow(kind, _parse_params(param, params_json), wait=wait, out=out, quiet=quiet)
 
