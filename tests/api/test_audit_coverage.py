@@ -224,6 +224,9 @@ EXAMPLES: dict[str, Example] = {
             "decision": "decline",
         }
     },
+    "POST /api/v1/match/feedback/undo": lambda i, r: {
+        "json": {"subject_kind": "organisation", "subject_id": i["org"], "candidate_id": i["org2"]}
+    },
     "POST /api/v1/talent": lambda i, r: {
         "json": {"name_en": "New talent", "consent_on": "2024-01-01"}
     },
