@@ -1,9 +1,10 @@
 """Jobs on a real broker (no mocks).
 
 * RabbitMQ, real ``silkhub jobs worker`` processes, PostgreSQL when configured (CI): a region
-  report, an import and a probe enqueued through the API; the report runs and its file is
-  served; the import's progress shows while it stages its files; then the worker is
-  SIGKILLed in the middle of the import: the import's previous version stays current,
+  report, an index Monte Carlo run, an import and a probe enqueued through the API; the report
+  and the index run and the report's file is served; the import's progress shows while it
+  stages its files; then the worker is SIGKILLed in the middle of the import: the import's
+  previous version stays current,
   RabbitMQ redelivers the unacked messages to the next worker, which retries the import (it
   succeeds, attempt 2) and marks the probe that had no attempt left failed (``job-lost``).
   One test, two worker processes: starting a worker is the expensive part.
@@ -76,13 +77,14 @@ def test_rabbitmq_report_import_and_a_sigkilled_worker(shared_runtime, tmp_path,
     w = Workers(rt, url, queue_name, tmp_path)
     try:
         # each import on this worker sleeps half-way into staging, so that it can be killed
-        slow = w.start(threads=3, slow=60)
+        slow = w.start(threads=4, slow=60)
         with _client(rt, url, queue_name) as api:
             post = lambda body: api.post("/api/v1/jobs", json=body, headers=admin.headers)  # noqa: E731
             r = post({"kind": "report.region", "params": {"unit": "Jinan", "peers": ["Qingdao"]}})
             assert r.status_code == 202, r.text
             report = r.json()
             assert report["backend"] == "amqp" and report["status"] == "queued"
+            index = post({"kind": "index.compute", "params": {"mc_runs": 100}}).json()
             new = {"source": "wdi", "path": str(FIXTURES / "wdi_wide.csv")}
             imp = post({"kind": "data.import", "max_attempts": 2, "params": new}).json()
             probe = post(
@@ -95,6 +97,10 @@ def test_rabbitmq_report_import_and_a_sigkilled_worker(shared_runtime, tmp_path,
             assert body["worker"].startswith("amqp@") and body["progress_pct"] == 100
             f = api.get(body["files"][0]["url"], headers=admin.headers)
             assert f.status_code == 200 and b"Region report: Jinan" in f.content
+            # a long-work kind runs there too (the same service as `silkhub index compute`)
+            body = _wait(api, index["id"], admin.headers, _done)
+            assert body["status"] == "succeeded" and body["worker"].startswith("amqp@"), body
+            assert body["result"]["mc_runs"] == 100 and body["files"], body
             # the import shows its progress while the new version stages (not yet visible)
             staging = rt.settings.analytics_dir / ".staging"
             deadline = time.monotonic() + 60
