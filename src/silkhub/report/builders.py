@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from silkhub.data.store_reader import StoreReader
 from silkhub.errors import ValidationError
 from silkhub.i18n import LANGS, gettext, pick
+from silkhub.i18n.format import fmt_date
 from silkhub.report.common import country_labels, project_points
 from silkhub.report.figures import Figure
 from silkhub.report.model import Profile, Section, Table
@@ -72,7 +73,7 @@ def hub_report(session: Session, actor, event_id: int, lang: str = "en") -> Prof
     title = pick(e.title_en, e.title_zh, lang)
     prof = Profile(
         title=t("report.hub_title", name=title),
-        subtitle=f"{e.start_on.isoformat()} · {e.place or ''}",
+        subtitle=f"{fmt_date(e.start_on, lang)} · {e.place or ''}",
     )
     prof.kpis = [
         (t("link.signed"), totals.signed.describe(lang)),
@@ -85,7 +86,7 @@ def hub_report(session: Session, actor, event_id: int, lang: str = "en") -> Prof
     facts = Section(id="event", title=t("event.facts"))
     facts.facts = [
         (t("field.kind"), t(f"eventkind.{e.kind}")),
-        (t("field.date"), e.start_on.isoformat()),
+        (t("field.date"), fmt_date(e.start_on, lang)),
         (
             t("event.organisers"),
             "; ".join(
@@ -179,7 +180,7 @@ def hub_report(session: Session, actor, event_id: int, lang: str = "en") -> Prof
             [
                 pick(a.title_en, a.title_zh, lang),
                 t(f"akind.{a.kind}"),
-                a.signed_on.isoformat() if a.signed_on else "",
+                fmt_date(a.signed_on, lang) if a.signed_on else "",
                 pf.commitments,
                 f"{pf.on_time_rate:.0%}" if pf.on_time_rate is not None else "–",
                 pf.overdue + pf.overdue_milestones,
