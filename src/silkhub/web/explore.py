@@ -126,12 +126,15 @@ def country_page(request: Request, code: str):
 def regions_page(request: Request, level: str | None = None):
     lang = request_lang(request)
     with runtime_of(request).session() as s:
+        names = {r.region_id: pick(r.name_en, r.name_zh, lang) for r in list_regions(s)}
         regions = [
             {
                 "region_id": r.region_id,
                 "name": pick(r.name_en, r.name_zh, lang),
                 "level": r.level,
                 "parent_id": r.parent_id or "",
+                # the parent by its name in the page's language (reference data), not its id
+                "parent": names.get(r.parent_id or "", r.parent_id or ""),
             }
             for r in list_regions(s, level=level if level in ("province", "city") else None)
         ]
