@@ -191,6 +191,16 @@ def test_pdf_report_renders_pages_with_content(sqlite_runtime, reader, tmp_path:
     )
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) >= 2
+    if shutil.which("pdftotext"):  # page 1 carries the summary and the index result
+        first = subprocess.run(
+            ["pdftotext", "-f", "1", "-l", "1", str(path), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+        assert "摘要" in first and "指数结果" in first and "第 3 名（共 3 个）" in first
+        assert "短板" in first and "指数得分（" in first
     artifacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
     artifacts.mkdir(parents=True, exist_ok=True)
     for p in pages:
