@@ -45,6 +45,9 @@
       if (s.type === "bar" && s.label) s.label.formatter = function (p) { return compact(p.value); };
     });
     if (option.tooltip && option.tooltip.trigger === "axis") option.tooltip.valueFormatter = compact;
+    /* a continuous map legend names its ends in the page's units too (万亿 / 亿 in zh) */
+    var vm = option.visualMap;
+    if (vm && !vm.pieces && typeof vm.max === "number") vm.text = [compact(vm.max), compact(vm.min || 0)];
     return option;
   }
   /* narrow screens: wrap long radar axis names and shrink the radar so names fit */
