@@ -145,3 +145,10 @@ def test_table1_columns_run_by_name(cli, shared_data: Path, monkeypatch) -> None
     assert r.exit_code == 0, r.stderr
     rows = {x["name"]: x for x in json.loads(r.stdout)}
     assert abs(rows["log_dist"]["difference"]) < 6e-4 and rows["log_y"]["published"] == 1.19
+
+
+def test_unknown_group_is_refused_as_in_the_api(run) -> None:
+    """CLI and API share one partner-list rule (gravity_service.group_partners)."""
+    r = run("partners", "potential", "--reporter", "CHN", "--year", "2016", "--group", "nope")
+    assert r.exit_code == 1, r.stdout
+    assert "nope" in r.stderr

@@ -126,6 +126,19 @@ class Run:
             elapsed_s=self.result.elapsed_s,
         )
 
+    def record(self) -> dict[str, Any]:
+        """The run as every interface shows it: the result's fields (without the covariance
+        matrix), the spec as a mapping, coefficient rows, id, creation time and policy effect."""
+        d = self.result.to_dict()
+        d.pop("vcov", None)
+        d["coefficients"] = self.coefficient_rows()
+        d.update(
+            run_id=self.run_id,
+            created=self.created,
+            policy_effect=self.extra.get("policy_effect"),
+        )
+        return d
+
     def coefficient_rows(self) -> list[dict[str, Any]]:
         """Coefficient table rows with the published value and difference where the spec has
         one."""

@@ -60,11 +60,13 @@ __all__ = [
     "GravityService",
     "Run",
     "RunSummary",
+    "group_partners",
     "joined_years",
     "load_spec",
     "packaged_snapshot",
     "packaged_specs",
     "parse_spec",
+    "reporter_iso3",
 ]
 
 #: groups whose agreements are signed with China (a pair is China + member)
@@ -179,6 +181,28 @@ class GravityService(PotentialMixin):
         if save:
             self.runs.save(run)
         return eff, run
+
+
+def reporter_iso3(code: str) -> str:
+    """ISO3 of a reporter given as a code or name (UnknownCountryError with suggestions)."""
+    from silkhub.data.reference.names import suggest, to_iso3
+    from silkhub.errors import UnknownCountryError
+
+    iso3 = to_iso3(code)
+    if iso3 is None:
+        raise UnknownCountryError(code, suggest(code))
+    return iso3
+
+
+def group_partners(session: Any, group: str | None, year: int) -> list[str] | None:
+    """Members of ``group`` on 31 December of ``year`` (None = every partner); an unknown group
+    raises the reference data's error. The one rule for API, CLI and web partner lists."""
+    if group is None:
+        return None
+    from silkhub.data.reference.queries import check_group, member_iso3s
+
+    check_group(session, group)
+    return member_iso3s(session, group, date(year, 12, 31))
 
 
 def joined_years(session: Any, group: str, years: Sequence[int]) -> dict[str, int]:

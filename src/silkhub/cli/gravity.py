@@ -208,15 +208,10 @@ def policy(
 
 
 def _partners_for(group: str | None, year: int) -> list[str] | None:
-    if group is None:
-        return None
-    from datetime import date
+    from silkhub.analytics.gravity_service import group_partners
 
-    from silkhub.data.reference.queries import member_iso3s
-
-    rt = runtime()
-    with rt.session() as session:
-        return member_iso3s(session, group, date(year, 12, 31))
+    with runtime().session() as session:
+        return group_partners(session, group, year)
 
 
 def _country_names() -> dict[str, str]:
@@ -227,13 +222,9 @@ def _country_names() -> dict[str, str]:
 
 
 def _check_reporter(reporter: str) -> str:
-    from silkhub.data.reference.names import suggest, to_iso3
-    from silkhub.errors import UnknownCountryError
+    from silkhub.analytics.gravity_service import reporter_iso3
 
-    iso3 = to_iso3(reporter)
-    if iso3 is None:
-        raise UnknownCountryError(reporter, suggest(reporter))
-    return iso3
+    return reporter_iso3(reporter)
 
 
 def potential(

@@ -7,25 +7,30 @@ Reading specs, runs and potentials is public; running an estimation (``POST /gra
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+import typing
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from silkhub.analytics.gravity_service import (
     GravityService,
+    Run,
+    RunSummary,
+    group_partners,
     joined_years,
     load_spec,
     packaged_specs,
     parse_spec,
+    reporter_iso3,
 )
 from silkhub.api.choices import GroupCode
 from silkhub.api.deps import RuntimeDep, SessionDep, StaffDep
 from silkhub.bootstrap import Runtime
-from silkhub.data.reference.names import suggest, to_iso3
-from silkhub.data.reference.queries import check_group, member_iso3s
-from silkhub.errors import UnknownCountryError, ValidationError
+from silkhub.core.gravity import Coefficient, GravityResult
+from silkhub.data.reference.queries import check_group
+from silkhub.errors import ValidationError
 
 router = APIRouter(tags=["gravity"])
 
@@ -48,48 +53,44 @@ class SpecOut(BaseModel):
     reference: str
 
 
-class CoefficientOut(BaseModel):
-    name: str
-    estimate: float
-    std_error: float
-    z: float
-    p_value: float
-    ci_low: float
-    ci_high: float
-    published: float | None = None
-    difference: float | None = None
+def _model_of(
+    dc: type, name: str, *, drop: tuple[str, ...] = (), extra: dict[str, Any] | None = None
+) -> type[BaseModel]:
+    """A response model with the fields of the service's dataclass ``dc`` (the record is
+    declared once, beside the service; the API only adds or drops fields)."""
+    hints = typing.get_type_hints(dc)
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(dc):
+        if f.name in drop:
+            continue
+        if f.default is not dataclasses.MISSING:
+            fields[f.name] = (hints[f.name], f.default)
+        elif f.default_factory is not dataclasses.MISSING:
+            fields[f.name] = (hints[f.name], Field(default_factory=f.default_factory))
+        else:
+            fields[f.name] = (hints[f.name], ...)
+    fields.update(extra or {})
+    return create_model(name, **fields)
 
 
-class RunSummaryOut(BaseModel):
-    run_id: str
-    spec: str
-    dataset: str
-    estimator: str
-    nobs: int
-    converged: bool
-    created: str
-    elapsed_s: float
-
-
-class RunOut(BaseModel):
-    run_id: str
-    created: str
-    spec: dict[str, Any]
-    coefficients: list[CoefficientOut]
-    nobs: int
-    n_input: int
-    n_filtered_out: int
-    n_missing: int
-    n_separated: int
-    n_fixed_effects: dict[str, int]
-    converged: bool
-    deviance: float | None
-    pseudo_r2: float | None
-    se_type: str
-    n_clusters: int | None
-    elapsed_s: float
-    notes: list[str]
-    policy_effect: dict[str, Any] | None = None
+CoefficientOut = _model_of(
+    Coefficient,
+    "CoefficientOut",
+    extra={"published": (float | None, None), "difference": (float | None, None)},
+)
+RunSummaryOut = _model_of(RunSummary, "RunSummaryOut")
+RunOut = _model_of(
+    GravityResult,
+    "RunOut",
+    drop=("spec", "coefficients", "vcov", "fitted"),
+    extra={
+        "run_id": (str, ...),
+        "created": (str, ...),
+        "spec": (dict[str, Any], ...),
+        "coefficients": (list[CoefficientOut], ...),  # type: ignore[valid-type]
+        "policy_effect": (dict[str, Any] | None, None),
+    },
+)
 
 
 class FitIn(BaseModel):
@@ -120,7 +121,7 @@ class PolicyOut(BaseModel):
     std_error: float
     p_value: float
     terms: list[str]
-    run: RunOut
+    run: RunOut  # type: ignore[valid-type]
 
 
 class PotentialRow(BaseModel):
@@ -173,28 +174,8 @@ class TargetsOut(BaseModel):
     items: list[TargetRow]
 
 
-def _run_out(run: Any) -> RunOut:
-    r = run.result
-    return RunOut(
-        run_id=run.run_id,
-        created=run.created,
-        spec=r.spec.to_mapping(),
-        coefficients=[CoefficientOut(**c) for c in run.coefficient_rows()],
-        nobs=r.nobs,
-        n_input=r.n_input,
-        n_filtered_out=r.n_filtered_out,
-        n_missing=r.n_missing,
-        n_separated=r.n_separated,
-        n_fixed_effects=r.n_fixed_effects,
-        converged=r.converged,
-        deviance=r.deviance,
-        pseudo_r2=r.pseudo_r2,
-        se_type=r.se_type,
-        n_clusters=r.n_clusters,
-        elapsed_s=r.elapsed_s,
-        notes=r.notes,
-        policy_effect=run.extra.get("policy_effect"),
-    )
+def _run_out(run: Run) -> Any:
+    return RunOut(**run.record())
 
 
 def _nan_none(row: dict[str, Any]) -> dict[str, Any]:
@@ -239,7 +220,9 @@ def list_runs(
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[RunSummaryOut]:
     """Stored gravity runs, newest first."""
-    return [RunSummaryOut(**r.__dict__) for r in _service(rt).list_runs(spec=spec)[:limit]]
+    return [
+        RunSummaryOut(**dataclasses.asdict(r)) for r in _service(rt).list_runs(spec=spec)[:limit]
+    ]
 
 
 @router.get("/gravity/runs/{run_id}", response_model=RunOut)
@@ -312,20 +295,6 @@ def policy(rt: RuntimeDep, session: SessionDep, body: PolicyIn, actor: StaffDep)
 # /partners
 
 
-def _reporter(code: str) -> str:
-    iso3 = to_iso3(code)
-    if iso3 is None:
-        raise UnknownCountryError(code, suggest(code))
-    return iso3
-
-
-def _partners(session: Any, group: str | None, year: int) -> list[str] | None:
-    if group is None:
-        return None
-    check_group(session, group)
-    return member_iso3s(session, group, date(year, 12, 31))
-
-
 @router.get("/partners/potential", response_model=PotentialOut, tags=["partners"])
 def partner_potential(
     rt: RuntimeDep,
@@ -340,9 +309,9 @@ def partner_potential(
 ) -> PotentialOut:
     """Gravity-predicted vs actual trade per partner: ratio, gap (US$) and rank (1 = most
     room to grow)."""
-    iso3 = _reporter(reporter)
+    iso3 = reporter_iso3(reporter)
     svc = _service(rt)
-    members = _partners(session, group, year)
+    members = group_partners(session, group, year)
     if by_section:
         table, meta = svc.potential_by_section(iso3, year, members)
     else:
@@ -372,13 +341,13 @@ def partner_targets(
     limit: int = Query(100, ge=1, le=500),
 ) -> TargetsOut:
     """Complementarity-weighted target list with every part and weight shown."""
-    iso3 = _reporter(reporter)
+    iso3 = reporter_iso3(reporter)
     weights = {
         "potential": w_potential,
         "complementarity": w_complementarity,
         "rca_fit": w_rca_fit,
     }
-    table, meta = _service(rt).targets(iso3, year, _partners(session, group, year), weights)
+    table, meta = _service(rt).targets(iso3, year, group_partners(session, group, year), weights)
     cols = list(TargetRow.model_fields)
     rows = [
         TargetRow(**_nan_none({c: r.get(c) for c in cols}))
