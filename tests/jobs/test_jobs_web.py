@@ -33,12 +33,29 @@ def test_region_report_job_from_the_web(web):  # noqa: F811
     assert "hx-trigger" not in row and 'value="100"' in row
     got = web.get(f"/jobs/{job_id}/download")
     assert got.status_code == 200 and b"Region report: Jinan" in got.content
-    zh = web.get("/jobs?lang=zh").text
-    assert "我的任务" in zh and "已完成" in zh
-    assert '<a href="/jobs" aria-current="page">后台任务</a>' in zh  # the navigation entry
+    # the index Monte Carlo and the duplicate scan start from the page too
+    token = csrf_of(web.get("/jobs").text)
+    bad = web.post("/jobs/index", data={"framework": "city-internationalization",
+                                        "mc_runs": "0", "csrf_token": token})  # fmt: skip
+    assert bad.status_code == 422 and "Enter a number from 1 to 200,000" in bad.text
+    ok = web.post("/jobs/index", data={"framework": "city-internationalization",
+                                       "mc_runs": "50", "csrf_token": token},
+                  follow_redirects=False)  # fmt: skip
+    assert ok.status_code == 303
+    nowhere = web.post("/jobs/duplicates", data={"region": "Atlantis", "csrf_token": token})
+    assert nowhere.status_code == 422 and 'data-testid="error-region"' in nowhere.text
+    form = {"region": "", "threshold": "0.8", "csrf_token": token}
+    scan = web.post("/jobs/duplicates", data=form, follow_redirects=False)
+    assert scan.status_code == 303
     eng = web.runtime.extras.get("jobs_engine")
-    if eng is not None:
-        eng.close()
+    eng.join()
+    listing = web.get("/jobs").text
+    assert listing.count('data-status="succeeded"') == 3, listing
+    zh = web.get("/jobs?lang=zh").text
+    assert "蒙特卡洛模拟次数" in zh and "city-internationalization · 蒙特卡洛模拟 50 次" in zh
+    assert "我的任务" in zh and "已完成" in zh and "重复项目筛查" in zh
+    assert '<a href="/jobs" aria-current="page">后台任务</a>' in zh  # the navigation entry
+    eng.close()
 
 
 def test_job_rows_speak_the_readers_language():

@@ -3,10 +3,14 @@ report as a job, cancelling, downloading the result. Business rules are the job 
 
 from __future__ import annotations
 
+from typing import get_args
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from silkhub.errors import SilkhubError
+from silkhub.i18n.format import fmt_number
+from silkhub.jobs.kinds import MAX_JOB_MC, FrameworkCode
 from silkhub.jobs.service import JobView, job_service
 from silkhub.report.render import FORMATS
 from silkhub.web.account import require_user
@@ -14,6 +18,9 @@ from silkhub.web.forms import Form
 from silkhub.web.pages import render, request_lang, runtime_of
 
 router = APIRouter(prefix="/jobs", include_in_schema=False)
+
+#: shipped index frameworks (the job kind's choices)
+FRAMEWORKS: tuple[str, ...] = get_args(FrameworkCode)
 
 #: how often a page asks for the state of an unfinished job (htmx ``every``)
 POLL = "1s"
@@ -54,7 +61,13 @@ def _job_texts(lang: str):  # type: ignore[no-untyped-def]
     return {"job_message": message, "job_error": error, "job_summary": summary}
 
 
-def _ctx(request: Request, form: Form | None = None) -> dict:
+def _ctx(
+    request: Request,
+    form: Form | None = None,
+    *,
+    index_form: Form | None = None,
+    dup_form: Form | None = None,
+) -> dict:
     user = require_user(request)
     items, _next = job_service(runtime_of(request)).list(user.actor, mine=True, limit=50)
     form = form or Form(
@@ -69,6 +82,9 @@ def _ctx(request: Request, form: Form | None = None) -> dict:
         **_job_texts(request_lang(request)),
         "jobs": items,
         "form": form,
+        "index_form": index_form or Form({"framework": FRAMEWORKS[0], "mc_runs": "1000"}),
+        "dup_form": dup_form or Form({"region": "", "threshold": ""}),
+        "framework_options": [(f, f) for f in FRAMEWORKS],
         "poll": POLL,
         "format_options": [(f, f.upper()) for f in FORMATS],
         "lang_options": [("en", "English"), ("zh", "中文")],
@@ -125,6 +141,61 @@ async def start_region_report(request: Request) -> Response:
     if not form.ok:
         return render(request, "jobs.html", _ctx(request, form), status_code=422)
     return RedirectResponse("/jobs", status_code=303)
+
+
+@router.post("/index")
+async def start_index(request: Request) -> Response:
+    """Start ``index.compute`` (Monte Carlo rank intervals) as a job (CSRF-checked form)."""
+    user = require_user(request)
+    form = await Form.from_request(request)
+    framework = form.choice("framework", FRAMEWORKS, required=True)
+    runs = form.integer("mc_runs", required=True)
+    if runs is not None and not 1 <= runs <= MAX_JOB_MC:
+        form.error(
+            "mc_runs", "jobs.between", low=1, high=fmt_number(MAX_JOB_MC, request_lang(request))
+        )
+    if form.ok:
+        params = {"framework": framework, "mc_runs": runs, "lang": request_lang(request)}
+        _submit(request, user, form, "index.compute", params, {"params.mc_runs": "mc_runs"})
+    if not form.ok:
+        return render(request, "jobs.html", _ctx(request, index_form=form), status_code=422)
+    return RedirectResponse("/jobs", status_code=303)
+
+
+@router.post("/duplicates")
+async def start_duplicates(request: Request) -> Response:
+    """Start ``hub.duplicates`` (repeated-construction clusters) as a job (CSRF-checked)."""
+    user = require_user(request)
+    form = await Form.from_request(request)
+    region = form.text("region", max_len=100)
+    threshold = None
+    raw = form.value("threshold").replace(",", ".")
+    if raw:
+        try:
+            threshold = float(raw)
+        except ValueError:
+            form.error("threshold", "form.number")
+        else:
+            if not 0.01 <= threshold <= 1:
+                form.error("threshold", "jobs.between", low="0.01", high="1")
+    if form.ok:
+        params = {"region": region, "threshold": threshold}
+        fields = {"params.threshold": "threshold", "params.region": "region"}
+        _submit(request, user, form, "hub.duplicates", params, fields)
+    if not form.ok:
+        return render(request, "jobs.html", _ctx(request, dup_form=form), status_code=422)
+    return RedirectResponse("/jobs", status_code=303)
+
+
+def _submit(request: Request, user, form: Form, kind: str, params: dict, fields: dict) -> None:  # type: ignore[no-untyped-def]
+    """Submit; a service error goes next to its field (``fields`` maps the job's names)."""
+    try:
+        job_service(runtime_of(request)).submit(user.actor, kind, params)
+    except SilkhubError as exc:
+        if getattr(exc, "field", None) == "region":  # unknown region (404 of the job check)
+            form.error("region", "form.unknown_region", value=getattr(exc, "value", ""))
+        else:
+            form.absorb(exc, next(iter(fields.values())), fields)
 
 
 @router.post("/{job_id}/cancel")
