@@ -99,16 +99,23 @@ def org_cmd(
     from silkhub.hub import matching as mt
     from silkhub.hub.organisations import get_organisation
 
-    with runtime().session() as s:
-        subject = get_organisation(s, ACTOR, org_id)
-        iso = [o.iso3 for o in mt.visible_organisations(s, ACTOR) if o.iso3]
-        trade = _trade(s, subject.iso3, iso)
-        res = mt.suggest_for_organisation(s, ACTOR, org_id, top=top, kind=kind, trade=trade)
-        from silkhub.hub.matching.reasons import ReasonText
+    def suggest(s, trade):  # type: ignore[no-untyped-def]
+        return mt.suggest_for_organisation(s, ACTOR, org_id, top=top, kind=kind, trade=trade)
 
-        rows = _rows(res, explain, ReasonText(s, "en"))
+    rows = _suggest(lambda s: get_organisation(s, ACTOR, org_id).iso3, suggest, explain)
     cols = COLUMNS + (["parts"] if explain else [])
     emit(rows, fmt, columns=cols, out=out, title=f"matches for organisation {org_id}")
+
+
+def _suggest(subject_iso3, suggest, explain: bool) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Rows of suggestions: trade fit from the analytics store, English reasons with names."""
+    from silkhub.hub import matching as mt
+    from silkhub.hub.matching.reasons import ReasonText
+
+    with runtime().session() as s:
+        iso = [o.iso3 for o in mt.visible_organisations(s, ACTOR) if o.iso3]
+        res = suggest(s, _trade(s, subject_iso3(s), iso))
+        return _rows(res, explain, ReasonText(s, "en"))
 
 
 @app.command("project")
@@ -127,14 +134,10 @@ def project_cmd(
     from silkhub.hub import matching as mt
     from silkhub.hub.projects import get_project
 
-    with runtime().session() as s:
-        p = get_project(s, ACTOR, project_id)
-        iso = [o.iso3 for o in mt.visible_organisations(s, ACTOR) if o.iso3]
-        trade = _trade(s, p.iso3, iso)
-        res = mt.suggest_for_project(s, ACTOR, project_id, top=top, role=role, trade=trade)
-        from silkhub.hub.matching.reasons import ReasonText
+    def suggest(s, trade):  # type: ignore[no-untyped-def]
+        return mt.suggest_for_project(s, ACTOR, project_id, top=top, role=role, trade=trade)
 
-        rows = _rows(res, explain, ReasonText(s, "en"))
+    rows = _suggest(lambda s: get_project(s, ACTOR, project_id).iso3, suggest, explain)
     cols = COLUMNS + (["parts"] if explain else [])
     emit(rows, fmt, columns=cols, out=out, title=f"matches for project {project_id}")
 

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -63,18 +62,6 @@ class FeedbackKeyIn(BaseModel):
 
 class UndoOut(BaseModel):
     undone: Literal["accept", "decline"] = Field(description="the decision taken back")
-
-
-class DecidedOut(BaseModel):
-    subject_kind: str
-    subject_id: int
-    subject_name: str
-    candidate_id: int
-    candidate_name: str
-    candidate_iso3: str | None
-    decision: Literal["accept", "decline"]
-    score: float | None
-    at: datetime
 
 
 class FeedbackOut(BaseModel):
@@ -194,17 +181,15 @@ def match_feedback_undo(body: FeedbackKeyIn, session: SessionDep, actor: ActorDe
     return UndoOut(undone=undone)  # type: ignore[arg-type]
 
 
-@router.get("/match/decisions", response_model=list[DecidedOut])
+@router.get("/match/decisions", response_model=list[mt.Decided])
 def match_decisions(
     session: SessionDep,
     actor: ActorDep,
     decision: Annotated[Literal["accept", "decline"] | None, Query()] = None,
-) -> list[DecidedOut]:
+) -> list[mt.Decided]:
     """The caller's organisation's accepted and declined suggestions ("my matches"), newest
     first (anonymous callers: none)."""
-    return [
-        DecidedOut.model_validate(d.__dict__) for d in mt.decided(session, actor, decision=decision)
-    ]
+    return mt.decided(session, actor, decision=decision)
 
 
 @router.get("/match/weights", response_model=dict[str, float])

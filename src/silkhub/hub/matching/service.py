@@ -24,8 +24,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from silkhub.core.matching import (
@@ -456,19 +458,19 @@ def undo_feedback(
     return latest.decision
 
 
-@dataclass(frozen=True)
-class Decided:
-    """One decision of the actor's organisation: subject, candidate, accept/decline, when."""
+class Decided(BaseModel):
+    """One decision of the actor's organisation: subject, candidate, accept/decline, when
+    (the read model of "my matches", used by the API as is)."""
 
-    subject_kind: str
+    subject_kind: Literal["organisation", "project"]
     subject_id: int
     subject_name: str
     candidate_id: int
     candidate_name: str
     candidate_iso3: str | None
-    decision: str
+    decision: Literal["accept", "decline"]
     score: float | None
-    at: object
+    at: datetime
 
 
 def decided(
@@ -516,7 +518,7 @@ def decided(
                 candidate_id=cand.id,
                 candidate_name=cand.name_en or cand.name_zh or str(cand.id),
                 candidate_iso3=cand.iso3,
-                decision=r.decision,
+                decision=r.decision,  # type: ignore[arg-type]
                 score=r.score,
                 at=r.at,
             )
