@@ -149,7 +149,7 @@ class UnknownRegionError(NotFoundError):
 
 def _check_region(session: Session, actor: Actor, p: RegionReportParams) -> None:
     from silkhub.errors import UnknownChoiceError
-    from silkhub.report.profiles import resolve_regions
+    from silkhub.report.region import resolve_regions
 
     try:
         resolve_regions(session, p.unit.strip(), p.peers)

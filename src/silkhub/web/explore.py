@@ -1,6 +1,6 @@
 """Analytics pages: country and region profiles, index & benchmark, partner potential.
 
-Each page builds its figures with :mod:`silkhub.report.profiles` (the same builders as the
+Each page builds its figures with the :mod:`silkhub.report` builders (the same builders as the
 reports) and shows how to import what is missing instead of failing.
 """
 
@@ -25,8 +25,11 @@ from silkhub.data.reference.queries import (
 )
 from silkhub.errors import SilkhubError
 from silkhub.i18n import pick
-from silkhub.report import profiles
+from silkhub.report.benchmark import index_benchmark
+from silkhub.report.common import country_labels
+from silkhub.report.country import country_profile
 from silkhub.report.figures import Figure
+from silkhub.report.region import region_profile, resolve_regions
 from silkhub.web.forms import Form
 from silkhub.web.pages import (
     GROUPS,
@@ -110,9 +113,7 @@ def country_page(request: Request, code: str):
     try:
         with runtime_of(request).session() as s:
             c = get_country(s, code)
-            profile = profiles.country_profile(
-                s, reader, c.iso3, lang, translator(lang), date.today()
-            )
+            profile = country_profile(s, reader, c.iso3, lang, translator(lang), date.today())
     finally:
         reader.close()
     return render(
@@ -148,10 +149,10 @@ def region_page(request: Request, region_id: str, peers: str = ""):
     reader = store_reader(request)
     try:
         with runtime_of(request).session() as s:
-            region, peer_regions = profiles.resolve_regions(
+            region, peer_regions = resolve_regions(
                 s, region_id, [p for p in peers.split(",") if p.strip()]
             )
-            profile = profiles.region_profile(
+            profile = region_profile(
                 s, reader, region, peer_regions, lang, translator(lang), date.today()
             )
             rid = region.region_id
@@ -187,12 +188,12 @@ def benchmark_page(request: Request, unit: str = "Jinan", peers: str = "Hangzhou
             with runtime_of(request).session() as s:
                 region, peer_regions = None, []
                 try:
-                    region, _ = profiles.resolve_regions(s, unit, [])
+                    region, _ = resolve_regions(s, unit, [])
                 except SilkhubError as exc:
                     form.absorb(exc, "unit", fields={"region": "unit"})
                 for p in [p for p in peers.split(",") if p.strip()]:
                     try:  # each unknown peer is named next to the peers field
-                        peer_regions.append(profiles.resolve_regions(s, p, [])[0])
+                        peer_regions.append(resolve_regions(s, p, [])[0])
                     except SilkhubError as exc:
                         form.absorb(exc, "peers", fields={"region": "peers"})
                 if form.ok and region is not None:
@@ -220,7 +221,7 @@ def benchmark_page(request: Request, unit: str = "Jinan", peers: str = "Hangzhou
 
 def benchmark_result(session, reader, region, peers, lang, t) -> dict:
     """Figures and tables of the benchmark page (index service)."""
-    bm = profiles.index_benchmark(session, reader, region, peers, lang, t)
+    bm = index_benchmark(session, reader, region, peers, lang, t)
     return {
         "figures": bm.section.figures,
         "missing": bm.section.missing,
@@ -258,7 +259,7 @@ def partners_page(request: Request, reporter: str = "CHN", year: str = "2019"):
         try:
             with runtime_of(request).session() as s:
                 code = get_country(s, reporter).iso3
-                labels = profiles.country_labels(s, lang)
+                labels = country_labels(s, lang)
             reader = store_reader(request)
             try:
                 token = store_token(reader)

@@ -8,8 +8,8 @@ from fastapi.responses import HTMLResponse
 
 from silkhub.hub import events as svc
 from silkhub.i18n import pick
+from silkhub.report.common import country_labels, project_points
 from silkhub.report.figures import Figure
-from silkhub.report.profiles import country_labels, project_points
 from silkhub.web.hub.projects import money, project_row
 from silkhub.web.pages import render, request_lang, runtime_of, translator
 from silkhub.web.session import current_actor

@@ -21,7 +21,7 @@ from silkhub.hub import projects as projects_svc
 from silkhub.hub.money import CURRENCIES
 from silkhub.i18n import pick
 from silkhub.i18n.format import fmt_money
-from silkhub.report.profiles import country_labels
+from silkhub.report.common import country_labels
 from silkhub.web.forms import Form
 from silkhub.web.hub._shared import keep_fields, options, page_error, split_list, validate
 from silkhub.web.pages import render, request_lang, runtime_of, translator

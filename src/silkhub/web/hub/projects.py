@@ -25,8 +25,8 @@ from silkhub.hub import projects as svc
 from silkhub.hub.validation import parse as validate
 from silkhub.i18n import pick
 from silkhub.i18n.format import fmt_money, fmt_percent
+from silkhub.report.common import country_labels, project_points
 from silkhub.report.figures import Figure
-from silkhub.report.profiles import country_labels, project_points
 from silkhub.web.forms import Form
 from silkhub.web.pages import render, request_lang, runtime_of, translator
 from silkhub.web.session import current_actor, require_user
