@@ -111,7 +111,20 @@ KNOWN_OPEN: dict[tuple[str, str], str] = {}
 
 #: fields whose valid values are reference data (loaded, not fixed in code), on any operation:
 #: an unknown one is a 422 "unknown-choice" the document cannot enumerate
-DATA_LISTS = {"region", "sector", "isic_code", "currency", "unit", "units", "peers"}
+DATA_LISTS = {
+    "region",
+    "sector",
+    "isic_code",
+    "currency",
+    "unit",
+    "units",
+    "peers",
+    # talent: region / sector fields named as in the body
+    "based_in",
+    "location",
+    "preferred_regions",
+    "sectors",
+}
 
 
 #: opaque tokens the server issues (``next_cursor`` of a keyset page): any string fits the
