@@ -64,6 +64,9 @@ CONTRACT_RULES: dict[str, dict[str, str]] = {
     "GET /api/v1/auth/audit": {"since": "since < until"},
     "POST /api/v1/places": {"name_en": "name_en or name_zh (one of them, not blank)"},
     "POST /api/v1/events": {"title_en": "title_en or title_zh (one of them, not blank)"},
+    "PATCH /api/v1/events/{event_id}": {"title_en": "title_en or title_zh (one of them)"},
+    "POST /api/v1/projects": {"title_en": "title_en or title_zh (one of them, not blank)"},
+    "PATCH /api/v1/projects/{project_id}": {"title_en": "title_en or title_zh (one of them)"},
     "POST /api/v1/organisations": {
         "name_en": "name_en or name_zh (one of them, not blank)",
         "name_zh": "name_en or name_zh (one of them, not blank)",
@@ -337,7 +340,7 @@ def test_contract(target: Target, role: str, capsys: pytest.CaptureFixture[str])
     )
     with capsys.disabled():
         # the seed, to replay a failure, and what failed (details in the assertion below)
-        print(f"\n{summary}" + "".join(f"\n  - {f.splitlines()[0]}" for f in failures))  # noqa: T201
+        print(f"\n{summary}" + "".join(f"\n  - {f}" for f in failures))  # noqa: T201
     assert cases > 0, summary
     assert not errors, summary + "\n" + "\n".join(errors)
     assert not failures, summary + "\n\n" + "\n\n".join(failures)
