@@ -83,3 +83,14 @@ def test_benchmark_and_partners_are_computed_once_per_store_state(web, monkeypat
     web.get("/benchmark?unit=Jinan&peers=Hangzhou,Qingdao&lang=zh")
     assert len(calls) == 3
     explore.clear_results()
+
+
+def test_account_and_admin_forms_carry_their_attributes(web):
+    assert web.login().status_code == 303
+    account = web.get("/account?lang=zh").text
+    assert re.search(r'<input id="f-expires_in_days"[^>]* min="1" max="3650"', account)
+    assert 'autocomplete="current-password"' in account and 'autocomplete="new-password"' in account
+    admin = web.get("/admin/users?lang=zh").text
+    assert 'autocomplete="new-password"' in admin
+    new_project = web.get("/hub/projects/new?lang=zh").text
+    assert 'inputmode="decimal"' in new_project and "&#34;decimal&#34;" not in new_project
