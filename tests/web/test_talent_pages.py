@@ -269,6 +269,13 @@ def test_member_posts_a_position_for_a_project_and_gets_ranked_suggestions(demo_
     assert "Score" in first and "Why" in first
     zh = a.get(pos, headers=ZH).text
     assert "推荐人才" in zh and "语言" in zh
+    # the reasons are plain Chinese (names of languages, countries, sectors; no codes or
+    # generated English words): the last cell of each part row
+    reasons = re.findall(r"<td>([^<]*)</td></tr>", zh.split('data-testid="talent-suggestions"')[1])
+    assert reasons
+    for text in reasons:
+        assert not re.search(r"[A-Za-z]{3,}", text), text
+    assert any("俄语" in t for t in reasons)
     # accept and decline are recorded with the score parts
     r = a.post(
         pos + "/feedback",
