@@ -156,3 +156,31 @@ def test_framework_inputs_and_demo_units_are_labelled() -> None:
     demo = pd.read_csv(SRC / "analytics" / "demo_data" / "city_indicators.csv", comment="#")
     for code, unit in set(zip(demo["indicator"], demo["unit"], strict=True)):
         assert registry.indicator_unit(code) == unit, code
+
+
+@pytest.mark.parametrize(
+    ("source", "path", "datasets"),
+    [
+        pytest.param("baci", "BACI_HS17_Y2017_V202301.csv", ["baci", "hs_products"], id="baci"),
+        pytest.param("wdi", "wdi_wide.csv", ["wdi"], id="wdi"),
+        pytest.param("comtrade", "comtrade_legacy.csv", ["comtrade"], id="comtrade"),
+        pytest.param("cgit", "chit_small.csv", ["tracker_projects"], id="cgit"),
+    ],
+)
+def test_imported_views_have_the_registry_columns_and_types(
+    store, fixtures: Path, source: str, path: str, datasets: list[str]
+) -> None:
+    """What an importer publishes is what the registry (and so the docs) says, types included."""
+    from silkhub.data.importers.runner import run_import
+
+    run_import(store, source, fixtures / path, skip_invalid=True)
+    con = store.connect()
+    try:
+        for name in datasets:
+            if not store.has(name):
+                continue
+            got = [(r[0], r[1]) for r in con.execute(f'DESCRIBE "{name}"').fetchall()]
+            want = [(f.name, f.duckdb_type) for f in registry.schema_of(name).fields]
+            assert got == want, name
+    finally:
+        con.close()

@@ -479,6 +479,30 @@ def schema_of(dataset: str) -> TableSchema:
     raise KeyError(dataset)
 
 
+def conform(dataset: str, frame: Any) -> Any:
+    """``frame`` with the stored types the registry promises, for writing.
+
+    A text column whose values are all missing has no type in Parquet (DuckDB reads it as
+    ``"NULL"``); such columns are given pandas' ``string`` dtype so the view keeps ``VARCHAR``.
+    Unregistered datasets and frames without such columns are returned as they are.
+    """
+    try:
+        fields = schema_of(dataset).fields
+    except KeyError:
+        return frame
+    empty_text = [
+        f.name
+        for f in fields
+        if f.duckdb_type == "VARCHAR"
+        and f.name in frame.columns
+        and frame[f.name].dtype == object
+        and frame[f.name].isna().all()
+    ]
+    if not empty_text:
+        return frame
+    return frame.astype({c: "string" for c in empty_text})
+
+
 def pandera_schema(schema: str, checks: list[Any] | None = None) -> Any:
     """The pandera ``DataFrameSchema`` of a table schema (strict, ordered, unique key)."""
     import pandera.pandas as pa

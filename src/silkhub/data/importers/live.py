@@ -15,6 +15,7 @@ import pandas as pd
 from silkhub.data.importers import comtrade, wdi
 from silkhub.data.importers.base import CsvTable, Problems, merge_frame_writer
 from silkhub.data.importers.countries import CountryMatcher, iso3_of
+from silkhub.data.registry import conform
 from silkhub.data.store import AnalyticsStore, CatalogEntry, NewVersion
 from silkhub.errors import DataImportError, UnknownCountryError
 
@@ -100,6 +101,7 @@ def _publish_fetched(
         for ds, df, keys, label in outputs:
             if df.empty and ds != main:
                 continue
+            df = conform(ds, df)
             m = meta()
             old = store.catalog.current(ds)
             if old is not None and not replace_all:

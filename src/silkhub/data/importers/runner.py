@@ -22,6 +22,7 @@ from silkhub.data.importers.base import (
     merge_year_partitions,
     sha256_files,
 )
+from silkhub.data.registry import conform
 from silkhub.data.store import AnalyticsStore, CatalogEntry, NewVersion, check_name
 from silkhub.errors import DataImportError, NotFoundError, ValidationError
 
@@ -127,7 +128,7 @@ def _run_import(
         for out in outputs:
             holder: list[MergeSummary] = []
             notes = ctx.notes + out.notes
-            frame = out.frame
+            frame = out.frame if out.frame is None else conform(out.name, out.frame)
             parts: dict[str, str] = {}
             if out.part is not None and frame is not None:
                 frame, parts = _merge_part(store, out.name, out.part, frame, sha)
