@@ -96,3 +96,23 @@ def test_zh_organisation_agreement_commitments_fulfilled(zh_page):
     shot(page, "zh-agreements-list")
     page.goto(org_url)
     assert page.get_by_role("link", name="中哈法律服务合作备忘录").count() == 1
+
+
+def test_zh_agreement_pages_fit_a_phone(browser, live_server: str):
+    """390 px: the agreement list, one agreement and the new-agreement form are no wider than
+    the screen (tables scroll inside their wrapper)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.base = live_server
+    try:
+        _login(page)
+        for path in ("/hub/agreements", "/hub/agreements/1", "/hub/agreements/new",
+                     "/hub/organisations/1", "/hub/organisations/new"):  # fmt: skip
+            page.goto(page.base + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (path, width)
+        shot(page, "zh-phone-organisation-form")
+        page.goto(page.base + "/hub/agreements/1")
+        shot(page, "zh-phone-agreement")
+    finally:
+        context.close()
