@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from silkhub.data.registry import preference
 from silkhub.data.store import AnalyticsStore
 
 logger = logging.getLogger(__name__)
@@ -142,15 +143,27 @@ class StoreReader:
             self._con = None
 
     def trade_dataset(self) -> str | None:
-        """The bilateral trade dataset to use (largest year coverage; baci preferred)."""
+        """The bilateral trade dataset for partner rankings: the first imported one of the
+        registry's preference for the question ``partners`` (:func:`silkhub.data.registry.
+        preference`) that has bilateral flows (``exporter, importer, value_usd, year``); a
+        bilateral dataset outside the registry only when none is (the one with the latest
+        year)."""
         self._load()
-        cands = []
-        for name, e in (self._entries or {}).items():
+        entries = self._entries or {}
+
+        def bilateral(e: object) -> bool:
             cols = set(getattr(e, "columns", {}) or {})
-            if {"exporter", "importer", "value_usd", "year"} <= cols:
-                years = getattr(e, "years", None) or [0, 0]
-                cands.append((name != "baci", -(years[1] or 0), name))
-        return sorted(cands)[0][2] if cands else None
+            return {"exporter", "importer", "value_usd", "year"} <= cols
+
+        for name in preference("partners"):
+            if name in entries and bilateral(entries[name]):
+                return name
+        cands = [
+            (-((getattr(e, "years", None) or [0, 0])[1] or 0), name)
+            for name, e in entries.items()
+            if bilateral(e)
+        ]
+        return sorted(cands)[0][1] if cands else None
 
     # -- queries ---------------------------------------------------------------------------
     def wdi(self, iso3s: Sequence[str], indicators: Sequence[str]) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from silkhub.analytics import complexity
 from silkhub.analytics.partners import rank_partners
+from silkhub.analytics.registry import preference
 from silkhub.data.reference.queries import all_groups, country_memberships, members_as_of
 from silkhub.data.storage.models.reference import Country
 from silkhub.data.store_reader import StoreReader, missing_hint
@@ -121,8 +122,9 @@ def what_next_figure(
     session: Session, reader: StoreReader, iso3: str, t: Translate
 ) -> tuple[Figure | None, str | None]:
     """Products ``iso3`` does not export competitively yet, by complexity outlook gain (COG),
-    from the analytics complexity service."""
-    for ds in ("baci", "world_trade_2017_hs4", "comtrade", reader.trade_dataset()):
+    from the analytics complexity service, over the first dataset of the registry's
+    preference for the question ``products`` that gives an answer."""
+    for ds in dict.fromkeys([*preference("products"), reader.trade_dataset()]):
         if not ds or not reader.has(ds):
             continue
         yrs = reader.years(ds)
