@@ -49,6 +49,8 @@ PAGES = {
     "/reports/region?unit=Jinan&peers=Hangzhou,Qingdao&format=html": 3.0,
     "/reports/region?unit=Jinan&peers=Hangzhou,Qingdao&format=xlsx": 3.0,
     "/reports/region?unit=Jinan&peers=Hangzhou,Qingdao&format=pdf": 5.0,
+    # the zh region PDF: CJK font subset, summary on page 1 (issue 16)
+    "/reports/region?unit=Jinan&peers=Hangzhou,Qingdao&format=pdf&lang=zh": 5.0,
     "/reports/hub?event=1&format=pdf": 15.0,
 }
 
