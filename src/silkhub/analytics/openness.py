@@ -90,12 +90,10 @@ def parse_years(text: str) -> tuple[int, int]:
     except ValueError:
         years = []
     if len(years) not in (1, 2) or not all(1900 <= y <= 2100 for y in years):
-        raise ValidationError(
-            f"years {text!r}: use YYYY or YYYY-YYYY, e.g. 2013-2019", field="years"
-        )
+        raise ValidationError(key="analytics.years_format", params={"text": text}, field="years")
     start, end = years[0], years[-1]
     if end < start:
-        raise ValidationError(f"years {text!r}: the end is before the start", field="years")
+        raise ValidationError(key="analytics.years_order", params={"text": text}, field="years")
     return start, end
 
 
@@ -163,7 +161,9 @@ def openness(
     long = _long_inputs(con, dataset, key_col, key, start, end, with_unit="unit" in cols)
     if long.empty:
         raise ValidationError(
-            f"{dataset!r} has no openness inputs for {key} in {start}–{end}", field="years"
+            key="analytics.no_openness_inputs",
+            params={"dataset": dataset, "place": key, "start": start, "end": end},
+            field="years",
         )
     w = _wide(long, start, end)
     notes: list[str] = []
@@ -297,15 +297,12 @@ def _check_group_exists(session: Session, group: str, year: int, as_of: date | N
     start = group_start(session, group)
     day = group_as_of(year, as_of)
     if start is not None and day < start:
-        hint = (
-            f"pick a year from {start.year}"
-            if as_of is not None
-            else f"pass --as-of {start.isoformat()} (or later) to use that membership with "
-            f"{year}'s figures, or pick a year from {start.year}"
-        )
+        params = {"group": group, "start": start.isoformat(), "date": day.isoformat()}
         raise ValidationError(
-            f"group {group!r} starts on {start.isoformat()}: it has no members on "
-            f"{day.isoformat()}; {hint}",
+            key="analytics.group_starts_later"
+            if as_of is not None
+            else "analytics.group_starts_later_year",
+            params={**params, "first_year": start.year, "year": year},
             field="as_of" if as_of is not None else "year",
         )
 
@@ -369,9 +366,7 @@ def group_share(
         wld = None if any(w is None for w in wld_parts) else float(sum(wld_parts))  # type: ignore[arg-type]
         if world == "wld" and wld is None:
             raise ValidationError(
-                f"no World Bank WLD value of {label} for {year} (import a WDI file that has the "
-                "World row, e.g. the World Bank's own download); use --world sum",
-                field="world",
+                key="analytics.no_wld_value", params={"label": label, "year": year}, field="world"
             )
         country_v = v[v.index.isin(countries)]
         if country_v.empty:

@@ -137,7 +137,7 @@ def rank_partners(
     if flow not in FLOWS:
         raise UnknownChoiceError("flow", flow, FLOWS, field="flow")
     if top is not None and top < 1:
-        raise ValidationError("top must be at least 1", field="top")
+        raise ValidationError(key="analytics.top_min", params={"top": top}, field="top")
     require_dataset(con, dataset, BILATERAL_COLUMNS)
     reporter = country_code(session, reporter)
     check_year(con, dataset, year)
@@ -146,7 +146,11 @@ def rank_partners(
     prev = flows[flows["year"] == year - 1]
     notes: list[str] = []
     if cur.empty:
-        raise ValidationError(f"{dataset!r} has no trade of {reporter} in {year}", field="reporter")
+        raise ValidationError(
+            key="analytics.no_trade",
+            params={"dataset": dataset, "who": reporter, "year": year},
+            field="reporter",
+        )
     world = cur[cur["partner"].isin(AGGREGATES)]
     cur = cur[~cur["partner"].isin(AGGREGATES)]
     prev = prev[~prev["partner"].isin(AGGREGATES)]
@@ -280,7 +284,9 @@ def rca_table(
         out = out[out["exporter"] == country]
         if out.empty:
             raise ValidationError(
-                f"{country} has no exports in {dataset!r} for {year}", field="country"
+                key="analytics.no_exports",
+                params={"who": country, "dataset": dataset, "year": year},
+                field="country",
             )
         out = out.sort_values(["rca", "product"], ascending=[False, True])
     out = out.reset_index(drop=True)
@@ -564,7 +570,7 @@ def intensity(
     check_year(con, dataset, year)
     i, j = country_code(session, exporter), country_code(session, importer)
     if i == j:
-        raise ValidationError("exporter and importer must be different countries", field="importer")
+        raise ValidationError(key="analytics.same_country", params={"iso3": i}, field="importer")
     pfilter = f"product = '{TOTAL}'" if _has_totals(con, dataset, year) else f"product <> '{TOTAL}'"
     sql = f"""
         SELECT
@@ -578,9 +584,17 @@ def intensity(
     """
     x_ij, x_i, m_j, m_w = con.execute(sql, {"i": i, "j": j, "y": year}).fetchall()[0]
     if not x_i:
-        raise ValidationError(f"no exports of {i} in {dataset!r} for {year}", field="exporter")
+        raise ValidationError(
+            key="analytics.no_exports",
+            params={"who": i, "dataset": dataset, "year": year},
+            field="exporter",
+        )
     if not m_j:
-        raise ValidationError(f"no imports of {j} in {dataset!r} for {year}", field="importer")
+        raise ValidationError(
+            key="analytics.no_imports",
+            params={"who": j, "dataset": dataset, "year": year},
+            field="importer",
+        )
     x_ij = float(x_ij or 0.0)
     return {
         "exporter": i,
