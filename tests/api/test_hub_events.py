@@ -23,3 +23,25 @@ def test_unknown_event_is_404(client):
     r = client.get("/api/v1/events/999999/totals")
     assert r.status_code == 404
     assert r.json()["status"] == 404
+
+
+def test_event_errors_carry_message_keys(client, runtime, monkeypatch):
+    from tests.api._accounts import make_account, use_fast_hashing
+
+    use_fast_hashing(monkeypatch)
+    op = make_account(runtime, "op-events@hub.org", "operator", None)
+    body = {
+        "kind": "roadshow",
+        "title_zh": "路演",
+        "start_on": "2025-05-02",
+        "end_on": "2025-05-01",
+    }
+    r = client.post("/api/v1/events", json=body, headers=op.headers)
+    assert r.status_code == 422
+    problem = r.json()
+    assert problem["key"] == "event.end_before_start"
+    assert problem["errors"][0]["field"] == "end_on"
+    r = client.post(
+        "/api/v1/events", json={"kind": "roadshow", "start_on": "2025-05-02"}, headers=op.headers
+    )
+    assert r.status_code == 422 and r.json()["key"] == "event.title_needed"

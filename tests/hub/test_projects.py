@@ -208,3 +208,39 @@ def test_update_recomputes_usd_and_delete(session):
     pj.delete_project(session, SYSTEM, p.id)
     with pytest.raises(NotFoundError):
         pj.get_project(session, SYSTEM, p.id)
+
+
+def test_first_stage_in_the_future_is_refused(session):
+    from datetime import timedelta
+
+    later = date.today() + timedelta(days=1)
+    with pytest.raises(ValidationError) as exc:
+        _p(session, stage_on=later)
+    assert exc.value.key == "project.start_in_future" and exc.value.field == "stage_on"
+    assert exc.value.params == {"date": later.isoformat()}
+    assert _p(session, stage_on=date.today()).stage_on == date.today()
+
+
+def test_create_unless_similar_stores_nothing_until_confirmed(session):
+    from sqlalchemy import func, select
+
+    from silkhub.data.storage.models.accounts import AuditEntry
+    from silkhub.data.storage.models.hub import Project
+
+    fields = dict(
+        title_en="Qingdao cold-chain logistics centre", title_zh="青岛冷链物流中心", iso3="CHN",
+        region_id="CN-SD-qingdao", isic_code="52", value_amount=Decimal("2000000000"),
+        value_currency="CNY", value_year=2021, stage_on=date(2021, 3, 1),
+        dated_on=date(2021, 3, 1),
+    )  # fmt: skip
+    first = _p(session, **fields)
+    n = session.scalar(select(func.count()).select_from(Project))
+    audits = session.scalar(select(func.count()).select_from(AuditEntry))
+    copy = pj.ProjectCreate(**(fields | {"title_en": "Qingdao cold chain logistics center"}))
+    saved, warnings = pj.create_unless_similar(session, SYSTEM, copy)
+    assert saved is None and [w["project_id"] for w in warnings] == [first.id]
+    assert session.scalar(select(func.count()).select_from(Project)) == n
+    assert session.scalar(select(func.count()).select_from(AuditEntry)) == audits
+    saved, warnings = pj.create_unless_similar(session, SYSTEM, copy, accept_similar=True)
+    assert saved is not None and saved.id != first.id and warnings
+    assert session.scalar(select(func.count()).select_from(Project)) == n + 1

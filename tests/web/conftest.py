@@ -41,10 +41,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of the app served by uvicorn over a temp SQLite DB with the demo data."""
-    import uvicorn
-
     from silkhub.demo import load_demo
-    from silkhub.server import create_app
 
     data_dir: Path = tmp_path_factory.mktemp("live")
     settings = Settings(
@@ -57,6 +54,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for _ in load_demo(rt):
         pass
     make_admin(rt)
+    yield from serve(rt)
+
+
+def serve(rt) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Serve ``rt``'s app with uvicorn in a thread; yields the base URL, then stops and
+    disposes of the runtime (for module fixtures of live servers)."""
+    import uvicorn
+
+    from silkhub.server import create_app
+
     port = _free_port()
     config = uvicorn.Config(
         create_app(runtime=rt, init=False), host="127.0.0.1", port=port, log_level="warning"

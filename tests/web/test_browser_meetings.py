@@ -6,14 +6,12 @@ Screenshots (looked at): ``project-form-repeated-construction-zh``, ``meetings-a
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, _free_port, make_admin, shot
+from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, make_admin, serve, shot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "meet me at table A1 please"
@@ -23,14 +21,11 @@ MEMBERS = {"cosco@example.org": "COSCO", "kaz@example.org": "Kazakh chamber"}
 @pytest.fixture(scope="module")
 def meeting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with the demo data, the admin and a member of two demo organisations."""
-    import uvicorn
-
     from silkhub.bootstrap import make_runtime, prepare
     from silkhub.demo import load_demo
     from silkhub.hub import accounts
     from silkhub.hub import organisations as orgs
     from silkhub.hub.policy import Actor
-    from silkhub.server import create_app
     from silkhub.settings import Settings
 
     data_dir: Path = tmp_path_factory.mktemp("meetings")
@@ -50,25 +45,7 @@ def meeting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             accounts.create_user(
                 s, Actor.system(), email, PASSWORD, role="member", organisation_id=org_id
             )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(runtime=rt, init=False), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("live server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        rt.dispose()
+    yield from serve(rt)
 
 
 def _zh_page(browser, base: str, email: str, password: str):

@@ -119,3 +119,47 @@ def keyed(exc: ValidationError, key: str, field: str | None = None, **params: An
     entry["message"] = exc.message
     exc.details["errors"] = [entry]
     return exc
+
+
+# -- closed lists and places with message keys (shared by the hub services) -----------------
+
+
+def choice(value, choices, what: str, field: str, *, required: bool = False):  # type: ignore[no-untyped-def]
+    """:func:`silkhub.hub.common.check_choice` with the keys ``validation.choice`` /
+    ``validation.required``."""
+    from silkhub.hub.common import check_choice
+
+    try:
+        return check_choice(value, choices, what, field, required=required)
+    except UnknownChoiceError as exc:
+        raise choice_error(exc) from None
+    except ValidationError as exc:
+        raise keyed(exc, "validation.required", field) from None
+
+
+def country(session, value: str | None, field: str = "iso3") -> str | None:  # type: ignore[no-untyped-def]
+    """ISO3 code of a country code or name; unknown: ``project.unknown_country {value}``."""
+    from silkhub.errors import UnknownCountryError
+    from silkhub.hub.common import resolve_country
+
+    try:
+        return resolve_country(session, value, field=field)
+    except UnknownCountryError as exc:
+        raise keyed(exc, "project.unknown_country", field, value=str(value).strip()) from None
+
+
+def region(session, value: str | None, field: str = "region_id") -> tuple:  # type: ignore[no-untyped-def]
+    """(region_id, iso3) of a region id or name; an unknown one is the short keyed error
+    ``project.unknown_region {value}`` on ``field`` (the valid names stay in
+    ``details['valid_choices']`` for API clients, not in the message)."""
+    from silkhub.hub.common import resolve_region
+
+    try:
+        return resolve_region(session, value)
+    except UnknownChoiceError as exc:
+        raise ValidationError(
+            key="project.unknown_region",
+            params={"value": str(value).strip()},
+            field=field,
+            details={"valid_choices": exc.choices},
+        ) from None

@@ -17,18 +17,15 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from silkhub.data.storage.models.hub import Event, EventOrganiser, EventProject, Project
-from silkhub.errors import ConflictError, UnknownChoiceError, UnknownCountryError, ValidationError
+from silkhub.errors import ConflictError, ValidationError
 from silkhub.hub import lifecycle
 from silkhub.hub._audit import audit, snapshot
 from silkhub.hub.common import (
     Page,
-    check_choice,
     check_dates_ordered,
     check_org_visible,
     delete_audited,
     keyset_page,
-    resolve_country,
-    resolve_region,
 )
 from silkhub.hub.events import queries as q
 from silkhub.hub.events.schemas import (
@@ -43,18 +40,12 @@ from silkhub.hub.money import check_amount, ensure_rates, to_usd
 from silkhub.hub.policy import Actor, check_visibility, checked, ensure_can_create
 from silkhub.hub.projects import queries as project_queries
 from silkhub.hub.projects import writable_project
-from silkhub.hub.validation import choice_error, keyed
+from silkhub.hub.validation import choice as _choice
+from silkhub.hub.validation import country as _country
+from silkhub.hub.validation import keyed
+from silkhub.hub.validation import region as _region
 
 logger = logging.getLogger(__name__)
-
-
-def _choice(value, choices, what: str, field: str, *, required: bool = False):  # type: ignore[no-untyped-def]
-    try:
-        return check_choice(value, choices, what, field, required=required)
-    except UnknownChoiceError as exc:
-        raise choice_error(exc) from None
-    except ValidationError as exc:
-        raise keyed(exc, "validation.required", field) from None
 
 
 def _dates(start_on: date | None, end_on: date | None) -> None:
@@ -63,25 +54,6 @@ def _dates(start_on: date | None, end_on: date | None) -> None:
     except ValidationError as exc:
         raise keyed(
             exc, "event.end_before_start", "end_on", start_on=start_on, end_on=end_on
-        ) from None
-
-
-def _country(session: Session, value: str | None, field: str) -> str | None:
-    try:
-        return resolve_country(session, value, field=field)
-    except UnknownCountryError as exc:
-        raise keyed(exc, "project.unknown_country", field, value=str(value).strip()) from None
-
-
-def _region(session: Session, value: str | None) -> tuple:
-    try:
-        return resolve_region(session, value)
-    except UnknownChoiceError as exc:
-        raise ValidationError(
-            key="project.unknown_region",
-            params={"value": str(value).strip()},
-            field="region_id",
-            details={"valid_choices": exc.choices},
         ) from None
 
 

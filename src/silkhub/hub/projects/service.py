@@ -35,13 +35,10 @@ from silkhub.hub import duplicates, lifecycle
 from silkhub.hub._audit import audit, snapshot
 from silkhub.hub.common import (
     Page,
-    check_choice,
     check_limit,
     check_org_visible,
     delete_audited,
     keyset_page,
-    resolve_country,
-    resolve_region,
 )
 from silkhub.hub.money import check_amount, ensure_rates, to_usd
 from silkhub.hub.policy import (
@@ -67,41 +64,12 @@ from silkhub.hub.projects.schemas import (
     ProjectUpdate,
 )
 from silkhub.hub.sectors import check_sector, codes_under
+from silkhub.hub.validation import choice as _choice
 from silkhub.hub.validation import choice_error, keyed
+from silkhub.hub.validation import country as _country
+from silkhub.hub.validation import region as _region
 
 logger = logging.getLogger(__name__)
-
-
-def _choice(value: str | None, choices, what: str, field: str, *, required: bool = False):  # type: ignore[no-untyped-def]
-    """:func:`check_choice` with the message key ``validation.choice``."""
-    try:
-        return check_choice(value, choices, what, field, required=required)
-    except UnknownChoiceError as exc:
-        raise choice_error(exc) from None
-    except ValidationError as exc:
-        raise keyed(exc, "validation.required", field) from None
-
-
-def _country(session: Session, value: str | None, field: str = "iso3") -> str | None:
-    try:
-        return resolve_country(session, value, field=field)
-    except UnknownCountryError as exc:
-        raise keyed(exc, "project.unknown_country", field, value=str(value).strip()) from None
-
-
-def _region(session: Session, value: str | None, field: str = "region_id") -> tuple:
-    """(region_id, iso3) of a region id or name; an unknown one is a short, keyed error on
-    ``field`` (the valid ids stay in ``details['valid_choices']`` for API clients)."""
-    try:
-        return resolve_region(session, value)
-    except UnknownChoiceError as exc:
-        err = ValidationError(
-            key="project.unknown_region",
-            params={"value": str(value).strip()},
-            field=field,
-            details={"valid_choices": exc.choices},
-        )
-        raise err from None
 
 
 def _sector(value: str | None, field: str) -> str | None:
