@@ -10,10 +10,10 @@ CSRF: the signed double-submit tokens of :mod:`silkhub.security.csrf` (hidden fi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from starlette.responses import Response
@@ -21,6 +21,8 @@ from starlette.responses import Response
 from silkhub.security import csrf
 
 CSRF_FIELD = csrf.CSRF_FIELD
+
+T = TypeVar("T")
 
 
 def csrf_token(request: Request) -> str:
@@ -87,9 +89,7 @@ class Form:
         self, name: str, *, required: bool = False, max_len: int = 500, min_len: int = 0
     ) -> str | None:
         v = self.value(name)
-        if not v:
-            if required:
-                self.error(name, "form.required")
+        if self._blank(name, v, required):
             return None
         if len(v) > max_len:
             self.error(name, "form.too_long", max=max_len)
@@ -100,32 +100,38 @@ class Form:
     def choice(self, name: str, choices: Iterable[str], *, required: bool = False) -> str | None:
         v = self.value(name)
         allowed = list(choices)
-        if not v:
-            if required:
-                self.error(name, "form.required")
+        if self._blank(name, v, required):
             return None
         if v not in allowed:
             self.error(name, "form.choice", choices=", ".join(allowed))
             return None
         return v
 
-    def date(self, name: str, *, required: bool = False) -> date | None:
+    def _blank(self, name: str, v: str, required: bool) -> bool:
+        """True when ``v`` is empty (recording ``form.required`` if the field is required)."""
+        if v:
+            return False
+        if required:
+            self.error(name, "form.required")
+        return True
+
+    def _parsed(self, name: str, parse: Callable[[str], T], key: str, required: bool) -> T | None:
+        """``parse(value)``, or None with error ``key`` when it raises ``ValueError``."""
         v = self.value(name)
-        if not v:
-            if required:
-                self.error(name, "form.required")
+        if self._blank(name, v, required):
             return None
         try:
-            return date.fromisoformat(v)
+            return parse(v)
         except ValueError:
-            self.error(name, "form.date")
+            self.error(name, key)
             return None
+
+    def date(self, name: str, *, required: bool = False) -> date | None:
+        return self._parsed(name, date.fromisoformat, "form.date", required)
 
     def amount(self, name: str, *, required: bool = False) -> Decimal | None:
         v = self.value(name).replace(",", "").replace(" ", "")
-        if not v:
-            if required:
-                self.error(name, "form.required")
+        if self._blank(name, v, required):
             return None
         try:
             d = Decimal(v)
@@ -138,16 +144,7 @@ class Form:
         return d
 
     def integer(self, name: str, *, required: bool = False) -> int | None:
-        v = self.value(name)
-        if not v:
-            if required:
-                self.error(name, "form.required")
-            return None
-        try:
-            return int(v)
-        except ValueError:
-            self.error(name, "form.integer")
-            return None
+        return self._parsed(name, int, "form.integer", required)
 
     def absorb(
         self,
