@@ -80,8 +80,7 @@ def hub_report(session: Session, actor, event_id: int, lang: str = "en") -> Prof
         (t("link.announced"), totals.announced.describe(lang)),
     ]
     src = [
-        t("report.source_event", id=e.id)
-        + (f" ({e.source_dataset})" if e.source_dataset else "")
+        t("report.source_event", id=e.id) + (f" ({e.source_dataset})" if e.source_dataset else "")
     ]
     facts = Section(id="event", title=t("event.facts"))
     facts.facts = [
