@@ -139,7 +139,7 @@ def test_talent_reasons_in_plain_chinese(session: Session) -> None:
     texts = {p.name: zh.of(p) for p in m.parts}
     for t in texts.values():
         assert not LATIN_WORD.search(t), t
-    assert texts["language"] == "俄语水平母语（要求B2）；英语水平B1，低于要求的C1"
+    assert texts["language"] == "俄语为母语（要求B2）；英语水平B1，低于要求的C1"
     assert texts["country"] == "曾在哈萨克斯坦工作"
     assert texts["availability"] == "在10天中可工作5天"
 

@@ -131,7 +131,8 @@ def language_fit(need: Need, person: Person) -> tuple[float, Reason]:
             items.append({"key": "reason.talent.lang_missing", "params": params})
         elif level_rank(have) >= level_rank(req):
             vals.append(1.0)
-            items.append({"key": "reason.talent.lang_ok", "params": params})
+            ok = "lang_native" if have.strip().lower() == "native" else "lang_ok"
+            items.append({"key": f"reason.talent.{ok}", "params": params})
         else:
             vals.append(0.5)
             items.append({"key": "reason.talent.lang_low", "params": params})

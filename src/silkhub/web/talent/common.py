@@ -8,7 +8,7 @@ import pydantic
 
 from silkhub.errors import SilkhubError, UnknownChoiceError
 from silkhub.hub.talent.schemas import LanguageIn
-from silkhub.i18n import has
+from silkhub.i18n import gettext, has
 from silkhub.web.forms import Form
 
 #: talent score parts (core.talent_matching.TALENT_PARTS) -> i18n key
@@ -42,7 +42,23 @@ def items(value: str) -> list[str]:
 
 
 def languages_text(entries: list[dict] | None) -> str:
+    """Languages as typed in the form: ``ru:C1, en:native``."""
     return ", ".join(f"{x['code']}:{x['level']}" for x in entries or [])
+
+
+def languages_label(entries: list[dict] | None, lang: str) -> str:
+    """Languages for reading: ``俄语 C1、英语（母语）`` / ``Russian C1, English (native)``."""
+    from silkhub.hub.matching.reasons import LIST_SEPARATOR, language_name
+
+    out = []
+    for x in entries or []:
+        name = language_name(str(x["code"]), lang)
+        level = str(x["level"])
+        if level.lower() == "native":
+            out.append(gettext("talent.language_native", lang, language=name))
+        else:
+            out.append(f"{name} {level}")
+    return LIST_SEPARATOR["zh" if lang == "zh" else "en"].join(out)
 
 
 def parse_languages(form: Form, name: str) -> list[LanguageIn]:

@@ -20,7 +20,7 @@ from silkhub.web.talent.common import (
     TALENT_PART_KEYS,
     absorb,
     items,
-    languages_text,
+    languages_label,
     parse_languages,
 )
 
@@ -61,7 +61,7 @@ def position_row(
         "project_id": pos.project_id,
         "description": pick(pos.description_en, pos.description_zh, lang) or "",
         "sector": sector_name(pos.isic_code, lang) if pos.isic_code else "",
-        "languages": languages_text(pos.languages),
+        "languages": languages_label(pos.languages, lang),
         "countries": ", ".join(countries.get(c, c) for c in (pos.countries or "").split(",") if c),
         "period": " – ".join(fmt_date(x, lang) if x else "…" for x in (pos.start_on, pos.end_on))
         if (pos.start_on or pos.end_on)

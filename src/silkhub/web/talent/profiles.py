@@ -18,7 +18,13 @@ from silkhub.i18n.format import fmt_date
 from silkhub.web.account import current_actor, require_user
 from silkhub.web.forms import Form
 from silkhub.web.pages import render, request_lang, runtime_of, translator
-from silkhub.web.talent.common import absorb, items, languages_text, parse_languages
+from silkhub.web.talent.common import (
+    absorb,
+    items,
+    languages_label,
+    languages_text,
+    parse_languages,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,7 +63,7 @@ def profile_row(p, lang: str, countries: dict[str, str], regions: dict[str, str]
         "other_name": pick(p.name_zh, p.name_en, lang) if p.name_en and p.name_zh else "",
         "nationality": countries.get(p.nationality or "", p.nationality or ""),
         "based_in": regions.get(p.based_in_region_id or "", p.based_in_region_id or ""),
-        "languages": languages_text(p.languages),
+        "languages": languages_label(p.languages, lang),
         "sectors": ", ".join(d["sectors"]),
         "skills": pick(p.skills_en, p.skills_zh, lang) or "",
         "countries_experience": ", ".join(countries.get(c, c) for c in d["countries_experience"]),
