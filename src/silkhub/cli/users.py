@@ -8,7 +8,7 @@ from __future__ import annotations
 import getpass
 import sys
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -38,6 +38,15 @@ def _actor() -> Actor:
     except (KeyError, OSError):
         who = "unknown"
     return Actor.system(label=f"cli:{who}")
+
+
+def _update(user: str, done: str, **changes: Any) -> None:
+    """Apply ``changes`` to a user (e-mail or id); print ``done`` with ``{email}``, ``{role}``."""
+    actor = _actor()
+    with runtime().session() as s:
+        u = accounts.resolve_user(s, actor, user)
+        accounts.update_user(s, actor, u.id, **changes)
+        console.print(done.format(email=u.email, role=u.role))
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -109,31 +118,19 @@ def set_role(
     ] = None,
 ) -> None:
     """Change a user's role (the last active admin cannot be demoted)."""
-    actor = _actor()
-    with runtime().session() as s:
-        u = accounts.resolve_user(s, actor, user)
-        accounts.update_user(s, actor, u.id, role=role, organisation_id=org)
-        console.print(f"{u.email} is now {u.role}")
+    _update(user, "{email} is now {role}", role=role, organisation_id=org)
 
 
 @app.command("deactivate")
 def deactivate(user: Annotated[str, typer.Argument(help="E-mail address or id.")]) -> None:
     """Deactivate a user: sign-in refused, every token and session revoked."""
-    actor = _actor()
-    with runtime().session() as s:
-        u = accounts.resolve_user(s, actor, user)
-        accounts.update_user(s, actor, u.id, active=False)
-        console.print(f"{u.email} deactivated; its tokens and sessions are revoked")
+    _update(user, "{email} deactivated; its tokens and sessions are revoked", active=False)
 
 
 @app.command("activate")
 def activate(user: Annotated[str, typer.Argument(help="E-mail address or id.")]) -> None:
     """Re-activate a deactivated user (old tokens stay revoked)."""
-    actor = _actor()
-    with runtime().session() as s:
-        u = accounts.resolve_user(s, actor, user)
-        accounts.update_user(s, actor, u.id, active=True)
-        console.print(f"{u.email} activated")
+    _update(user, "{email} activated", active=True)
 
 
 @app.command("unlock")
@@ -154,12 +151,8 @@ def set_password(
     ] = False,
 ) -> None:
     """Set a user's password (signs out their web sessions, lifts a sign-in lock)."""
-    actor = _actor()
     password = _read_password(password_stdin)
-    with runtime().session() as s:
-        u = accounts.resolve_user(s, actor, user)
-        accounts.update_user(s, actor, u.id, password=password)
-        console.print(f"password of {u.email} changed")
+    _update(user, "password of {email} changed", password=password)
 
 
 @app.command("audit")
