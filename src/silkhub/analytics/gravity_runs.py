@@ -81,13 +81,22 @@ def parse_spec(text: str, where: str = "spec") -> GravitySpec:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = f" line {mark.line + 1}" if mark is not None else ""
-        raise GravitySpecError(f"{where}{loc}: not valid YAML ({exc.__class__.__name__})") from None
+        raise GravitySpecError(
+            key="gravity.not_yaml",
+            params={"where": f"{where}{loc}", "error": exc.__class__.__name__},
+        ) from None
     if not isinstance(data, dict):
-        raise GravitySpecError(f"{where}: a spec must be a YAML mapping (name, formula, ...)")
+        raise GravitySpecError(key="gravity.yaml_not_mapping", params={"where": where})
     try:
         return GravitySpec.from_mapping(data)
     except GravitySpecError as exc:
-        raise GravitySpecError(f"{where}: {exc.message}", field=exc.field) from None
+        # the same key and params (each interface translates them); English names the file
+        raise GravitySpecError(
+            f"{where}: {exc.message}",
+            key=exc.key,
+            params={**exc.params, "where": where},
+            field=exc.field,
+        ) from None
 
 
 # --------------------------------------------------------------------------------------------

@@ -42,7 +42,9 @@ class _Evaluator(ast.NodeVisitor):
             return node.id == "True"
         shown = ", ".join(map(str, list(self.frame.columns)[:30]))
         raise GravitySpecError(
-            f"unknown variable {node.id!r} in {self.expr!r}; available: {shown}", field=node.id
+            key="gravity.unknown_variable_expr",
+            params={"name": node.id, "expression": self.expr, "available": shown},
+            field=node.id,
         )
 
     def visit_Constant(self, node: ast.Constant) -> Any:
@@ -190,6 +192,8 @@ def evaluate(expression: str, frame: pd.DataFrame) -> Any:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as exc:
         raise GravitySpecError(
-            f"expression {expression!r} is not valid: {exc.msg}", field="expression"
+            key="gravity.bad_expression",
+            params={"expression": expression, "reason": exc.msg},
+            field="expression",
         ) from None
     return _Evaluator(frame, expression).visit(tree)

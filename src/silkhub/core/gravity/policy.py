@@ -68,7 +68,9 @@ def add_leads_lags(
     for sign, ks, suffix in ((+1, leads, "lead"), (-1, lags, "lag")):
         for k in ks:
             if k <= 0:
-                raise GravitySpecError(f"{suffix}s must be positive years, not {k}", field=suffix)
+                raise GravitySpecError(
+                    key=f"gravity.{suffix}s_positive", params={"k": k}, field=suffix
+                )
             name = f"{column}_{suffix}{k}"
             target = out[year] + sign * k
             idx = pd.MultiIndex.from_arrays([*(out[c] for c in key), target])

@@ -64,7 +64,9 @@ class GravityResult:
             if c.name == name:
                 return c
         raise GravitySpecError(
-            f"no coefficient {name!r}; estimated: {', '.join(self.names())}", field="name"
+            key="gravity.no_coefficient",
+            params={"name": name, "names": ", ".join(self.names())},
+            field="name",
         )
 
     def combination(self, names: Sequence[str]) -> tuple[float, float]:

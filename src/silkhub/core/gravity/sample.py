@@ -47,7 +47,9 @@ def prepare_frame(spec: GravitySpec, data: pd.DataFrame) -> PreparedSample:
     for f in spec.filters:
         cond = evaluate(f, frame)
         if not isinstance(cond, pd.Series):
-            raise GravitySpecError(f"filter {f!r} does not depend on any column", field="filters")
+            raise GravitySpecError(
+                key="gravity.filter_constant", params={"filter": f}, field="filters"
+            )
         keep &= cond.astype(bool)
     frame = frame[keep]
     n_filtered_out = n_input - len(frame)
@@ -56,7 +58,8 @@ def prepare_frame(spec: GravitySpec, data: pd.DataFrame) -> PreparedSample:
     if missing:
         shown = ", ".join(map(str, list(data.columns) + [n for n, _ in spec.derive]))
         raise GravitySpecError(
-            f"unknown variable(s) {', '.join(missing)} in spec {spec.name!r}; available: {shown}",
+            key="gravity.unknown_variables",
+            params={"variables": ", ".join(missing), "spec": spec.name, "available": shown},
             field=missing[0],
         )
     frame = frame[list(dict.fromkeys(needed))]
@@ -64,8 +67,8 @@ def prepare_frame(spec: GravitySpec, data: pd.DataFrame) -> PreparedSample:
     for c in numeric:
         if not pd.api.types.is_numeric_dtype(frame[c]):
             raise GravitySpecError(
-                f"variable {c!r} is not numeric (dtype {frame[c].dtype}); fixed effects go "
-                "after '|' in the formula",
+                key="gravity.not_numeric",
+                params={"variable": c, "dtype": str(frame[c].dtype)},
                 field=c,
             )
     finite = np.isfinite(frame[numeric].to_numpy(dtype=float)).all(axis=1)
@@ -84,7 +87,6 @@ def prepare_frame(spec: GravitySpec, data: pd.DataFrame) -> PreparedSample:
         )
     if spec.estimator == "ppml" and (frame[parts.depvar] < 0).any():
         raise GravitySpecError(
-            f"PPML needs a non-negative dependent variable; {parts.depvar!r} has negative values",
-            field=parts.depvar,
+            key="gravity.negative_depvar", params={"depvar": parts.depvar}, field=parts.depvar
         )
     return PreparedSample(frame.reset_index(drop=True), parts, n_input, n_filtered_out, n_missing)

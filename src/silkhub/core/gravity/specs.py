@@ -98,41 +98,42 @@ class GravitySpec:
     def __post_init__(self) -> None:
         if not self.name or not re.match(r"^[A-Za-z0-9_.-]{1,80}$", self.name):
             raise GravitySpecError(
-                f"spec name {self.name!r} must be 1–80 letters, digits, '_', '-' or '.'",
-                field="name",
+                key="gravity.bad_spec_name", params={"name": self.name}, field="name"
             )
         if self.estimator not in ("ppml", "ols"):
             raise GravitySpecError(
-                f"unknown estimator {self.estimator!r}; use ppml or ols", field="estimator"
+                key="gravity.unknown_estimator",
+                params={"estimator": self.estimator},
+                field="estimator",
             )
         if self.separation not in ("drop", "error"):
             raise GravitySpecError(
-                f"separation must be 'drop' or 'error', not {self.separation!r}",
-                field="separation",
+                key="gravity.bad_separation", params={"value": self.separation}, field="separation"
             )
         if self.max_iterations < 1 or not (0 < self.tolerance < 1):
-            raise GravitySpecError(
-                "max_iterations must be >= 1 and 0 < tolerance < 1", field="max_iterations"
-            )
+            raise GravitySpecError(key="gravity.bad_iterations", field="max_iterations")
         for n, _ in self.derive:
             if not _IDENT.match(n):
-                raise GravitySpecError(f"derived variable name {n!r} is not an identifier")
+                raise GravitySpecError(
+                    key="gravity.bad_derived_name", params={"name": n}, field="derive"
+                )
         formula_variables(self.formula)  # syntax check
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> GravitySpec:
         """Build a spec from a parsed YAML/JSON mapping, rejecting unknown keys."""
         if not isinstance(data, Mapping):
-            raise GravitySpecError("a gravity spec must be a mapping of keys to values")
+            raise GravitySpecError(key="gravity.spec_not_mapping")
         unknown = sorted(set(data) - set(SPEC_KEYS))
         if unknown:
             raise GravitySpecError(
-                f"unknown spec key(s) {', '.join(unknown)}; valid keys: {', '.join(SPEC_KEYS)}",
+                key="gravity.unknown_keys",
+                params={"keys": ", ".join(unknown), "valid": ", ".join(SPEC_KEYS)},
                 field=unknown[0],
             )
         for key in ("name", "formula", "dataset"):
             if not isinstance(data.get(key), str) or not data.get(key):
-                raise GravitySpecError(f"spec key {key!r} is required (a string)", field=key)
+                raise GravitySpecError(key="gravity.key_required", params={"name": key}, field=key)
         derive_in = data.get("derive") or []
         derive: list[tuple[str, str]] = []
         if isinstance(derive_in, Mapping):
@@ -140,14 +141,11 @@ class GravitySpec:
         elif isinstance(derive_in, list):
             for item in derive_in:
                 if not isinstance(item, Mapping) or len(item) != 1:
-                    raise GravitySpecError(
-                        "each derive entry must be a one-key mapping 'name: expression'",
-                        field="derive",
-                    )
+                    raise GravitySpecError(key="gravity.derive_entry", field="derive")
                 ((k, v),) = item.items()
                 derive.append((str(k), str(v)))
         else:
-            raise GravitySpecError("derive must be a list of 'name: expression'", field="derive")
+            raise GravitySpecError(key="gravity.derive_list", field="derive")
         filters = data.get("filters") or []
         if isinstance(filters, str):
             filters = [filters]
@@ -155,9 +153,7 @@ class GravitySpec:
         try:
             published = {str(k): float(v) for k, v in dict(published).items()}
         except (TypeError, ValueError):
-            raise GravitySpecError(
-                "published must map coefficient names to numbers", field="published"
-            ) from None
+            raise GravitySpecError(key="gravity.published_numbers", field="published") from None
         try:
             return cls(
                 name=data["name"],
@@ -175,7 +171,7 @@ class GravitySpec:
                 published=published,
             )
         except (TypeError, ValueError) as exc:
-            raise GravitySpecError(f"bad spec value: {exc}") from None
+            raise GravitySpecError(key="gravity.bad_value", params={"reason": str(exc)}) from None
 
     def to_mapping(self) -> dict[str, Any]:
         """The spec as plain JSON/YAML-friendly data (inverse of :meth:`from_mapping`)."""
@@ -229,36 +225,29 @@ def formula_variables(formula: str) -> FormulaParts:
     """
     if not isinstance(formula, str) or formula.count("~") != 1:
         raise GravitySpecError(
-            f"formula {formula!r} must look like 'trade ~ x1 + x2 | fe1 + fe2'", field="formula"
+            key="gravity.formula_shape", params={"formula": formula}, field="formula"
         )
     lhs, rhs = (s.strip() for s in formula.split("~"))
     pieces = rhs.split("|")
     if len(pieces) > 2:
-        raise GravitySpecError(
-            "formula may have one '|' (regressors | fixed effects); IV parts are not supported",
-            field="formula",
-        )
+        raise GravitySpecError(key="gravity.formula_one_bar", field="formula")
     regs = [t.strip() for t in pieces[0].split("+") if t.strip()]
     fes = [t.strip() for t in pieces[1].split("+") if t.strip()] if len(pieces) == 2 else []
     if not _IDENT.match(lhs):
         raise GravitySpecError(
-            f"dependent variable {lhs!r} must be a column name; define transforms under derive",
-            field="formula",
+            key="gravity.depvar_not_column", params={"depvar": lhs}, field="formula"
         )
     regs = [r for r in regs if r not in ("0", "1")]
     for t in regs:
         if not _IDENT.match(t):
             raise GravitySpecError(
-                f"formula term {t!r} is not a column name; define it under derive "
-                "(e.g. 'log_dist: log(dist)') and use the name",
-                field="formula",
+                key="gravity.term_not_column", params={"term": t}, field="formula"
             )
     for t in fes:
         if not all(_IDENT.match(p) for p in t.split("^")):
             raise GravitySpecError(
-                f"fixed effect {t!r} must be a column or columns joined by ^ (exporter^year)",
-                field="formula",
+                key="gravity.bad_fixed_effect", params={"term": t}, field="formula"
             )
     if not regs:
-        raise GravitySpecError("formula has no regressors", field="formula")
+        raise GravitySpecError(key="gravity.no_regressors", field="formula")
     return FormulaParts(lhs, tuple(regs), tuple(fes))
