@@ -61,7 +61,11 @@ def test_create_organisation_errors_next_to_fields_in_zh(admin_web):
     assert "不是 ISO 639 语言代码" in _error(r.text, "languages")
     assert 'value="中远"' in r.text  # nothing typed is lost
     r = _post(admin_web, "/hub/organisations/new", {"kind": "bank", "name_zh": "某银行"})
-    assert r.status_code == 422 and _error(r.text, "kind")
+    assert r.status_code == 422 and "不在可选范围内" in _error(r.text, "kind")
+    r = _post(
+        admin_web, "/hub/organisations/new", {"kind": "soe", "name_zh": "某", "iso3": "亚特兰蒂斯"}
+    )
+    assert r.status_code == 422 and "亚特兰蒂斯" in _error(r.text, "iso3")
 
 
 def test_create_edit_services_members_offers(admin_web):

@@ -36,19 +36,20 @@ from silkhub.hub.agreements.schemas import (
     CommitmentFulfil,
     MilestoneCreate,
 )
-from silkhub.hub.common import Page, check_choice, delete_audited, keyset_page
+from silkhub.hub.common import Page, delete_audited, keyset_page
 from silkhub.hub.money import check_amount
+from silkhub.hub.organisations.service import check_visibility
 from silkhub.hub.policy import (
     Actor,
     can_read,
     can_write,
-    check_visibility,
     checked,
     ensure_can_create,
     ensure_can_write,
     not_found,
     read_scope,
 )
+from silkhub.hub.validation import choice as check_choice
 
 logger = logging.getLogger(__name__)
 

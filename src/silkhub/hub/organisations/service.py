@@ -17,15 +17,12 @@ from sqlalchemy.orm import Session
 from silkhub.data.storage.models.accounts import User
 from silkhub.data.storage.models.hub import OfferRequest, Organisation, OrganisationSector
 from silkhub.data.storage.models.hub import ServiceOffering as ServiceRow
-from silkhub.errors import ConflictError, ValidationError
+from silkhub.errors import ConflictError, UnknownChoiceError, ValidationError
 from silkhub.hub._audit import audit, snapshot
 from silkhub.hub.common import (
     Page,
-    check_choice,
     delete_audited,
     keyset_page,
-    resolve_country,
-    resolve_region,
 )
 from silkhub.hub.money import check_amount
 from silkhub.hub.organisations import queries
@@ -43,7 +40,6 @@ from silkhub.hub.policy import (
     Actor,
     can_read,
     can_write,
-    check_visibility,
     ensure_can_create,
     ensure_can_read,
     ensure_can_write,
@@ -51,9 +47,22 @@ from silkhub.hub.policy import (
     not_found,
     read_scope,
 )
+from silkhub.hub.policy import check_visibility as policy_visibility
 from silkhub.hub.sectors import check_sector, codes_under
+from silkhub.hub.validation import choice as check_choice
+from silkhub.hub.validation import choice_error
+from silkhub.hub.validation import country as resolve_country
+from silkhub.hub.validation import region as resolve_region
 
 logger = logging.getLogger(__name__)
+
+
+def check_visibility(value: str) -> str:
+    """public, operators or private (``validation.choice`` otherwise)."""
+    try:
+        return policy_visibility(value)
+    except UnknownChoiceError as exc:
+        raise choice_error(exc) from None
 
 
 def _languages(values: list[str]) -> str | None:
@@ -197,7 +206,7 @@ def update_organisation(
     if "visibility" in fields:
         org.visibility = check_visibility(fields.pop("visibility") or "public")
     if "iso3" in fields:
-        org.iso3 = resolve_country(session, fields.pop("iso3"))
+        org.iso3 = resolve_country(session, fields.pop("iso3"), "iso3")
     if "region_id" in fields:
         org.region_id, r_iso3 = resolve_region(session, fields.pop("region_id"))
         org.iso3 = org.iso3 or r_iso3
@@ -263,7 +272,7 @@ def list_organisations(
         read_scope(actor),
         kind=check_choice(kind, ORGANISATION_KINDS, "organisation kind", "kind"),
         iso3=resolve_country(session, country, field="country") if country else None,
-        region_id=resolve_region(session, region)[0] if region else None,
+        region_id=resolve_region(session, region, "region")[0] if region else None,
         sector_codes=codes_under(check_sector(sector) or sector) if sector else None,
         service=check_choice(service, SERVICES, "service", "service"),
         serves_iso3=resolve_country(session, serves_country, field="serves_country")

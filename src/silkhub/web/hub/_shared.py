@@ -32,6 +32,14 @@ def page_error(exc: SilkhubError) -> bool:
     return exc.status == 404 and "entity" in exc.details
 
 
+def absorb(form: Any, exc: Exception, default: str, fields: dict[str, str] | None = None) -> None:
+    """``form.absorb`` for a service error; a closed-list error that already carries its key
+    (``validation.choice``) is shown as such, not as Form's "unknown country/region" hint."""
+    if getattr(exc, "key", None) == "validation.choice":
+        exc.value = None  # type: ignore[attr-defined]
+    form.absorb(exc, default, fields=fields)
+
+
 def keep_fields(form: Any, names: Iterable[str]) -> None:
     """Make every field of the form known (a browser sends empty fields; a script may not), so
     that an error on a field not sent is still shown next to it."""

@@ -24,7 +24,7 @@ from silkhub.hub.money import CURRENCIES
 from silkhub.i18n import pick
 from silkhub.i18n.format import fmt_date, fmt_money, fmt_percent
 from silkhub.web.forms import Form
-from silkhub.web.hub._shared import keep_fields, options, page_error, validate
+from silkhub.web.hub._shared import absorb, keep_fields, options, page_error, validate
 from silkhub.web.pages import parse_as_of, render, request_lang, runtime_of, translator
 from silkhub.web.session import current_actor, require_user
 
@@ -210,7 +210,7 @@ async def create_agreement(request: Request) -> Response:
     except SilkhubError as exc:
         if page_error(exc) and exc.status != 403:
             raise
-        form.absorb(exc, "__all__", fields=_rename_rows(form))
+        absorb(form, exc, "__all__", fields=_rename_rows(form))
         return _agreement_form(request, form, 422 if exc.status != 403 else 403)
     return RedirectResponse(f"/hub/agreements/{aid}", status_code=303)
 
@@ -371,7 +371,7 @@ async def create_commitment(request: Request, agreement_id: int) -> Response:
     except SilkhubError as exc:
         if page_error(exc):
             raise
-        form.absorb(exc, "__all__", fields=COMMITMENT_RENAME)
+        absorb(form, exc, "__all__", fields=COMMITMENT_RENAME)
         return _step(
             request,
             form,
@@ -426,7 +426,7 @@ async def fulfil_commitment(request: Request, commitment_id: int) -> Response:
     except SilkhubError as exc:
         if page_error(exc):
             raise
-        form.absorb(exc, "fulfilled_on", fields={"currency": "fulfilled_amount"})
+        absorb(form, exc, "fulfilled_on", fields={"currency": "fulfilled_amount"})
         return _step(
             request,
             form,
@@ -489,7 +489,7 @@ async def create_milestone(request: Request, commitment_id: int) -> Response:
     except SilkhubError as exc:
         if page_error(exc):
             raise
-        form.absorb(exc, "title_zh")
+        absorb(form, exc, "title_zh")
         return _step(
             request,
             form,
@@ -556,7 +556,7 @@ async def update_milestone(request: Request, milestone_id: int) -> Response:
     except SilkhubError as exc:
         if page_error(exc):
             raise
-        form.absorb(exc, "status")
+        absorb(form, exc, "status")
         return _step(
             request,
             form,

@@ -23,7 +23,7 @@ from silkhub.i18n import pick
 from silkhub.i18n.format import fmt_money
 from silkhub.report.common import country_labels
 from silkhub.web.forms import Form
-from silkhub.web.hub._shared import keep_fields, options, page_error, split_list, validate
+from silkhub.web.hub._shared import absorb, keep_fields, options, page_error, split_list, validate
 from silkhub.web.pages import render, request_lang, runtime_of, translator
 from silkhub.web.session import current_actor, require_user
 
@@ -77,7 +77,7 @@ def organisations_page(request: Request, q: str = "", kind: str = "", country: s
                     }
                 )
     except SilkhubError as exc:
-        form.absorb(exc, "q")
+        absorb(form, exc, "q")
     return render(
         request,
         "hub_organisations.html",
@@ -113,7 +113,7 @@ async def create_organisation(request: Request) -> Response:
     except SilkhubError as exc:
         if page_error(exc):
             raise
-        form.absorb(exc, "__all__", fields=RENAME)
+        absorb(form, exc, "__all__", fields=RENAME)
         return _org_form(request, form, status=422)
     return RedirectResponse(f"/hub/organisations/{oid}", status_code=303)
 
@@ -275,7 +275,7 @@ async def update_organisation(request: Request, org_id: int) -> Response:
     except SilkhubError as exc:
         if page_error(exc):
             raise
-        form.absorb(exc, "__all__", fields=RENAME)
+        absorb(form, exc, "__all__", fields=RENAME)
         return _org_form(request, form, org_id=org_id, status=422)
     return RedirectResponse(f"/hub/organisations/{org_id}", status_code=303)
 
@@ -345,7 +345,7 @@ async def add_member(request: Request, org_id: int) -> Response:
         except SilkhubError as exc:
             if page_error(exc):
                 raise
-            form.absorb(exc, "email", fields={"organisation_id": "email"})
+            absorb(form, exc, "email", fields={"organisation_id": "email"})
         else:
             return RedirectResponse(f"/hub/organisations/{org_id}/members", status_code=303)
     form.data.pop("password", None)
@@ -414,7 +414,7 @@ async def create_offer(request: Request, org_id: int) -> Response:
     except SilkhubError as exc:
         if page_error(exc):
             raise
-        form.absorb(exc, "__all__", fields={"country": "countries"})
+        absorb(form, exc, "__all__", fields={"country": "countries"})
         return _offer_form(request, org_id, form, 422)
     return RedirectResponse(f"/hub/organisations/{org_id}#h-offers", status_code=303)
 
