@@ -12,9 +12,9 @@ import typer
 from rich.table import Table
 
 from silkhub.analytics import index_service as svc
+from silkhub.analytics.index_inputs import pipeline_config, run_inputs
 from silkhub.cli.common import FormatOpt, OutOpt, runtime
 from silkhub.cli.output import Format, console, emit, err_console
-from silkhub.core.index import IndexConfig
 from silkhub.data.importers.regional import INDICATORS, read_regional, write_template
 from silkhub.data.store import AnalyticsStore
 
@@ -80,30 +80,6 @@ LangOpt = Annotated[str, typer.Option(help="Names in en or zh.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 
 
-def _config(
-    imputation: str,
-    outliers: str,
-    normalisation: str,
-    weighting: str,
-    aggregation: str,
-    mc: int,
-    seed: int,
-    min_coverage: float,
-    min_unit_coverage: float,
-) -> IndexConfig:
-    return IndexConfig(
-        imputation=imputation,
-        outliers=outliers,
-        normalisation=normalisation,
-        weighting=weighting,
-        aggregation=aggregation,
-        mc_runs=mc,
-        seed=seed,
-        min_coverage=min_coverage,
-        min_unit_coverage=min_unit_coverage,
-    ).check()
-
-
 HubOpt = Annotated[
     bool,
     typer.Option(
@@ -116,18 +92,15 @@ HubOpt = Annotated[
 
 
 def _load(framework: str, data: Path | None, lang: str, hub_counts: bool = False):
-    fw = svc.load_framework(framework)
     rt = runtime()
     with rt.session() as s:
-        names, resolve = svc.reference_helpers(s, fw, lang)
         store = AnalyticsStore(rt.settings.analytics_dir)
         extra = []
         if hub_counts:
             from silkhub.hub.places import region_counts_frame
 
             extra.append(region_counts_frame(s))
-        long = svc.load_data(fw, data, session=s, store=store, extra=extra)
-    return fw, long, names, resolve
+        return run_inputs(s, store, framework, lang=lang, path=data, extra=extra)
 
 
 def _round(df: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
@@ -136,6 +109,15 @@ def _round(df: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
         if pd.api.types.is_float_dtype(out[c]):
             out[c] = out[c].map(lambda v: None if pd.isna(v) else float(f"{v:.{digits}g}"))
     return out
+
+
+def _write_json(doc: Any, out: Path | None) -> None:
+    """``doc`` as indented JSON (UTF-8, not ASCII-escaped) to ``out``, or to stdout."""
+    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
 
 
 def _progress(quiet: bool, what: str):
@@ -174,7 +156,7 @@ def show_cmd(
         for i in fw.indicators
     ]
     if fmt is Format.json and out is None:
-        sys.stdout.write(json.dumps(svc.framework_tree(fw), ensure_ascii=False, indent=2) + "\n")
+        _write_json(svc.framework_tree(fw), None)
         return
     emit(rows, fmt, out=out, title=f"{fw.code}: {fw.name_zh if lang == 'zh' else fw.name_en}")
 
@@ -245,9 +227,10 @@ def compute_cmd(
     levels = ("units", "indicators", "coherence", "correlations", "weights", "steps", "all")
     if level not in levels:
         raise UnknownChoiceError("level", level, levels, field="level")
-    cfg = _config(
-        imputation, outliers, normalisation, weighting, aggregation, mc, seed, min_coverage,
-        min_unit_coverage,
+    cfg = pipeline_config(
+        imputation=imputation, outliers=outliers, normalisation=normalisation,
+        weighting=weighting, aggregation=aggregation, mc=mc, seed=seed,
+        min_coverage=min_coverage, min_unit_coverage=min_unit_coverage,
     )  # fmt: skip
     fw, long, names, _ = _load(framework, data, lang, hub_counts)
     with _progress(quiet, f"computing {fw.code} ({mc} Monte Carlo runs)…"):
@@ -255,11 +238,7 @@ def compute_cmd(
     r = run.result
     if level == "all" or (fmt is Format.json and level == "steps"):
         doc = svc.run_to_dict(run)
-        text = json.dumps(doc if level == "all" else doc["steps"], ensure_ascii=False, indent=2)
-        if out:
-            out.write_text(text + "\n", encoding="utf-8")
-        else:
-            sys.stdout.write(text + "\n")
+        _write_json(doc if level == "all" else doc["steps"], out)
         return
     if level == "units":
         if fmt is Format.table and out is None:
@@ -373,9 +352,10 @@ def benchmark_cmd(
     tables = ("scores", "gaps", "needs")
     if table not in tables:
         raise UnknownChoiceError("table", table, tables, field="table")
-    cfg = _config(
-        imputation, "winsorise", normalisation, weighting, aggregation, mc, seed, min_coverage,
-        min_unit_coverage,
+    cfg = pipeline_config(
+        imputation=imputation, normalisation=normalisation, weighting=weighting,
+        aggregation=aggregation, mc=mc, seed=seed, min_coverage=min_coverage,
+        min_unit_coverage=min_unit_coverage,
     )  # fmt: skip
     fw, long, names, resolve = _load(framework, data, lang, hub_counts)
     peer_list = [p.strip() for p in peers.split(",") if p.strip()]
@@ -400,11 +380,7 @@ def benchmark_cmd(
         score_cols += ["mc_median_rank", "mc_rank_p05", "mc_rank_p95"]
     score_cols += [*pillars, "coverage_pct"]
     if fmt is Format.json:
-        text = json.dumps(rep.to_dict(), ensure_ascii=False, indent=2) + "\n"
-        if out:
-            out.write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text)
+        _write_json(rep.to_dict(), out)
         return
     if fmt is not Format.table or out is not None:
         chosen = {

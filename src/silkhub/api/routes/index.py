@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from silkhub.analytics import index_service as svc
+from silkhub.analytics.index_inputs import pipeline_config, run_inputs
 from silkhub.api.choices import FrameworkCode
 from silkhub.api.deps import RuntimeDep, SessionDep
 from silkhub.core.index import IndexConfig
@@ -117,15 +118,11 @@ def run_index(
     lang: str = "en",
 ) -> tuple[Any, Any, dict[str, str], Any]:
     """Framework, long data, unit names and resolver for one request (shared with /benchmark)."""
-    fw = svc.load_framework(framework)
-    names, resolve = svc.reference_helpers(session, fw, lang)
     extras = [_rows(extra)] if extra else []
     if data is not None:
-        long = svc.merge_sources(_rows(data), *extras)
-    else:
-        store = AnalyticsStore(rt.settings.analytics_dir)
-        long = svc.load_data(fw, session=session, store=store, extra=extras)
-    return fw, long, names, resolve
+        return run_inputs(session, None, framework, lang=lang, frame=_rows(data), extra=extras)
+    store = AnalyticsStore(rt.settings.analytics_dir)
+    return run_inputs(session, store, framework, lang=lang, extra=extras)
 
 
 @router.get("/frameworks", response_model=list[FrameworkSummary])
@@ -176,17 +173,11 @@ def compute_get(
     lang: Literal["en", "zh"] = "en",
 ) -> IndexRunOut:
     """Compute an index on the default data; ``details`` adds indicator scores and coherence."""
-    cfg = ConfigIn(
-        imputation=imputation,
-        outliers=outliers,
-        normalisation=normalisation,
-        weighting=weighting,
-        aggregation=aggregation,
-        mc_runs=mc,
-        seed=seed,
-        min_coverage=min_coverage,
-        min_unit_coverage=min_unit_coverage,
-    ).to_config()
+    cfg = pipeline_config(
+        imputation=imputation, outliers=outliers, normalisation=normalisation,
+        weighting=weighting, aggregation=aggregation, mc=mc, seed=seed,
+        min_coverage=min_coverage, min_unit_coverage=min_unit_coverage,
+    )  # fmt: skip
     fw, long, names, _ = run_index(
         rt, session, _shipped(framework), year=year, config=cfg, max_lag=max_lag, lang=lang
     )
