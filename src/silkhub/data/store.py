@@ -153,6 +153,19 @@ def _sql_str(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+def parquet_copy_target(directory: Path, partition_by_year: bool) -> tuple[str, str]:
+    """``(target, options)`` of the DuckDB ``COPY ... TO target (options)`` writing a version.
+
+    Partitioned by year: hive folders under ``data/`` that keep the ``year`` column; else one
+    ``data.parquet``. Always zstd-compressed Parquet.
+    """
+    target = _sql_str(directory / ("data" if partition_by_year else "data.parquet"))
+    opts = "FORMAT parquet, COMPRESSION zstd"
+    if partition_by_year:
+        opts += ", PARTITION_BY (year), WRITE_PARTITION_COLUMNS true"
+    return target, opts
+
+
 class _StagedList(list[Staged]):
     """The list :meth:`AnalyticsStore.staging` yields; holds the dataset locks taken by
     :meth:`AnalyticsStore.stage` until the staging context ends."""
@@ -691,10 +704,7 @@ class AnalyticsStore:
             con = duckdb.connect(":memory:")
             try:
                 con.register("frame", frame)
-                target = _sql_str(directory / ("data" if partition_by_year else "data.parquet"))
-                opts = "FORMAT parquet, COMPRESSION zstd"
-                if partition_by_year:
-                    opts += ", PARTITION_BY (year), WRITE_PARTITION_COLUMNS true"
+                target, opts = parquet_copy_target(directory, partition_by_year)
                 con.execute(f"COPY frame TO {target} ({opts})")
             finally:
                 con.close()

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import process
 
+from silkhub.data.store import parquet_copy_target
 from silkhub.errors import DataImportError
 
 logger = logging.getLogger(__name__)
@@ -599,12 +600,7 @@ def merge_frame_writer(
                 else _quote_ident(col)
                 for col, t in _merged_types(c, merged, frame)
             )
-            target = _sql_literal(
-                str(directory / ("data" if partition_by_year else "data.parquet"))
-            )
-            opts = "FORMAT parquet, COMPRESSION zstd"
-            if partition_by_year:
-                opts += ", PARTITION_BY (year), WRITE_PARTITION_COLUMNS true"
+            target, opts = parquet_copy_target(directory, partition_by_year)
             c.execute(f"COPY (SELECT {cast} FROM ({merged})) TO {target} ({opts})")
         finally:
             c.close()
