@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from silkhub import __version__
 from silkhub.api import problems
-from silkhub.api.app import API_PREFIX, api_router, health_router
+from silkhub.api.app import API_PREFIX, api_router, health_router, present_modules
 from silkhub.api.limits import BodyLimitMiddleware
 from silkhub.api.methods import MethodGuard
 from silkhub.api.metrics import MetricsMiddleware
@@ -183,13 +183,4 @@ WEB_FEATURE_PAGES: list[str] = [
 
 
 def _web_feature_modules() -> list:
-    import importlib
-
-    mods = []
-    for name in WEB_FEATURE_PAGES:
-        try:
-            mods.append(importlib.import_module(f"silkhub.web.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"silkhub.web.{name}":
-                raise
-    return mods
+    return present_modules("silkhub.web", WEB_FEATURE_PAGES)

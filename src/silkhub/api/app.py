@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from types import ModuleType
+
 from fastapi import APIRouter
 
 from silkhub.api.routes import countries, health
@@ -20,14 +23,22 @@ def api_router() -> APIRouter:
 
 def _feature_modules() -> list:
     """Optional feature routers (each module exposes ``router``), imported when present."""
+    return present_modules("silkhub.api.routes", FEATURE_ROUTERS)
+
+
+def present_modules(package: str, names: Iterable[str]) -> list[ModuleType]:
+    """``package.name`` for each name whose module exists (also used for the web pages).
+
+    Only a missing module itself is skipped; an import error inside it is raised.
+    """
     import importlib
 
     mods = []
-    for name in FEATURE_ROUTERS:
+    for name in names:
         try:
-            mods.append(importlib.import_module(f"silkhub.api.routes.{name}"))
+            mods.append(importlib.import_module(f"{package}.{name}"))
         except ModuleNotFoundError as exc:
-            if exc.name != f"silkhub.api.routes.{name}":
+            if exc.name != f"{package}.{name}":
                 raise
     return mods
 
