@@ -79,7 +79,9 @@ def compute(
 ) -> ComplexityResult:
     """All complexity measures for a dataset-year (``version`` keys the cache; None: no cache)."""
     if not 0 < threshold < 100:
-        raise ValidationError("RCA threshold must be between 0 and 100", field="threshold")
+        raise ValidationError(
+            key="complexity.threshold_range", params={"threshold": threshold}, field="threshold"
+        )
     key = (dataset, version, year, level, threshold)
     if version is not None and key in _CACHE:
         _CACHE.move_to_end(key)
@@ -88,8 +90,13 @@ def compute(
     x, countries, products = matrix_from_long(long)
     if len(countries) < 3 or len(products) < 2:
         raise ValidationError(
-            f"{dataset!r} {year} has {len(countries)} exporters × {len(products)} products; "
-            "complexity needs at least 3 × 2",
+            key="complexity.too_small",
+            params={
+                "dataset": dataset,
+                "year": year,
+                "countries": len(countries),
+                "products": len(products),
+            },
             field="dataset",
         )
     res = complexity(x, countries, products, threshold=threshold, with_proximity=False)
@@ -121,7 +128,9 @@ def cached(
     views (one is opened otherwise).
     """
     if not 0 < threshold < 100:
-        raise ValidationError("RCA threshold must be between 0 and 100", field="threshold")
+        raise ValidationError(
+            key="complexity.threshold_range", params={"threshold": threshold}, field="threshold"
+        )
     store = store if isinstance(store, AnalyticsStore) else AnalyticsStore(Path(store))
     entry = store.entry(dataset)
     folder = store.derived_dir(entry) / (
@@ -167,10 +176,7 @@ def _file_lock(path: Path):
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise ValidationError(
-                        "complexity is being computed by another worker; try again shortly",
-                        field="dataset",
-                    ) from None
+                    raise ValidationError(key="complexity.busy", field="dataset") from None
                 time.sleep(0.05)
         yield
 
@@ -187,7 +193,12 @@ def _load(folder: Path) -> ComplexityResult | None:
         return None
     if "error" in meta:
         err = meta["error"]
-        raise ValidationError(err["message"], field=err.get("field") or "dataset")
+        raise ValidationError(
+            err["message"],
+            key=err.get("key"),
+            params=err.get("params") or {},
+            field=err.get("field") or "dataset",
+        )
     arrays = {n: np.load(folder / f"{n}.npy", mmap_mode="r") for n in _ARRAYS}
     return ComplexityResult(
         countries=list(meta["countries"]),
@@ -235,15 +246,21 @@ def _compute_and_save(
         x, countries, products, used = bounded_matrix(con, dataset, year, level, auto_level)
         if len(countries) < 3 or len(products) < 2:
             raise ValidationError(
-                f"{dataset!r} {year} has {len(countries)} exporters × {len(products)} products; "
-                "complexity needs at least 3 × 2",
+                key="complexity.too_small",
+                params={
+                    "dataset": dataset,
+                    "year": year,
+                    "countries": len(countries),
+                    "products": len(products),
+                },
                 field="dataset",
             )
         res = complexity(x, countries, products, threshold=threshold, with_proximity=False)
     except DataMissingError:
         raise  # not imported: nothing to remember for this version
     except ValidationError as exc:
-        _save(folder, meta | {"error": {"message": exc.message, "field": exc.field}}, None)
+        error = {"message": exc.message, "key": exc.key, "params": exc.params, "field": exc.field}
+        _save(folder, meta | {"error": error}, None)
         raise
     meta |= {"level": used, "seconds": round(time.perf_counter() - t0, 3)}
     _save(folder, meta, res)
@@ -295,9 +312,15 @@ def bounded_matrix(
                     )  # fmt: skip
                     continue
                 raise ValidationError(
-                    f"{dataset!r} {year} has {n_c:,} exporters × {n_p:,} products; complexity "
-                    f"is limited to {MAX_COUNTRIES:,} × {MAX_PRODUCTS:,} (pick a coarser "
-                    "level, e.g. level=4)",
+                    key="complexity.too_large",
+                    params={
+                        "dataset": dataset,
+                        "year": year,
+                        "countries": f"{n_c:,}",
+                        "products": f"{n_p:,}",
+                        "max_countries": f"{MAX_COUNTRIES:,}",
+                        "max_products": f"{MAX_PRODUCTS:,}",
+                    },
                     field="level",
                 )
             cl = [
@@ -369,12 +392,9 @@ def what_next(
         raise UnknownChoiceError("order", by, NEXT_ORDER, field="by")
     code = country_code(session, country) if session is not None else country.upper()
     if code not in res.countries:
-        raise ValidationError(
-            f"{code} has no exports in this dataset-year (or was dropped: zero total)",
-            field="country",
-        )
+        raise ValidationError(key="complexity.no_exports", params={"iso3": code}, field="country")
     if res.density is None or res.cog is None:
-        raise ValidationError("product space not computed", field="dataset")
+        raise ValidationError(key="complexity.no_product_space", field="dataset")
     i = res.countries.index(code)
     absent = res.mcp[i] == 0
     values = res.values
@@ -398,7 +418,9 @@ def what_next(
 def country_profile(res: ComplexityResult, code: str) -> dict[str, object]:
     """ECI, rank, diversity and COI of one country."""
     if code not in res.countries:
-        raise ValidationError(f"{code} is not in this dataset-year", field="country")
+        raise ValidationError(
+            key="complexity.not_in_dataset", params={"iso3": code}, field="country"
+        )
     i = res.countries.index(code)
     order = np.argsort(-res.eci, kind="stable")
     rank = int(np.where(order == i)[0][0]) + 1
