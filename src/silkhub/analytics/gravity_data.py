@@ -49,14 +49,10 @@ DATASETS: dict[str, str] = {
 
 def _need(shared: Path | None, rel: Path) -> Path:
     if shared is None:
-        raise DataMissingError(
-            f"{rel} is needed but no shared-data folder is configured; set SILKHUB_SHARED_DATA"
-        )
+        raise DataMissingError(key="gravity.shared_not_configured", params={"file": str(rel)})
     path = Path(shared) / rel
     if not path.is_file():
-        raise DataMissingError(
-            f"{path} not found; point SILKHUB_SHARED_DATA at the staged public datasets"
-        )
+        raise DataMissingError(key="gravity.shared_file_missing", params={"path": str(path)})
     return path
 
 
@@ -286,8 +282,5 @@ def load_dataset(name: str, *, shared: Path | None, store_root: Path | None = No
 
 def _shared_or_fail(shared: Path | None) -> Path:
     if shared is None or not Path(shared).is_dir():
-        raise DataMissingError(
-            f"shared data folder {shared} not found; set SILKHUB_SHARED_DATA to the staged "
-            "public datasets (see README)"
-        )
+        raise DataMissingError(key="gravity.shared_missing", params={"folder": str(shared)})
     return Path(shared)

@@ -110,7 +110,7 @@ def potential_table(
     """
     for c in (partner, predicted, actual):
         if c not in frame.columns:
-            raise ValidationError(f"potential_table needs a column {c!r}", field=c)
+            raise ValidationError(key="gravity.potential_column", params={"column": c}, field=c)
     out = pd.DataFrame(
         {
             "partner": frame[partner].to_numpy(),
@@ -170,11 +170,12 @@ def target_scores(
     unknown = sorted(set(w) - set(DEFAULT_WEIGHTS))
     if unknown:
         raise ValidationError(
-            f"unknown score part(s) {', '.join(unknown)}; use {', '.join(DEFAULT_WEIGHTS)}",
+            key="gravity.unknown_parts",
+            params={"parts": ", ".join(unknown), "valid": ", ".join(DEFAULT_WEIGHTS)},
             field="weights",
         )
     if any(v < 0 for v in w.values()) or sum(w.values()) <= 0:
-        raise ValidationError("weights must be >= 0 and not all 0", field="weights")
+        raise ValidationError(key="gravity.bad_weights", field="weights")
     cols = {"potential": potential, "complementarity": complementarity, "rca_fit": rca_fit}
     out = frame.copy()
     num = pd.Series(0.0, index=out.index)
