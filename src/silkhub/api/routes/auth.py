@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import MISSING
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal, get_type_hints
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as FastPath
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from silkhub.api.deps import AdminDep, SessionDep, StaffDep, UserDep
 from silkhub.api.params import IsoDateTime
@@ -114,20 +116,18 @@ class UserUpdate(BaseModel):
     password: str | None = Field(None, max_length=accounts.MAX_PASSWORD_LENGTH)
 
 
-class AuditOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    at: datetime
-    actor_user_id: int | None
-    actor_label: str
-    actor_role: str
-    action: str
-    entity: str
-    entity_id: str | None
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    redacted: bool = Field(False, description="before/after withheld from this reader")
+#: the service's :class:`~silkhub.hub.audit.AuditView` as a response model (fields declared once)
+AuditOut = create_model(
+    "AuditOut",
+    __config__=ConfigDict(from_attributes=True),
+    **{
+        f.name: (hint, ... if f.default is MISSING else f.default)
+        for f in dataclass_fields(audit.AuditView)
+        for hint in [get_type_hints(audit.AuditView)[f.name]]
+        if f.name != "redacted"
+    },
+    redacted=(bool, Field(False, description="before/after withheld from this reader")),
+)
 
 
 class AuditPageOut(BaseModel):
