@@ -15,6 +15,7 @@ from silkhub.data.reference.queries import (
 )
 from silkhub.data.store_reader import StoreReader
 from silkhub.i18n import pick
+from silkhub.i18n.format import fmt_date
 from silkhub.report.common import REFERENCE_SOURCE, country_labels
 from silkhub.report.figures import Figure
 from silkhub.report.model import Profile, Section, Translate
@@ -31,7 +32,7 @@ def group_map(session: Session, group: str, as_of: date, lang: str, t: Translate
     return Figure(
         id=f"map-{group}",
         kind="map",
-        title=t("fig.group_map", group=gname, date=as_of.isoformat()),
+        title=t("fig.group_map", group=gname, date=fmt_date(as_of, lang)),
         categories=cats,
         colors={"member": "#b3261e", "china": "#f2b705"},
         legend={"member": t("legend.member"), "china": t("legend.china")},
