@@ -85,6 +85,12 @@ def _signed_in(browser, base: str, email: str, password: str):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     pg = context.new_page()
     pg.set_default_timeout(20000)
+    pg.goto(base + "/?lang=zh")  # the landing page says how to sign in
+    hint = pg.get_by_test_id("demo-signin")
+    assert "终端" in hint.inner_text() and email in hint.inner_text()
+    if email.startswith("admin"):
+        hint.scroll_into_view_if_needed()
+        shot(pg, "new-user-zh-0-landing-hint", full_page=False)
     pg.goto(base + "/login?lang=zh")
     assert pg.get_by_test_id("demo-hint").count() == 1  # the login page says how to sign in
     pg.locator("#f-email").fill(email)
@@ -107,6 +113,9 @@ def test_new_user_zh_end_to_end(browser, served) -> None:
 
     # 1. sign in with the printed demo admin password
     admin = _signed_in(browser, base, *accounts["admin"])
+    home = admin.locator("body").inner_text()
+    assert "成员情况" in home, home
+    assert re.search(r"共建“一带一路”合作文件签署国（截至 \d{4}年\d{1,2}月\d{1,2}日）", home)
     shot(admin, "new-user-zh-1-signed-in", full_page=False)
     _no_english_errors(admin)
 
