@@ -94,7 +94,13 @@ CONTRACT_RULES: dict[str, dict[str, str]] = {
     "POST /api/v1/gravity/policy": {
         "gravity-spec-error": "the group's dummy must not be collinear with the fixed effects"
     },
-    "GET /api/v1/benchmark": {"unit": "a unit of the loaded regional data"},
+    "GET /api/v1/benchmark": {
+        "unit": "a unit of the loaded regional data",
+        "min_unit_coverage": "needs >= 2 units covering that share of the indicators",
+    },
+    "GET /api/v1/benchmark/{unit}": {
+        "min_unit_coverage": "needs >= 2 units covering that share of the indicators",
+    },
     "GET /api/v1/match/duplicates/clusters": {"region": "a region of the reference data"},
     "POST /api/v1/organisations/{org_id}/offers": {"currency": "an ISO 4217 code"},
     "POST /api/v1/talent": {
