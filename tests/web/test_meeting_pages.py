@@ -82,6 +82,11 @@ def test_meeting_workflow_in_zh(people):
     assert r.status_code == 303, r.text[:500]
     page = admin.get(r.headers["location"], headers=ZH).text
     assert "时段和洽谈桌已保存。" in page and "3 个时段，2 张洽谈桌" in page
+    # the set-up form shows the programme as saved, not the defaults (saving it again must not
+    # silently replace the slots)
+    form = page.split('data-testid="slots-form"')[1].split("</form>")[0]
+    assert 'value="14:00"' in form and 'value="3"' in form and "A1, A2" in form
+    assert 'value="09:00"' not in form
     # members take part for their organisation
     r = _post(cosco, base + "/join", {"join_name": "中远海运 王经理"})
     assert r.status_code == 303

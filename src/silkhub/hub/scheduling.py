@@ -753,6 +753,10 @@ class ProgrammeSummary:
     meetings: int
     first_slot: datetime | None
     last_slot_end: datetime | None
+    #: length of the first slot in minutes (the set-up form starts from it)
+    slot_minutes: int | None = None
+    #: the tables' names in their order
+    table_names: tuple[str, ...] = ()
 
 
 def programme_summary(session: Session, actor: Actor, event_id: int) -> ProgrammeSummary:
@@ -772,6 +776,20 @@ def programme_summary(session: Session, actor: Actor, event_id: int) -> Programm
             MeetingSlot.event_id == ev.id
         )
     ).one()
+    first_slot = session.execute(
+        select(MeetingSlot.starts_at, MeetingSlot.ends_at)
+        .where(MeetingSlot.event_id == ev.id)
+        .order_by(MeetingSlot.starts_at, MeetingSlot.id)
+        .limit(1)
+    ).first()
+    minutes = int((first_slot[1] - first_slot[0]).total_seconds() // 60) if first_slot else None
+    names = tuple(
+        session.scalars(
+            select(MeetingTable.name)
+            .where(MeetingTable.event_id == ev.id)
+            .order_by(MeetingTable.id)
+        )
+    )
     return ProgrammeSummary(
         n(MeetingSlot),
         n(MeetingTable),
@@ -780,4 +798,6 @@ def programme_summary(session: Session, actor: Actor, event_id: int) -> Programm
         n(Meeting),
         _aware(first) if first else None,
         _aware(last) if last else None,
+        minutes,
+        names,
     )

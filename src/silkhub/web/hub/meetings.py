@@ -14,6 +14,7 @@ next to their field from the error's message key.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -158,16 +159,7 @@ def _page(
             if result and has(f"meetings.status.{result.status}", lang)
             else ""
         ),
-        "slots_form": forms.get("slots")
-        or Form(
-            {
-                "day": ev.start_on.isoformat(),
-                "first_start": "09:00",
-                "slot_minutes": "30",
-                "slot_count": "8",
-                "tables": "A1, A2, A3, A4",
-            }
-        ),
+        "slots_form": forms.get("slots") or Form(_slots_defaults(ev.start_on, summary)),
         "add_form": forms.get("add") or Form({}),
         "schedule_form": forms.get("schedule") or Form({}),
         "join_form": forms.get("join") or Form({"join_name": default_name}),
@@ -195,6 +187,26 @@ def event_meetings(
     request: Request, event_id: int, me: int | None = None, done: str | None = None
 ) -> HTMLResponse:
     return _page(request, event_id, me_id=me, done=done if done in DONE else None)
+
+
+def _slots_defaults(start_on: date, summary: sch.ProgrammeSummary) -> dict[str, str]:
+    """The set-up form shows the programme as saved (or a starting suggestion when empty), so
+    saving it again does not silently replace the slots with defaults."""
+    if summary.slots and summary.first_slot is not None:
+        return {
+            "day": summary.first_slot.date().isoformat(),
+            "first_start": _hhmm(summary.first_slot),
+            "slot_minutes": str(summary.slot_minutes or 30),
+            "slot_count": str(summary.slots),
+            "tables": ", ".join(summary.table_names),
+        }
+    return {
+        "day": start_on.isoformat(),
+        "first_start": "09:00",
+        "slot_minutes": "30",
+        "slot_count": "8",
+        "tables": "A1, A2, A3, A4",
+    }
 
 
 DONE = ("slots", "added", "joined", "requested", "scheduled")
