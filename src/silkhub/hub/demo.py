@@ -517,8 +517,8 @@ def create_demo_accounts(runtime: Runtime) -> list[tuple[str, str, str]] | None:
             select(Organisation.id).where(Organisation.external_id == DEMO_MEMBER_ORG)
         )
         for role, email, name, org in (
-            ("admin", DEMO_ADMIN_EMAIL, "Demo admin", None),
-            ("member", DEMO_MEMBER_EMAIL, "Demo member", org_id),
+            ("admin", DEMO_ADMIN_EMAIL, "演示管理员", None),
+            ("member", DEMO_MEMBER_EMAIL, "演示成员", org_id),
         ):
             if role == "member" and org is None:
                 continue  # the hub demo was not loaded: no organisation to belong to
