@@ -17,11 +17,11 @@ import time
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from silkhub import __version__
 from silkhub.api.deps import RuntimeDep
 from silkhub.bootstrap import Runtime
+from silkhub.data.storage.db import ping
 
 router = APIRouter(tags=["health"])
 logger = logging.getLogger(__name__)
@@ -29,8 +29,7 @@ logger = logging.getLogger(__name__)
 
 def _check_database(runtime: Runtime) -> str:
     try:
-        with runtime.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        ping(runtime.engine)
         return "ok"
     except Exception as exc:
         logger.warning("readiness: database check failed: %s", type(exc).__name__)

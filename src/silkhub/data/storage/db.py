@@ -191,11 +191,16 @@ def at_heads(engine: Engine) -> bool:
     return rows == heads
 
 
+def ping(engine: Engine) -> None:
+    """Run ``SELECT 1`` on a fresh connection (readiness probes); any failure propagates."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
 def check_connection(engine: Engine) -> None:
     """Open a connection and run ``SELECT 1``; a failure becomes a ConfigurationError."""
     try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        ping(engine)
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise ConfigurationError(
