@@ -10,32 +10,31 @@ from pydantic import BaseModel, Field
 
 from silkhub.api.choices import GroupCode
 from silkhub.api.deps import SessionDep
+from silkhub.api.models import model_of
 from silkhub.api.params import IsoDate
 from silkhub.data.reference import queries
 
 router = APIRouter(prefix="/countries", tags=["countries"])
 
 
-class CountryOut(BaseModel):
-    iso3: str
-    iso2: str | None
-    name: str
-    name_en: str
-    name_zh: str | None
-    joined: str | None = None
-    left: str | None = None
-    role: str | None = None
-    wb_region: str | None = None
-    wb_income: str | None = None
-    continent: str | None = None
-    joined_precision: str | None = Field(
-        None, description="day, or year when the source gives the year only (shown as YYYY)"
-    )
-    source: str | None = Field(None, description="source of the membership row")
+CountryOut = model_of(
+    queries.CountryRow,
+    "CountryOut",
+    extra={
+        "joined_precision": (
+            str | None,
+            Field(
+                None,
+                description="day, or year when the source gives the year only (shown as YYYY)",
+            ),
+        ),
+        "source": (str | None, Field(None, description="source of the membership row")),
+    },
+)
 
 
 class CountryPage(BaseModel):
-    items: list[CountryOut]
+    items: list[CountryOut]  # type: ignore[valid-type]
     total: int
     limit: int
     offset: int
@@ -57,7 +56,7 @@ class MembershipOut(BaseModel):
     note: str | None
 
 
-class CountryDetail(CountryOut):
+class CountryDetail(CountryOut):  # type: ignore[misc,valid-type]
     official_name_en: str | None = None
     memberships: list[MembershipOut] = []
 

@@ -8,11 +8,10 @@ Reading specs, runs and potentials is public; running an estimation (``POST /gra
 from __future__ import annotations
 
 import dataclasses
-import typing
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field
 
 from silkhub.analytics.gravity_service import (
     GravityService,
@@ -27,6 +26,7 @@ from silkhub.analytics.gravity_service import (
 )
 from silkhub.api.choices import GroupCode
 from silkhub.api.deps import RuntimeDep, SessionDep, StaffDep
+from silkhub.api.models import model_of
 from silkhub.bootstrap import Runtime
 from silkhub.core.gravity import Coefficient, GravityResult
 from silkhub.data.reference.queries import check_group
@@ -53,33 +53,13 @@ class SpecOut(BaseModel):
     reference: str
 
 
-def _model_of(
-    dc: type, name: str, *, drop: tuple[str, ...] = (), extra: dict[str, Any] | None = None
-) -> type[BaseModel]:
-    """A response model with the fields of the service's dataclass ``dc`` (the record is
-    declared once, beside the service; the API only adds or drops fields)."""
-    hints = typing.get_type_hints(dc)
-    fields: dict[str, Any] = {}
-    for f in dataclasses.fields(dc):
-        if f.name in drop:
-            continue
-        if f.default is not dataclasses.MISSING:
-            fields[f.name] = (hints[f.name], f.default)
-        elif f.default_factory is not dataclasses.MISSING:
-            fields[f.name] = (hints[f.name], Field(default_factory=f.default_factory))
-        else:
-            fields[f.name] = (hints[f.name], ...)
-    fields.update(extra or {})
-    return create_model(name, **fields)
-
-
-CoefficientOut = _model_of(
+CoefficientOut = model_of(
     Coefficient,
     "CoefficientOut",
     extra={"published": (float | None, None), "difference": (float | None, None)},
 )
-RunSummaryOut = _model_of(RunSummary, "RunSummaryOut")
-RunOut = _model_of(
+RunSummaryOut = model_of(RunSummary, "RunSummaryOut")
+RunOut = model_of(
     GravityResult,
     "RunOut",
     drop=("spec", "coefficients", "vcov", "fitted"),
