@@ -4,8 +4,9 @@ performance. Thin: the models and every rule are in :mod:`silkhub.hub.organisati
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response
+from pydantic import Field
 
-from silkhub.api.choices import OfferKind, OrganisationKind, OrganisationService
+from silkhub.api.choices import OfferKind, OrganisationKind, OrganisationService, OrganisationSize
 from silkhub.api.deps import ActorDep, SessionDep
 from silkhub.api.params import IsoDate
 from silkhub.api.routes.projects import RESPONSES, IdPath
@@ -23,6 +24,21 @@ from silkhub.hub.organisations import (
 )
 
 router = APIRouter(prefix="/organisations", tags=["organisations"], responses=RESPONSES)
+
+
+class OrganisationCreateBody(OrganisationCreate):
+    """The API's body: ``kind`` is the closed list (stated as an enum in the document; the
+    service still normalises what the web form and file imports send)."""
+
+    kind: OrganisationKind = Field(description="kind of organisation")  # type: ignore[valid-type]
+    size: OrganisationSize | None = None  # type: ignore[valid-type]
+
+
+class OrganisationUpdateBody(OrganisationUpdate):
+    """The API's body: ``kind`` is the closed list (null: unchanged)."""
+
+    kind: OrganisationKind | None = None  # type: ignore[valid-type]
+    size: OrganisationSize | None = None  # type: ignore[valid-type]
 
 
 @router.get("", response_model=OrganisationPage)
@@ -72,7 +88,7 @@ def list_offers(
 
 @router.post("", response_model=OrganisationRead, status_code=201)
 def create_organisation(
-    session: SessionDep, actor: ActorDep, body: OrganisationCreate
+    session: SessionDep, actor: ActorDep, body: OrganisationCreateBody
 ) -> OrganisationRead:
     """Register an organisation (hub staff)."""
     return OrganisationRead.of(svc.create_organisation(session, actor, body))
@@ -85,7 +101,7 @@ def get_organisation(session: SessionDep, actor: ActorDep, org_id: IdPath) -> Or
 
 @router.patch("/{org_id}", response_model=OrganisationRead)
 def update_organisation(
-    session: SessionDep, actor: ActorDep, org_id: IdPath, body: OrganisationUpdate
+    session: SessionDep, actor: ActorDep, org_id: IdPath, body: OrganisationUpdateBody
 ) -> OrganisationRead:
     return OrganisationRead.of(svc.update_organisation(session, actor, org_id, body))
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as FPath
 from pydantic import TypeAdapter
 
-from silkhub.api.choices import ProjectSort, ProjectSource, Stage, TotalGroup
+from silkhub.api.choices import ProjectSort, ProjectSource, ProjectType, Stage, TotalGroup
 from silkhub.api.deps import ActorDep, SessionDep, get_actor
 from silkhub.api.params import IsoDate
 from silkhub.data.storage.models.hub import Project
@@ -57,7 +57,7 @@ async def filters(
     region: str | None = Query(None, max_length=100, description="region id or name"),
     sector: str | None = Query(None, max_length=8, description="ISIC rev.4 section or division"),
     stage: list[str] | None = Query(None, description="one or more stages"),
-    project_type: str | None = Query(None, max_length=20, alias="type"),
+    project_type: ProjectType | None = Query(None, alias="type"),
     source: ProjectSource | None = Query(None),
     organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
     value_min_usd: float | None = Query(None, ge=0),

@@ -197,9 +197,10 @@ def update_organisation(
     org = writable_organisation(session, actor, org_id)
     before = snapshot(org)
     fields = patch.model_dump(exclude_unset=True)
-    if "kind" in fields:
+    kind = fields.pop("kind", None)
+    if kind is not None:  # null or omitted: unchanged (a kind is always required)
         org.kind = check_choice(  # type: ignore[assignment]
-            fields.pop("kind"), ORGANISATION_KINDS, "organisation kind", "kind", required=True
+            kind, ORGANISATION_KINDS, "organisation kind", "kind", required=True
         )
     if "size" in fields:
         org.size = check_choice(fields.pop("size"), SIZES, "size", "size")
