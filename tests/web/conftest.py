@@ -41,9 +41,14 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of the app served by uvicorn over a temp SQLite DB with the demo data."""
+    yield from serve(demo_runtime(tmp_path_factory, "live"))
+
+
+def demo_runtime(tmp_path_factory: pytest.TempPathFactory, name: str):  # type: ignore[no-untyped-def]
+    """A runtime over a fresh temp SQLite DB with the demo data and the test admin."""
     from silkhub.demo import load_demo
 
-    data_dir: Path = tmp_path_factory.mktemp("live")
+    data_dir: Path = tmp_path_factory.mktemp(name)
     settings = Settings(
         data_dir=data_dir,
         database_url=f"sqlite:///{data_dir / 'live.sqlite'}",
@@ -54,7 +59,25 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for _ in load_demo(rt):
         pass
     make_admin(rt)
-    yield from serve(rt)
+    return rt
+
+
+def submit_jiaozhou_near_copy(page, base: str):  # type: ignore[no-untyped-def]
+    """Fill the new-project form with a near-copy of the demo's Jiaozhou cold-chain trade
+    centre and submit it; returns the repeated-construction warning's locator."""
+    page.goto(base + "/hub/projects/new")
+    page.locator("#f-title_en").fill("Jiaozhou cold chain trade center")
+    page.locator("#f-title_zh").fill("胶州冷链商贸中心（二期）")
+    page.locator("#f-isic_code").fill("52")
+    page.locator("#f-iso3").fill("CHN")
+    page.locator("#f-region_id").fill("青岛")
+    page.locator("#f-value_amount").fill("5,000,000,000")
+    page.locator("#f-value_currency").select_option("CNY")
+    page.locator("#f-value_year").fill("2020")
+    page.locator("#f-stage").select_option("signed")
+    page.locator("#f-stage_on").fill("2020-04-01")
+    page.get_by_role("button", name="创建").click()
+    return page.get_by_test_id("repeated-construction")
 
 
 def serve(rt) -> Iterator[str]:  # type: ignore[no-untyped-def]

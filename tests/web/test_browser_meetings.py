@@ -7,11 +7,17 @@ Screenshots (looked at): ``project-form-repeated-construction-zh``, ``meetings-a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, make_admin, serve, shot
+from tests.web.conftest import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    demo_runtime,
+    serve,
+    shot,
+    submit_jiaozhou_near_copy,
+)
 
 pytestmark = pytest.mark.browser
 PASSWORD = "meet me at table A1 please"
@@ -21,24 +27,11 @@ MEMBERS = {"cosco@example.org": "COSCO", "kaz@example.org": "Kazakh chamber"}
 @pytest.fixture(scope="module")
 def meeting_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with the demo data, the admin and a member of two demo organisations."""
-    from silkhub.bootstrap import make_runtime, prepare
-    from silkhub.demo import load_demo
     from silkhub.hub import accounts
     from silkhub.hub import organisations as orgs
     from silkhub.hub.policy import Actor
-    from silkhub.settings import Settings
 
-    data_dir: Path = tmp_path_factory.mktemp("meetings")
-    settings = Settings(
-        data_dir=data_dir,
-        database_url=f"sqlite:///{data_dir / 'live.sqlite'}",
-        secret_key="test-secret-key-for-browser-tests",
-    )
-    rt = make_runtime(settings)
-    prepare(rt)
-    for _ in load_demo(rt):
-        pass
-    make_admin(rt)
+    rt = demo_runtime(tmp_path_factory, "meetings")
     with rt.session() as s:
         for email, org in MEMBERS.items():
             org_id = orgs.list_organisations(s, Actor.system(), q=org, limit=1).items[0].id
@@ -65,19 +58,7 @@ def test_zh_project_warning_and_meeting_flow(browser, meeting_server: str) -> No
     base = meeting_server
     admin = _zh_page(browser, base, ADMIN_EMAIL, ADMIN_PASSWORD)
     # a near-copy of the demo's Jiaozhou cold-chain trade centre: warned next to the fields
-    admin.goto(base + "/hub/projects/new")
-    admin.locator("#f-title_en").fill("Jiaozhou cold chain trade center")
-    admin.locator("#f-title_zh").fill("胶州冷链商贸中心（二期）")
-    admin.locator("#f-isic_code").fill("52")
-    admin.locator("#f-iso3").fill("CHN")
-    admin.locator("#f-region_id").fill("青岛")
-    admin.locator("#f-value_amount").fill("5,000,000,000")
-    admin.locator("#f-value_currency").select_option("CNY")
-    admin.locator("#f-value_year").fill("2020")
-    admin.locator("#f-stage").select_option("signed")
-    admin.locator("#f-stage_on").fill("2020-04-01")
-    admin.get_by_role("button", name="创建").click()
-    warning = admin.get_by_test_id("repeated-construction")
+    warning = submit_jiaozhou_near_copy(admin, base)
     assert warning.is_visible()
     assert "可能存在重复建设" in warning.inner_text()
     assert "胶州冷链商贸中心" in warning.inner_text() and "相似度" in warning.inner_text()

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from silkhub.settings import REPO_ROOT
-from tests.web.conftest import _free_port, shot
+from tests.web.conftest import _free_port, shot, submit_jiaozhou_near_copy
 
 pytestmark = pytest.mark.browser
 ACCOUNT = re.compile(r"^\s*(admin|member)\s+(\S+@\S+)\s+password:\s+(\S+)\s*$", re.M)
@@ -136,19 +136,7 @@ def test_new_user_zh_end_to_end(browser, served) -> None:
     org_url = admin.url
 
     # 3. a project that nearly repeats the demo's Jiaozhou cold-chain trade centre: warned
-    admin.goto(base + "/hub/projects/new")
-    admin.locator("#f-title_en").fill("Jiaozhou cold chain trade center")
-    admin.locator("#f-title_zh").fill("胶州冷链商贸中心（二期）")
-    admin.locator("#f-isic_code").fill("52")
-    admin.locator("#f-iso3").fill("CHN")
-    admin.locator("#f-region_id").fill("青岛")
-    admin.locator("#f-value_amount").fill("5,000,000,000")
-    admin.locator("#f-value_currency").select_option("CNY")
-    admin.locator("#f-value_year").fill("2020")
-    admin.locator("#f-stage").select_option("signed")
-    admin.locator("#f-stage_on").fill("2020-04-01")
-    admin.get_by_role("button", name="创建").click()
-    warning = admin.get_by_test_id("repeated-construction")
+    warning = submit_jiaozhou_near_copy(admin, base)
     assert warning.is_visible()
     text = warning.inner_text()
     assert "可能存在重复建设" in text and "胶州冷链商贸中心" in text and "相似度" in text
