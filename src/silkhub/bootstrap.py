@@ -15,7 +15,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from silkhub.data.reference.loader import load_reference, reference_loaded
-from silkhub.data.storage.db import make_engine, make_session_factory, session_scope, upgrade
+from silkhub.data.storage.db import (
+    make_engine,
+    make_session_factory,
+    read_scope,
+    session_scope,
+    upgrade,
+)
 from silkhub.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -34,6 +40,13 @@ class Runtime:
     def session(self) -> Iterator[Session]:
         """A transactional session (commit on success, rollback on error)."""
         with session_scope(self.sessions) as s:
+            yield s
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for a request that only reads (no transaction round trips; see
+        :func:`silkhub.data.storage.db.read_scope`)."""
+        with read_scope(self.sessions) as s:
             yield s
 
     def dispose(self) -> None:

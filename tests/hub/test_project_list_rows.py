@@ -85,3 +85,24 @@ def test_errors_as_the_orm_listing(session, projects):
         pj.list_project_rows(session, SYSTEM, pj.ProjectFilters(country="Atlantis"))
     with pytest.raises(UnknownCountryError):
         pj.list_project_rows(session, SYSTEM, pj.ProjectFilters(country="XYZ"))
+
+
+def test_code_shaped_values_answer_as_the_orm_listing(session, projects):
+    """A three-letter value filters directly on the lean path; an empty page then resolves it as
+    the general path does: "kaz" is KAZ, "UAE" names the United Arab Emirates (ARE), "XYZ" is
+    unknown, and a known code with no projects is an empty page, not an error."""
+    pj.create_project(
+        session,
+        SYSTEM,
+        pj.ProjectIn(title_en="Dubai depot", title_zh="迪拜仓库", iso3="ARE", isic_code="52"),
+    )
+    for value in ["kaz", " PAK ", "UAE", "are", "DEU"]:
+        f = pj.ProjectFilters(country=value)
+        lean = _walk(pj.list_project_rows, session, SYSTEM, f, "-id", 50)
+        assert lean == _walk(pj.list_projects, session, SYSTEM, f, "-id", 50), value
+    uae = pj.list_project_rows(session, SYSTEM, pj.ProjectFilters(country="UAE")).items
+    assert [p["iso3"] for p in uae] == ["ARE"]
+    assert pj.list_project_rows(session, SYSTEM, pj.ProjectFilters(country="DEU")).items == []
+    with pytest.raises(UnknownCountryError) as err:
+        pj.list_project_rows(session, SYSTEM, pj.ProjectFilters(country="xyz", stage=["signed"]))
+    assert err.value.key == "project.unknown_country"

@@ -129,7 +129,7 @@ def _project_page(
     request: Request, f: svc.ProjectFilters, sort: str, cursor: str | None, limit: int
 ) -> Response:
     runtime = request.app.state.runtime
-    with runtime.session() as session:
+    with runtime.read_session() as session:
         actor = get_actor(request, session)
         page = svc.list_project_rows(session, actor, f, sort=sort, cursor=cursor, limit=limit)
     body = {"items": page.items, "next_cursor": page.next_cursor, "limit": limit}

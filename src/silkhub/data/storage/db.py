@@ -113,6 +113,27 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def read_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """Scope of a request that reads: its connection is in autocommit mode, so no ``BEGIN``
+    and ``COMMIT`` round trips wrap the queries (two of the four a project-list page made).
+
+    Statements see no common snapshot, each one commits on its own; small bookkeeping writes
+    (a token's ``last_used_at``) are flushed at the end as in :func:`session_scope`. Use it
+    only where nothing has to be atomic.
+    """
+    session = factory()
+    try:
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
 def alembic_config(engine: Engine) -> Any:
     """An Alembic ``Config`` bound to ``engine`` (used by upgrade and by tests)."""
     from alembic.config import Config

@@ -90,6 +90,14 @@ def visible_projects_by_ids(session: Session, actor: Actor, ids: Sequence[int]) 
     return list(session.scalars(q.options(selectinload(Project.parties)).order_by(Project.id)))
 
 
+def iso3_shaped(value: str | None) -> str | None:
+    """``value`` as an upper-case three-letter code if it looks like one, else None."""
+    if value is None:
+        return None
+    code = value.strip().upper()
+    return code if len(code) == 3 and code.isascii() and code.isalpha() else None
+
+
 def country_iso3(session: Session, value: str) -> str | None:
     """ISO3 code of the ``country`` filter: an existing code is checked with one Core query
     (the hot path of project lists), anything else goes through :func:`resolve_country`
