@@ -45,6 +45,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import text
@@ -134,7 +135,7 @@ def app_factory():  # type: ignore[no-untyped-def]
     """The app of one uvicorn worker (settings from ``SILKHUB_BENCH_*`` variables)."""
     import logging
 
-    from silkhub.server import create_app
+    from silkhub.server import create_app, warm_up
 
     logging.disable(logging.WARNING)
     rt = make_runtime(
@@ -144,7 +145,9 @@ def app_factory():  # type: ignore[no-untyped-def]
         ),
         schema=os.environ.get("SILKHUB_BENCH_SCHEMA") or None,
     )
-    return create_app(runtime=rt, init=False)
+    # as silkhub serve's workers: the OpenAPI document and the mappers are built before the
+    # first request (else each worker's first answer takes ~1 s, inside the measurement)
+    return warm_up(create_app(runtime=rt, init=False))
 
 
 def serve(port: int, workers: int) -> None:
@@ -241,8 +244,13 @@ def _quantiles(latencies: list[float]) -> dict[str, float]:
     return {"p50_ms": q[49], "p95_ms": q[94], "p99_ms": q[98], "max_ms": max(latencies)}
 
 
-async def open_loop(port: int, countries: list[str], rate: float, seconds: float) -> dict:
-    """Requests at fixed arrival times (1/rate apart); latency from each scheduled start."""
+async def open_loop(
+    port: int, countries: list[str], rate: float, seconds: float, stop: Any = None
+) -> dict:
+    """Requests at fixed arrival times (1/rate apart); latency from each scheduled start.
+
+    ``stop`` (a ``threading.Event``) ends the run early: no request is scheduled after it
+    is set (``bench_jobs`` measures only while its jobs run)."""
     pool, mix = _Pool(port), _Requests(countries, 8)
     latencies: list[float] = []
     errors = 0
@@ -263,6 +271,8 @@ async def open_loop(port: int, countries: list[str], rate: float, seconds: float
     tasks = []
     start = time.perf_counter()
     for i in range(int(rate * seconds)):
+        if stop is not None and stop.is_set():
+            break
         scheduled = start + i / rate
         delay = scheduled - time.perf_counter()
         if delay > 0:

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_hub_list as hub
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from silkhub.bootstrap import make_runtime
 from silkhub.data.storage.models.jobs import Job
@@ -56,13 +56,16 @@ def _q(values: list[float]) -> dict[str, float]:
     return {"p50": q[49], "p95": q[94], "max": max(values)}
 
 
-def _start_workers(env: dict, n: int, tmp: Path) -> list[subprocess.Popen]:
+_SILKHUB = str(Path(sys.executable).parent / "silkhub")
+
+
+def _start_workers(env: dict, n: int, tmp: Path, nice: int) -> list[subprocess.Popen]:
     procs = []
     for i in range(n):
         log = (tmp / f"worker-{i}.log").open("wb")
         procs.append(
             subprocess.Popen(
-                [str(Path(sys.executable).parent / "silkhub"), "jobs", "worker", "--threads", "1"],
+                [_SILKHUB, "jobs", "worker", "--threads", "1", "--nice", str(nice)],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -76,6 +79,25 @@ def _start_workers(env: dict, n: int, tmp: Path) -> list[subprocess.Popen]:
                 raise RuntimeError(f"job worker {i} did not start; see {tmp}/worker-{i}.log")
             time.sleep(0.2)
     return procs
+
+
+def _run_load(port: int, countries: list[str], rate: float, seconds: float, stop, out) -> None:  # type: ignore[no-untyped-def]
+    """Child process: the open-loop project-list load until ``stop`` is set (at most
+    ``seconds``); puts its figures on ``out``. None is measured after the last job ended."""
+    out.put(asyncio.run(hub.open_loop(port, countries, rate, seconds, stop=stop)))
+
+
+def _postgres_pids() -> list[int]:
+    """Processes of the local PostgreSQL server (its backends do the jobs' and the API's SQL)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if (d / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    out.append(int(d.name))
+            except OSError:
+                pass
+    return out
 
 
 def _wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 300) -> None:
@@ -102,6 +124,10 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=30.0)
     p.add_argument("--rows", type=int, default=100_000)
     p.add_argument("--workers", type=int, default=2, help="job worker processes")
+    p.add_argument(
+        "--nice", type=int, default=19,
+        help="CPU priority of the job workers (silkhub jobs worker --nice; docs/deploy.md)",
+    )  # fmt: skip
     p.add_argument("--broker", default="amqp://guest:guest@127.0.0.1:5672/")
     p.add_argument("--port", type=int, default=0, help="API port (default: a free one)")
     args = p.parse_args()
@@ -144,7 +170,7 @@ def main() -> None:
     procs: list[subprocess.Popen] = []
     try:
         _wait_healthy(port, api)
-        procs = _start_workers(env, args.workers, tmp)
+        procs = _start_workers(env, args.workers, tmp, args.nice)
         rt = make_runtime(
             Settings(data_dir=tmp, database_url=url, jobs_broker=args.broker, jobs_queue=queue),
             schema=schema,
@@ -154,8 +180,10 @@ def main() -> None:
         baseline = asyncio.run(hub.open_loop(port, countries, args.rate, min(10.0, args.seconds)))
         load: dict = {}
 
-        def run_load() -> None:
-            load.update(asyncio.run(hub.open_loop(port, countries, args.rate, args.seconds)))
+        # the load generator runs in a process of its own, so that nothing this process does
+        # (submitting, polling, the broker client's threads) delays its requests
+        mp = multiprocessing.get_context("spawn")
+        jobs_done, results = mp.Event(), mp.Queue()
 
         actor = Actor.system("bench")
         t0 = time.time()
@@ -166,16 +194,35 @@ def main() -> None:
             for _ in range(args.jobs)
         ]
         submit_s = time.time() - t0
-        loader = threading.Thread(target=run_load)
+        groups = {
+            "API": [api.pid, *hub._children(api.pid)],
+            "job workers": [pr.pid for pr in procs],
+            "PostgreSQL": _postgres_pids(),
+        }
+        cpu0 = {k: hub._cpu_seconds(v) for k, v in groups.items()}
+        wall0 = time.perf_counter()
+        loader = mp.Process(
+            target=_run_load,
+            args=(port, countries, args.rate, args.seconds, jobs_done, results),
+        )
         loader.start()
+        # a light poll (a count, not 200 rows)
+        pending = select(func.count()).where(
+            Job.id.in_(ids), Job.status.not_in(("succeeded", "failed", "cancelled"))
+        )
         while True:
             with rt.session() as s:
-                rows = list(s.scalars(select(Job).where(Job.id.in_(ids))))
-            done = [j for j in rows if j.status in ("succeeded", "failed", "cancelled")]
-            if len(done) == len(ids):
-                break
-            time.sleep(1.0)
+                if not s.scalar(pending):
+                    jobs_done.set()
+                    break
+            time.sleep(0.25)
+        load = results.get()
         loader.join()
+        with rt.session() as s:
+            rows = list(s.scalars(select(Job).where(Job.id.in_(ids))))
+        wall = time.perf_counter() - wall0
+        groups["PostgreSQL"] = _postgres_pids()  # backends opened meanwhile count in full
+        cores = {k: (hub._cpu_seconds(v) - cpu0[k]) / wall for k, v in groups.items()}
         failed = [j for j in rows if j.status != "succeeded"]
         first = min(j.created_at for j in rows)
         last = max(j.finished_at for j in rows)
@@ -200,6 +247,9 @@ def main() -> None:
                   f"p95 {r['p95_ms']:.1f} ms  p99 {r['p99_ms']:.1f} ms  max {r['max_ms']:.0f} ms  "
                   f"({r['requests']} requests, {r['errors']} errors, "
                   f"{r['throughput_rps']:.0f}/s achieved)")  # fmt: skip
+        print("CPU cores used while jobs run: "
+              + ", ".join(f"{k} {v:.2f}" for k, v in cores.items())
+              + f" (job workers at nice {args.nice})")  # fmt: skip
         print(f"ratio p99 / target while jobs run: {load['p99_ms'] / TARGET_P99_MS:.2f} "
               f"(target {TARGET_P99_MS:.0f} ms)")  # fmt: skip
         print(f"load average at the end: {os.getloadavg()} (at the start: {load0})")

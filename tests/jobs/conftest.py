@@ -95,7 +95,8 @@ class Workers:
         """A worker; ``slow`` > 0 makes each dataset staging of an import sleep that long."""
         log = open(self.tmp / f"worker-{len(self.procs)}.log", "wb")  # noqa: SIM115
         cmd = [sys.executable, str(Path(__file__).parent / "_worker.py"), str(slow),
-               "jobs", "worker", "--threads", str(threads)]  # fmt: skip
+               "jobs", "worker", "--threads", str(threads), "--nice", "0"]  # fmt: skip
+        # --nice 0: the test waits for the job; on a busy CI host a nice-19 worker would wait
         p = subprocess.Popen(cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         self.procs.append(p)
         return p

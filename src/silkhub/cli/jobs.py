@@ -221,8 +221,14 @@ def worker_cmd(
         str | None, typer.Option(help="Broker URL (default SILKHUB_JOBS_BROKER).")
     ] = None,
     nice: Annotated[
-        int, typer.Option(help="Lower this process's CPU priority (API workers come first).")
-    ] = 0,
+        int,
+        typer.Option(
+            min=0,
+            max=19,
+            help="Lower this process's CPU priority by this much, so that API workers on the "
+            "same host answer first (19: jobs take only CPU the API leaves; 0: equal).",
+        ),
+    ] = 19,
     metrics_port: Annotated[
         int | None,
         typer.Option(help="Serve Prometheus metrics (job durations) on this port (127.0.0.1)."),
