@@ -99,6 +99,8 @@ def test_index_monte_carlo_job(api, who):
     for params, field in [
         ({"mc_runs": "300"}, "params.mc_runs"),
         ({"mc_runs": 0}, "params.mc_runs"),
+        ({"mc_runs": 300.5}, "params.mc_runs"),
+        ({"mc_runs": True}, "params.mc_runs"),
         ({"mc_runs": 10, "colour": 1}, "params.colour"),
         ({"framework": "../etc/passwd"}, "params.framework"),
         ({"framework": "no-such-framework"}, "params.framework"),
@@ -276,3 +278,16 @@ def test_upload_an_import_file(api, who, rt):
     assert body["result"]["datasets"][0]["dataset"] == "wdi"
     assert AnalyticsStore(rt.settings.analytics_dir).entry("wdi").version >= 1
     assert not any(uploads.iterdir())  # the uploaded file went with its job
+
+
+def test_integer_params_take_a_json_number_without_fraction():
+    """JSON Schema counts 124.0 as an integer, so the job parameters do too (strict otherwise)."""
+    from pydantic import ValidationError
+
+    from silkhub.jobs.kinds import HubReportParams, IndexParams
+
+    assert HubReportParams.model_validate({"event_id": 124.0}).event_id == 124
+    assert IndexParams.model_validate({"mc_runs": 300.0, "year": 2020.0}).mc_runs == 300
+    for bad in [124.5, "124", True]:
+        with pytest.raises(ValidationError):
+            HubReportParams.model_validate({"event_id": bad})

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from silkhub.errors import NotFoundError
@@ -94,6 +94,18 @@ class _ImportProgress:
     def task(self, description: str, total: float | None) -> _ImportTask:
         self.ctx.progress(self.lo, description)
         return _ImportTask(self, description, total)
+
+
+def _integral(value: Any) -> Any:
+    """A JSON number with no fraction (``124.0``) is an integer, as JSON Schema says; other
+    values go on to the strict check unchanged (``124.5``, ``"124"`` and ``true`` fail)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: an integer parameter: strict, except that ``124.0`` counts as 124
+Int = Annotated[int, BeforeValidator(_integral)]
 
 
 class _Params(BaseModel):
@@ -184,7 +196,7 @@ def _run_region(ctx: JobContext, p: RegionReportParams) -> dict[str, Any]:
 class HubReportParams(_Params):
     """An event of the hub, as ``silkhub report hub`` (visibility of the job's owner)."""
 
-    event_id: int = Field(ge=1, le=2**31 - 1)
+    event_id: Int = Field(ge=1, le=2**31 - 1)
     format: ReportFormat = "html"
     lang: Lang = "en"
 
@@ -297,7 +309,7 @@ class ProbeParams(_Params):
     """Sleep in steps, reporting progress: checks that job workers run (deployment smoke)."""
 
     seconds: float = Field(default=1.0, ge=0, le=600)
-    steps: int = Field(default=10, ge=1, le=1000)
+    steps: Int = Field(default=10, ge=1, le=1000)
 
 
 def _run_probe(ctx: JobContext, p: ProbeParams) -> dict[str, Any]:
@@ -330,10 +342,10 @@ class IndexParams(_Params):
     framework: FrameworkCode = Field(  # type: ignore[valid-type]
         default="city-internationalization", description="a shipped framework"
     )
-    year: int | None = Field(default=None, ge=1900, le=2100)
-    max_lag: int = Field(default=5, ge=0, le=50, description="years a value may be carried")
-    mc_runs: int = Field(default=1000, ge=1, le=MAX_JOB_MC, description="Monte Carlo runs")
-    seed: int = Field(default=1, ge=0, le=2**63 - 1)
+    year: Int | None = Field(default=None, ge=1900, le=2100)
+    max_lag: Int = Field(default=5, ge=0, le=50, description="years a value may be carried")
+    mc_runs: Int = Field(default=1000, ge=1, le=MAX_JOB_MC, description="Monte Carlo runs")
+    seed: Int = Field(default=1, ge=0, le=2**63 - 1)
     weight_spread: float = Field(default=0.25, ge=0, lt=1)
     imputation: Literal["none", "mean", "em"] = "em"
     outliers: Literal["winsorise", "none"] = "winsorise"
@@ -478,9 +490,9 @@ class ScheduleParams(_Params):
     """Solve an event's B2B meeting schedule (CP-SAT) and store it, as ``silkhub event
     schedule`` / ``POST /events/{id}/schedule`` (the owner must be allowed to edit the event)."""
 
-    event_id: int = Field(ge=1, le=2**31 - 1)
+    event_id: Int = Field(ge=1, le=2**31 - 1)
     time_limit_s: float = Field(default=20.0, ge=1, le=600, description="CP-SAT seconds")
-    max_consecutive: int | None = Field(default=None, ge=1, le=50)
+    max_consecutive: Int | None = Field(default=None, ge=1, le=50)
     save: bool = True
 
 
