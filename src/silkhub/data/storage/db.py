@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -100,10 +100,15 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """Transactional scope: commit on success, roll back on any error."""
+def session_scope(factory: sessionmaker[Session], *, autocommit: bool = False) -> Iterator[Session]:
+    """Transactional scope: commit on success, roll back on any error.
+
+    ``autocommit=True`` is the scope of a request that reads (:func:`read_scope`).
+    """
     session = factory()
     try:
+        if autocommit:
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield session
         session.commit()
     except BaseException:
@@ -113,8 +118,7 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-@contextmanager
-def read_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+def read_scope(factory: sessionmaker[Session]) -> AbstractContextManager[Session]:
     """Scope of a request that reads: its connection is in autocommit mode, so no ``BEGIN``
     and ``COMMIT`` round trips wrap the queries (two of the four a project-list page made).
 
@@ -122,16 +126,7 @@ def read_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     (a token's ``last_used_at``) are flushed at the end as in :func:`session_scope`. Use it
     only where nothing has to be atomic.
     """
-    session = factory()
-    try:
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    return session_scope(factory, autocommit=True)
 
 
 def alembic_config(engine: Engine) -> Any:
