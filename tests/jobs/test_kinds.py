@@ -291,3 +291,22 @@ def test_integer_params_take_a_json_number_without_fraction():
     for bad in [124.5, "124", True]:
         with pytest.raises(ValidationError):
             HubReportParams.model_validate({"event_id": bad})
+
+
+def test_cancel_during_the_monte_carlo_ends_it_early(rt):
+    """The index job reports progress through the Monte Carlo runs (10 → 90 %), so a cancel
+    takes effect mid-run, not only after the whole computation; nothing is stored."""
+    from silkhub.jobs import kinds, state
+
+    seen: list[float] = []
+
+    def progress(pct: float, *_message: object) -> None:
+        seen.append(pct)
+        if 30 <= pct < 90:
+            raise state.JobCancelled("j")
+
+    ctx = kinds.JobContext(rt, "j", SYSTEM, progress)
+    with pytest.raises(state.JobCancelled):
+        kinds._run_index(ctx, kinds.IndexParams(mc_runs=20_000, seed=11))
+    assert seen[0] == 2 and seen[1] == 10 and 10 < seen[-1] < 90, seen
+    assert ctx.files == []

@@ -332,11 +332,13 @@ def compute(
     config: IndexConfig | None = None,
     max_lag: int = DEFAULT_MAX_LAG,
     names: Mapping[str, str] | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> IndexRun:
-    """Select the year's values and run the pipeline."""
+    """Select the year's values and run the pipeline (``on_progress``: the Monte Carlo's share
+    done, see :func:`silkhub.core.index.pipeline.compute_index`; not called on a cached run)."""
     if max_lag < 0 or max_lag > 50:
         raise ValidationError("max lag must be between 0 and 50 years", field="max_lag")
-    sel, result = _computed(framework, data, year, config, max_lag)
+    sel, result = _computed(framework, data, year, config, max_lag, on_progress)
     result = copy.copy(result)  # a fresh steps list per run; values are shared, read-only
     result.steps = list(result.steps)
     result.steps.insert(
@@ -367,6 +369,7 @@ def _computed(
     year: int | None,
     config: IndexConfig | None,
     max_lag: int,
+    on_progress: Callable[[float], None] | None = None,
 ) -> tuple[Any, IndexResult]:
     key = (
         repr(framework),
@@ -381,7 +384,7 @@ def _computed(
     if hit is not None:
         return hit
     sel = select_year(data, year, max_lag)
-    value = (sel, compute_index(framework, sel.raw, config))
+    value = (sel, compute_index(framework, sel.raw, config, on_progress=on_progress))
     with _COMPUTED_LOCK:
         if len(_COMPUTED) >= _COMPUTED_MAX:
             _COMPUTED.pop(next(iter(_COMPUTED)))

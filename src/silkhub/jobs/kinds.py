@@ -396,7 +396,15 @@ def _run_index(ctx: JobContext, p: IndexParams) -> dict[str, Any]:
         store = AnalyticsStore(ctx.runtime.settings.analytics_dir)
         long = svc.load_data(fw, session=s, store=store)
     ctx.step(10, "jobs.msg.index_computing", framework=fw.code, runs=p.mc_runs)
-    run = svc.compute(fw, long, year=p.year, config=p.config(), max_lag=p.max_lag, names=names)
+
+    def computing(share: float) -> None:
+        # progress through the Monte Carlo runs (10 → 90 %); a cancel ends the run here
+        ctx.step(10 + 80 * share, "jobs.msg.index_computing", framework=fw.code, runs=p.mc_runs)
+
+    run = svc.compute(
+        fw, long, year=p.year, config=p.config(), max_lag=p.max_lag, names=names,
+        on_progress=computing,
+    )  # fmt: skip
     ctx.step(90, "jobs.msg.storing_result")
     full = svc.run_to_dict(run, details=True)
     ctx.add_file(

@@ -70,3 +70,24 @@ def test_units_with_too_little_data_are_left_out(toy, toy_raw) -> None:
     assert r.overall[["A", "B", "C"]].round(2).tolist() == [0.0, 63.33, 82.5]
     kept = compute_index(toy, raw, IndexConfig(min_unit_coverage=0.25))
     assert not np.isnan(kept.overall["D"])
+
+
+def test_monte_carlo_reports_its_share_done_and_can_be_stopped(toy, toy_raw) -> None:
+    """``on_progress`` sees the share of runs done after each chunk (the last call is 1.0); the
+    result does not depend on it; an exception it raises (a job's cancel) ends the run."""
+    shares: list[float] = []
+    cfg = IndexConfig(mc_runs=4500, seed=3)
+    with_progress = compute_index(toy, toy_raw, cfg, on_progress=shares.append)
+    plain = compute_index(toy, toy_raw, cfg)
+    assert shares == sorted(shares) and shares[-1] == 1.0 and len(shares) >= 5
+    np.testing.assert_array_equal(with_progress.mc.median_rank, plain.mc.median_rank)
+
+    class Stop(Exception):
+        pass
+
+    def stop_halfway(share: float) -> None:
+        if share >= 0.5:
+            raise Stop
+
+    with pytest.raises(Stop):
+        compute_index(toy, toy_raw, cfg, on_progress=stop_halfway)

@@ -15,6 +15,7 @@ Pure: takes a framework and a DataFrame, returns an :class:`IndexResult`; no I/O
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,7 +199,11 @@ def _weights(fw: Framework, st: Structure, method: str, scores: np.ndarray) -> W
 
 
 def compute_index(
-    framework: Framework, raw: pd.DataFrame, config: IndexConfig | None = None
+    framework: Framework,
+    raw: pd.DataFrame,
+    config: IndexConfig | None = None,
+    *,
+    on_progress: Callable[[float], None] | None = None,
 ) -> IndexResult:
     """Run the pipeline.
 
@@ -211,6 +216,9 @@ def compute_index(
     config
         The choices; defaults: EM imputation, winsorisation, min-max, framework weights,
         arithmetic mean, no Monte Carlo.
+    on_progress
+        The Monte Carlo's share done (0–1], after each chunk (see
+        :func:`silkhub.core.index.uncertainty.monte_carlo`).
     """
     cfg = (config or IndexConfig()).check()
     if raw.shape[0] < 2:
@@ -301,6 +309,7 @@ def compute_index(
             seed=cfg.seed,
             spread=cfg.weight_spread,
             aggregations=cfg.mc_aggregations,
+            on_progress=on_progress,
         )
         steps.append(
             {

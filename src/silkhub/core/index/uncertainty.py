@@ -24,7 +24,7 @@ units (sum of numerators over sum of variances):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,6 +88,7 @@ def monte_carlo(
     seed: int = 1,
     spread: float = 0.25,
     aggregations: Sequence[str] = ("arithmetic", "geometric"),
+    on_progress: Callable[[float], None] | None = None,
 ) -> MonteCarloResult:
     """Run the Monte Carlo (see module doc).
 
@@ -97,6 +98,9 @@ def monte_carlo(
         Normalised scores (n x k) per (imputation, normalisation) choice.
     st, weights
         Framework structure and nominal weights.
+    on_progress
+        Called after each chunk of ``CHUNK`` runs with the share done (0–1]; an exception it
+        raises (a job's cancel) ends the run. The result does not depend on it.
     """
     rng = np.random.default_rng(seed)
     keys = list(variants)
@@ -106,6 +110,7 @@ def monte_carlo(
     wi, ws, wp = perturb(weights, st, rng, runs, spread)
     rk = np.empty((runs, n), dtype=np.int32)
     geo_cache: dict[int, np.ndarray] = {}
+    done = 0
     for v, key in enumerate(keys):
         x = variants[key]
         for a, agg in enumerate(aggregations):
@@ -120,6 +125,9 @@ def monte_carlo(
             for start in range(0, len(sel), CHUNK):
                 idx = sel[start : start + CHUNK]
                 rk[idx] = ranks(_overall(xa, st, wi[idx], ws[idx], wp[idx], agg))
+                done += len(idx)
+                if on_progress is not None:
+                    on_progress(done / runs)
     y = rk.astype(float)
     total_var = float(y.var(axis=0).sum())
     sens: dict[str, float] = {}
