@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -269,17 +270,30 @@ def compute_cmd(
 def _print_units(run: svc.IndexRun, lang: str) -> None:
     """Compact terminal table: name, score, rank with its Monte Carlo interval, pillars."""
     fw = run.result.framework
-    pillars = [p.code for p in fw.pillars]
-    t = Table(title=f"{fw.name_zh if lang == 'zh' else fw.name_en}, {run.year}")
+    _print_ranks(
+        f"{fw.name_zh if lang == 'zh' else fw.name_en}, {run.year}",
+        run.table().to_dict("records"),
+        [p.code for p in fw.pillars],
+        lambda r: str(r["name"]),
+    )
+
+
+def _print_ranks(
+    title: str,
+    records: list[dict[str, Any]],
+    pillars: list[str],
+    label: Callable[[dict[str, Any]], str],
+) -> None:
+    """Terminal table of units: ``label``, score, rank, Monte Carlo interval, pillars, coverage."""
+    t = Table(title=title)
     for c in ["unit", "score", "rank", "MC rank (5–95 %)", *pillars, "coverage %"]:
         t.add_column(c)
-    for r in run.table().to_dict("records"):
-        interval = _interval(r)
+    for r in records:
         t.add_row(
-            str(r["name"]),
+            label(r),
             _fmt(r["score"]),
             "–" if r["rank"] is None else str(r["rank"]),
-            interval,
+            _interval(r),
             *[_fmt(r[p]) for p in pillars],
             f"{r['coverage_pct']:.0f}",
         )
@@ -397,20 +411,12 @@ def benchmark_cmd(
         f"{fw.name_zh if lang == 'zh' else fw.name_en}, {rep.run.year} "
         f"(ranks among the {n_units} units scored)"
     )
-    t = Table(title="Pillar scores and ranks (rank interval: Monte Carlo 5–95 %)")
-    for c in ["unit", "score", "rank", "MC rank (5–95 %)", *pillars, "coverage %"]:
-        t.add_column(c)
-    for r in rep.scores.to_dict("records"):
-        interval = _interval(r)
-        t.add_row(
-            f"{r['name']}{' *' if r['role'] == 'unit' else ''}",
-            _fmt(r["score"]),
-            "–" if r["rank"] is None else str(r["rank"]),
-            interval,
-            *[_fmt(r[p]) for p in pillars],
-            f"{r['coverage_pct']:.0f}",
-        )
-    console.print(t)
+    _print_ranks(
+        "Pillar scores and ranks (rank interval: Monte Carlo 5–95 %)",
+        rep.scores.to_dict("records"),
+        pillars,
+        lambda r: f"{r['name']}{' *' if r['role'] == 'unit' else ''}",
+    )
     compared = gaps[gaps["status"] != "missing"]
     emit(
         _round(compared[gap_cols]),
