@@ -99,38 +99,33 @@ def list_countries(
     """All countries, or the members of ``group`` as of ``as_of`` (default today)."""
     check_lang(lang)
     if group is None:
-        return [
-            CountryRow(
-                iso3=c.iso3,
-                iso2=c.iso2,
-                name=_display(c, lang),
-                name_en=c.name_en,
-                name_zh=c.name_zh,
-                wb_region=c.wb_region,
-                wb_income=c.wb_income,
-                continent=c.continent,
-            )
-            for c in session.scalars(select(Country).order_by(Country.iso3))
-        ]
+        return [_row(c, lang) for c in session.scalars(select(Country).order_by(Country.iso3))]
     rows = members_as_of(session, group, as_of or date.today(), role)
-    return [
-        CountryRow(
-            iso3=c.iso3,
-            iso2=c.iso2,
-            name=_display(c, lang),
-            name_en=c.name_en,
-            name_zh=c.name_zh,
-            joined=_fmt_joined(m),
-            left=m.left.isoformat() if m.left else None,
-            role=m.role,
-            wb_region=c.wb_region,
-            wb_income=c.wb_income,
-            continent=c.continent,
-            joined_precision=m.joined_precision,
-            source=m.source,
-        )
-        for c, m in rows
-    ]
+    return [_row(c, lang, m) for c, m in rows]
+
+
+def _row(c: Country, lang: str, m: GroupMembership | None = None) -> CountryRow:
+    """``c`` as listed, with its membership interval ``m`` when listed for a group."""
+    interval = {}
+    if m is not None:
+        interval = {
+            "joined": _fmt_joined(m),
+            "left": m.left.isoformat() if m.left else None,
+            "role": m.role,
+            "joined_precision": m.joined_precision,
+            "source": m.source,
+        }
+    return CountryRow(
+        iso3=c.iso3,
+        iso2=c.iso2,
+        name=_display(c, lang),
+        name_en=c.name_en,
+        name_zh=c.name_zh,
+        wb_region=c.wb_region,
+        wb_income=c.wb_income,
+        continent=c.continent,
+        **interval,
+    )
 
 
 def year_only_on(
