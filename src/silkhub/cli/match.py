@@ -26,6 +26,8 @@ app = typer.Typer(
 )
 ACTOR = Actor.system("cli")
 COLUMNS = ["rank", "id", "name", "iso3", "score", "top_reasons"]
+TopOpt = Annotated[int, typer.Option(min=1, max=200, help="How many suggestions.")]
+ExplainOpt = Annotated[bool, typer.Option(help="Include every part (json output).")]
 
 
 class Decision(StrEnum):
@@ -86,12 +88,12 @@ def _rows(suggestions, explain: bool, why=None) -> list[dict]:  # type: ignore[n
 @app.command("org")
 def org_cmd(
     org_id: Annotated[int, typer.Argument(help="Organisation id.")],
-    top: Annotated[int, typer.Option(min=1, max=200, help="How many suggestions.")] = 10,
+    top: TopOpt = 10,
     kind: Annotated[
         str | None,
         typer.Option(help="Only organisations of this kind (soe, chamber_of_commerce …)."),
     ] = None,
-    explain: Annotated[bool, typer.Option(help="Include every part (json output).")] = False,
+    explain: ExplainOpt = False,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
@@ -102,31 +104,34 @@ def org_cmd(
     def suggest(s, trade):  # type: ignore[no-untyped-def]
         return mt.suggest_for_organisation(s, ACTOR, org_id, top=top, kind=kind, trade=trade)
 
-    rows = _suggest(lambda s: get_organisation(s, ACTOR, org_id).iso3, suggest, explain)
-    cols = COLUMNS + (["parts"] if explain else [])
-    emit(rows, fmt, columns=cols, out=out, title=f"matches for organisation {org_id}")
+    subject = f"organisation {org_id}"
+    _suggest(lambda s: get_organisation(s, ACTOR, org_id).iso3, suggest, explain, fmt, out, subject)
 
 
-def _suggest(subject_iso3, suggest, explain: bool) -> list[dict]:  # type: ignore[no-untyped-def]
-    """Rows of suggestions: trade fit from the analytics store, English reasons with names."""
+def _suggest(  # type: ignore[no-untyped-def]
+    subject_iso3, suggest, explain: bool, fmt: Format, out: Path | None, subject: str
+) -> None:
+    """Emit the suggestions: trade fit from the analytics store, English reasons with names."""
     from silkhub.hub import matching as mt
     from silkhub.hub.matching.reasons import ReasonText
 
     with runtime().session() as s:
         iso = [o.iso3 for o in mt.visible_organisations(s, ACTOR) if o.iso3]
         res = suggest(s, _trade(s, subject_iso3(s), iso))
-        return _rows(res, explain, ReasonText(s, "en"))
+        rows = _rows(res, explain, ReasonText(s, "en"))
+    cols = COLUMNS + (["parts"] if explain else [])
+    emit(rows, fmt, columns=cols, out=out, title=f"matches for {subject}")
 
 
 @app.command("project")
 def project_cmd(
     project_id: Annotated[int, typer.Argument(help="Project id.")],
-    top: Annotated[int, typer.Option(min=1, max=200, help="How many suggestions.")] = 10,
+    top: TopOpt = 10,
     role: Annotated[
         str | None,
         typer.Option(help="Only candidates able to be: investor, contractor, financier, law …"),
     ] = None,
-    explain: Annotated[bool, typer.Option(help="Include every part (json output).")] = False,
+    explain: ExplainOpt = False,
     fmt: FormatOpt = Format.table,
     out: OutOpt = None,
 ) -> None:
@@ -137,9 +142,8 @@ def project_cmd(
     def suggest(s, trade):  # type: ignore[no-untyped-def]
         return mt.suggest_for_project(s, ACTOR, project_id, top=top, role=role, trade=trade)
 
-    rows = _suggest(lambda s: get_project(s, ACTOR, project_id).iso3, suggest, explain)
-    cols = COLUMNS + (["parts"] if explain else [])
-    emit(rows, fmt, columns=cols, out=out, title=f"matches for project {project_id}")
+    subject = f"project {project_id}"
+    _suggest(lambda s: get_project(s, ACTOR, project_id).iso3, suggest, explain, fmt, out, subject)
 
 
 @app.command("feedback")
