@@ -88,18 +88,7 @@ def compute(
         return _CACHE[key]
     long = export_matrix_long(con, dataset, year, level)
     x, countries, products = matrix_from_long(long)
-    if len(countries) < 3 or len(products) < 2:
-        raise ValidationError(
-            key="complexity.too_small",
-            params={
-                "dataset": dataset,
-                "year": year,
-                "countries": len(countries),
-                "products": len(products),
-            },
-            field="dataset",
-        )
-    res = complexity(x, countries, products, threshold=threshold, with_proximity=False)
+    res = _complexity(x, countries, products, dataset, year, threshold)
     if version is not None:
         _CACHE[key] = res
         while len(_CACHE) > _CACHE_SIZE:
@@ -210,6 +199,29 @@ def _load(folder: Path) -> ComplexityResult | None:
     )
 
 
+def _complexity(
+    x: np.ndarray,
+    countries: list[str],
+    products: list[str],
+    dataset: str,
+    year: int,
+    threshold: float,
+) -> ComplexityResult:
+    """The measures of one exporter × product matrix; too few rows or columns is an error."""
+    if len(countries) < 3 or len(products) < 2:
+        raise ValidationError(
+            key="complexity.too_small",
+            params={
+                "dataset": dataset,
+                "year": year,
+                "countries": len(countries),
+                "products": len(products),
+            },
+            field="dataset",
+        )
+    return complexity(x, countries, products, threshold=threshold, with_proximity=False)
+
+
 def _save(folder: Path, meta: dict[str, object], res: ComplexityResult | None) -> None:
     tmp = folder.with_name(f".{folder.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
     tmp.mkdir(parents=True)
@@ -244,18 +256,7 @@ def _compute_and_save(
     meta: dict[str, object] = {"format": CACHE_FORMAT, "dataset": dataset, "year": year}
     try:
         x, countries, products, used = bounded_matrix(con, dataset, year, level, auto_level)
-        if len(countries) < 3 or len(products) < 2:
-            raise ValidationError(
-                key="complexity.too_small",
-                params={
-                    "dataset": dataset,
-                    "year": year,
-                    "countries": len(countries),
-                    "products": len(products),
-                },
-                field="dataset",
-            )
-        res = complexity(x, countries, products, threshold=threshold, with_proximity=False)
+        res = _complexity(x, countries, products, dataset, year, threshold)
     except DataMissingError:
         raise  # not imported: nothing to remember for this version
     except ValidationError as exc:
