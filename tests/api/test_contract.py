@@ -85,3 +85,25 @@ def test_unknown_name_in_path_is_404(api: TestClient) -> None:
     r = api.get("/api/v1/index/frameworks/no-such-framework")
     assert r.status_code == 404, r.text
     assert r.json()["code"] == "unknown-choice"
+
+
+def test_bounds_are_json_schema_keywords(api: TestClient) -> None:
+    """Every bound in the document is a JSON Schema keyword (``minimum``…): pydantic writes a
+    Field's ``ge``/``le`` literally when they land outside the constrained type (an optional
+    validated type), and clients and schemathesis then ignore them."""
+    spec = api.get("/api/v1/openapi.json").json()
+    raw = {"ge", "le", "gt", "lt", "min_length", "max_length", "multiple_of"}
+    found: list[str] = []
+
+    def walk(node: object, path: str) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("integer", "number", "string") and raw & set(node):
+                found.append(path)
+            for k, v in node.items():
+                walk(v, f"{path}/{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{path}/{i}")
+
+    walk(spec, "")
+    assert not found, found

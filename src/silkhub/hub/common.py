@@ -55,6 +55,8 @@ Amount = Annotated[
         },
         mode="validation",
     ),
+    # answers carry the stored NUMERIC(20, 2) as text, e.g. "1500000.00"
+    WithJsonSchema({"type": "string", "pattern": AMOUNT_TEXT}, mode="serialization"),
 ]
 
 MAX_LIMIT = 500

@@ -106,6 +106,9 @@ def _integral(value: Any) -> Any:
 
 #: an integer parameter: strict, except that ``124.0`` counts as 124
 Int = Annotated[int, BeforeValidator(_integral)]
+#: an optional one (not ``Int | None``: pydantic would then write a Field's bounds into the
+#: JSON schema as "ge"/"le" instead of "minimum"/"maximum")
+OptInt = Annotated[int | None, BeforeValidator(_integral)]
 
 
 class _Params(BaseModel):
@@ -342,7 +345,7 @@ class IndexParams(_Params):
     framework: FrameworkCode = Field(  # type: ignore[valid-type]
         default="city-internationalization", description="a shipped framework"
     )
-    year: Int | None = Field(default=None, ge=1900, le=2100)
+    year: OptInt = Field(default=None, ge=1900, le=2100)
     max_lag: Int = Field(default=5, ge=0, le=50, description="years a value may be carried")
     mc_runs: Int = Field(default=1000, ge=1, le=MAX_JOB_MC, description="Monte Carlo runs")
     seed: Int = Field(default=1, ge=0, le=2**63 - 1)
@@ -500,7 +503,7 @@ class ScheduleParams(_Params):
 
     event_id: Int = Field(ge=1, le=2**31 - 1)
     time_limit_s: float = Field(default=20.0, ge=1, le=600, description="CP-SAT seconds")
-    max_consecutive: Int | None = Field(default=None, ge=1, le=50)
+    max_consecutive: OptInt = Field(default=None, ge=1, le=50)
     save: bool = True
 
 
