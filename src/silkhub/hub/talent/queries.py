@@ -101,7 +101,7 @@ def positions(
     status: str | None = "open",
     limit: int = 100,
 ) -> list[Position]:
-    """Positions ``actor`` may read, oldest first."""
+    """Positions ``actor`` may read, oldest first (``status=None``: every status)."""
     q = select(Position).order_by(Position.id)
     scope = read_scope(actor)
     if not scope.everything:

@@ -661,24 +661,8 @@ def close_position(session: Session, actor: Actor, position_id: int, status: str
     return pos
 
 
-def list_positions(
-    session: Session,
-    actor: Actor,
-    *,
-    organisation_id: int | None = None,
-    project_id: int | None = None,
-    status: str | None = "open",
-    limit: int = 100,
-) -> list[Position]:
-    """Positions ``actor`` may read (``status=None``: every status)."""
-    return queries.positions(
-        session,
-        actor,
-        organisation_id=organisation_id,
-        project_id=project_id,
-        status=status,
-        limit=limit,
-    )
+#: positions ``actor`` may read, oldest first (``status=None``: every status): the query itself
+list_positions = queries.positions
 
 
 def organisation_names(session: Session, positions: list[Position]) -> dict[int, tuple]:
