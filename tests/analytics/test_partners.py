@@ -126,3 +126,13 @@ def test_side_by_side_table1_layout(con, session) -> None:
     assert list(t["exports_partner"]) == ["Russian Federation", "Singapore", "Kazakhstan"]
     assert list(t["total_partner"]) == ["Kazakhstan", "Russian Federation", "Singapore"]
     assert t.loc[0, "exports_share_pct"] == pytest.approx(100 * 30 / 155)  # of all exports
+
+
+def test_rank_partners_flow_all_is_side_by_side(con, session) -> None:
+    # /partners/rank?flow=all: one call, the same table as side_by_side
+    kw = {"dataset": "totals", "reporter": "CHN", "year": 2016, "group": "route65", "top": 2}
+    r = partners.rank_partners(con, session, flow="all", **kw)
+    s = partners.side_by_side(con, session, **kw)
+    assert r.flow == s.flow == "all"
+    assert r.rows.equals(s.rows)
+    assert (r.basis, r.notes) == (s.basis, s.notes)

@@ -133,7 +133,20 @@ def rank_partners(
     ``year`` (or ``as_of``). Shares are of the reporter's trade with the world: the ``WLD``
     partner rows when the dataset has them, else the sum over all partners in the dataset
     (``basis`` says which); ``share_of_selection_pct`` is of the listed selection.
+    ``flow="all"`` (:data:`FLOWS_ALL`): the three rankings side by side (:func:`side_by_side`).
     """
+    if flow == "all":
+        return side_by_side(
+            con,
+            session,
+            dataset=dataset,
+            reporter=reporter,
+            year=year,
+            group=group,
+            as_of=as_of,
+            top=top,
+            lang=lang,
+        )
     if flow not in FLOWS:
         raise UnknownChoiceError("flow", flow, FLOWS, field="flow")
     if top is not None and top < 1:

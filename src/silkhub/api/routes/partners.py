@@ -30,18 +30,6 @@ GroupQ = Annotated[
 
 def _rank(con, session, reporter, year, group, flow, top, dataset, as_of, lang):
     ds = pick_dataset(con, dataset, year, BILATERAL_PREFERENCE)
-    if flow == "all":
-        return partner_svc.side_by_side(
-            con,
-            session,
-            dataset=ds,
-            reporter=reporter,
-            year=year,
-            group=group,
-            as_of=as_of,
-            top=top,
-            lang=lang,
-        )
     return partner_svc.rank_partners(
         con,
         session,
