@@ -136,11 +136,16 @@ class InlineEngine(Engine):
 
 
 def reap_and_dispatch(runtime: Runtime, engine: Engine, *, backend: str | None) -> int:
-    """One reaper sweep; re-queued jobs are dispatched after the commit."""
+    """One reaper sweep; re-queued jobs are dispatched after the commit. Upload folders no
+    queued or running import needs any more (a job lost on its last attempt) are removed."""
+    from silkhub.jobs import uploads
+
     with runtime.session() as s:
         again = state.reap(s, stale_after=runtime.settings.jobs_stale_seconds, backend=backend)
     for job_id, token in again:
         engine.dispatch(job_id, token)
+    with runtime.session() as s:
+        uploads.sweep(s, runtime.settings.data_dir)
     return len(again)
 
 

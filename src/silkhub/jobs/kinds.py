@@ -272,22 +272,15 @@ def _run_import(ctx: JobContext, p: ImportParams) -> dict[str, Any]:
         else:
             results = _do_import(run_import, store, p, options, cmd, ctx)
     finally:  # an uploaded file is removed once its job ended (kept when the worker died)
-        _drop_upload(ctx, Path(p.path))
+        from silkhub.jobs.uploads import drop_upload
+
+        drop_upload(ctx.runtime.settings.data_dir, p.path)
     return {
         "datasets": [
             {"dataset": r.dataset, "status": r.status, "rows": r.rows, "version": r.version}
             for r in results
         ]
     }
-
-
-def _drop_upload(ctx: JobContext, path: Path) -> None:
-    import shutil
-
-    uploads = (Path(ctx.runtime.settings.data_dir) / "uploads").resolve()
-    folder = path.resolve().parent
-    if folder.parent == uploads:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _do_import(run_import, store, p: ImportParams, options, cmd: str, ctx: JobContext):  # type: ignore[no-untyped-def]

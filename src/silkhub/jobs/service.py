@@ -42,6 +42,7 @@ from silkhub.hub.policy import Actor
 from silkhub.jobs import state
 from silkhub.jobs.engines import Engine, engine_for
 from silkhub.jobs.kinds import KINDS
+from silkhub.jobs.uploads import uploads_dir
 
 MAX_PAGE = 200
 
@@ -282,7 +283,7 @@ class JobService:
             )
         validate_params("data.import", {**params, "path": name})  # bad params: nothing stored
         limit = self.runtime.settings.max_upload_body_bytes
-        folder = uploads_dir(self.runtime) / uuid.uuid4().hex
+        folder = uploads_dir(self.runtime.settings.data_dir) / uuid.uuid4().hex
         folder.mkdir(parents=True)
         target = folder / name
         try:
@@ -422,11 +423,6 @@ class UploadTooLargeError(SilkhubError):
 
 #: file types the importers read (CSV, Excel, zipped CSV, Parquet, JSON, text)
 UPLOAD_SUFFIXES = (".csv", ".xlsx", ".xls", ".zip", ".parquet", ".json", ".txt")
-
-
-def uploads_dir(runtime: Runtime) -> Path:
-    """Where uploaded import files wait for their job."""
-    return Path(runtime.settings.data_dir) / "uploads"
 
 
 def _upload_name(filename: str | None) -> str:

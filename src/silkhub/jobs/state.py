@@ -356,6 +356,12 @@ def reap(
     return requeue
 
 
+def live_import_paths(session: Session) -> list[str]:
+    """``params.path`` of the import jobs that are queued or running (their files are needed)."""
+    q = select(Job.params).where(Job.kind == "data.import", Job.status.in_(("queued", "running")))
+    return [p["path"] for p in session.scalars(q) if isinstance(p, dict) and p.get("path")]
+
+
 def requeue_orphans(session: Session, *, backend: str) -> list[tuple[str, int]]:
     """Queued jobs of ``backend`` get a new dispatch token (their in-memory queue was lost).
 
