@@ -8,8 +8,9 @@ stderr so that csv/json on stdout stay clean.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Annotated, Any
 
 import duckdb
@@ -235,6 +236,23 @@ def _one(record: dict[str, Any], fmt: Format, out: Any, title: str) -> None:
     emit(_display(pd.DataFrame([record]), fmt, out), fmt, title=title, out=out)
 
 
+def _measure(
+    title: str,
+    dataset: str,
+    year: int,
+    preference: Iterable[str],
+    compute: Callable[..., dict[str, Any]],
+    fmt: Format,
+    out: Any,
+) -> None:
+    """One-row measure ``compute(con, session, dataset=…, year=…)`` on the dataset picked for
+    ``year``, shown as ``title (dataset)``."""
+    with _open() as (con, s, _):
+        ds = pick_dataset(con, dataset, year, preference)
+        r = compute(con, s, dataset=ds, year=year)
+    _one(r, fmt, out, f"{title} ({ds})")
+
+
 @indicators_app.command("complementarity")
 def complementarity_cmd(
     exporter: Annotated[str, typer.Option(help="Exporting country (ISO3).")],
@@ -267,12 +285,8 @@ def similarity_cmd(
     out: OutOpt = None,
 ) -> None:
     """Export similarity index (Finger–Kreinin, 0–100) of two exporters."""
-    with _open() as (con, s, _):
-        ds = pick_dataset(con, dataset, year, PRODUCT_PREFERENCE)
-        r = partner_svc.similarity(
-            con, s, dataset=ds, a=a, b=b, year=year, level=level, market=market
-        )
-    _one(r, fmt, out, f"Export similarity ({ds})")
+    compute = partial(partner_svc.similarity, a=a, b=b, level=level, market=market)
+    _measure("Export similarity", dataset, year, PRODUCT_PREFERENCE, compute, fmt, out)
 
 
 @indicators_app.command("concentration")
@@ -287,13 +301,9 @@ def concentration_cmd(
     out: OutOpt = None,
 ) -> None:
     """Herfindahl–Hirschman concentration of exports/imports by product or by partner."""
-    with _open() as (con, s, _):
-        pref = PRODUCT_PREFERENCE if by == "product" else BILATERAL_PREFERENCE
-        ds = pick_dataset(con, dataset, year, pref)
-        r = partner_svc.concentration(
-            con, s, dataset=ds, country=country, year=year, by=by, flow=flow, level=level
-        )
-    _one(r, fmt, out, f"Concentration ({ds})")
+    compute = partial(partner_svc.concentration, country=country, by=by, flow=flow, level=level)
+    pref = PRODUCT_PREFERENCE if by == "product" else BILATERAL_PREFERENCE
+    _measure("Concentration", dataset, year, pref, compute, fmt, out)
 
 
 @indicators_app.command("intensity")
@@ -306,12 +316,8 @@ def intensity_cmd(
     out: OutOpt = None,
 ) -> None:
     """Trade intensity index: share of exports going to the partner / its world import share."""
-    with _open() as (con, s, _):
-        ds = pick_dataset(con, dataset, year, BILATERAL_PREFERENCE)
-        r = partner_svc.intensity(
-            con, s, dataset=ds, exporter=exporter, importer=importer, year=year
-        )
-    _one(r, fmt, out, f"Trade intensity ({ds})")
+    compute = partial(partner_svc.intensity, exporter=exporter, importer=importer)
+    _measure("Trade intensity", dataset, year, BILATERAL_PREFERENCE, compute, fmt, out)
 
 
 # -- partners --------------------------------------------------------------------------------
