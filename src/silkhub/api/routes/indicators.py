@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
 import duckdb
@@ -61,8 +61,12 @@ def clean(v: Any) -> Any:
     return v
 
 
+def _row(r: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: clean(v) for k, v in r.items()}
+
+
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: clean(v) for k, v in r.items()} for r in df.to_dict("records")]
+    return [_row(r) for r in df.to_dict("records")]
 
 
 class Table(BaseModel):
@@ -77,6 +81,10 @@ class Table(BaseModel):
 class Measure(BaseModel):
     dataset: str
     result: dict[str, Any]
+
+
+def _measure(dataset: str, result: Mapping[str, Any]) -> Measure:
+    return Measure(dataset=dataset, result=_row(result))
 
 
 class IndicatorLabel(BaseModel):
@@ -187,7 +195,7 @@ def complementarity(
     r = partner_svc.complementarity(
         con, session, dataset=dataset, exporter=exporter, importer=importer, year=year, level=level
     )
-    return Measure(dataset=str(r["dataset"]), result={k: clean(v) for k, v in r.items()})
+    return _measure(str(r["dataset"]), r)
 
 
 @router.get("/similarity", response_model=Measure)
@@ -206,7 +214,7 @@ def similarity(
     r = partner_svc.similarity(
         con, session, dataset=ds, a=a, b=b, year=year, level=level, market=market
     )
-    return Measure(dataset=ds, result={k: clean(v) for k, v in r.items()})
+    return _measure(ds, r)
 
 
 @router.get("/concentration", response_model=Measure)
@@ -226,7 +234,7 @@ def concentration(
     r = partner_svc.concentration(
         con, session, dataset=ds, country=country, year=year, by=by, flow=flow, level=level
     )
-    return Measure(dataset=ds, result={k: clean(v) for k, v in r.items()})
+    return _measure(ds, r)
 
 
 @router.get("/intensity", response_model=Measure)
@@ -243,4 +251,4 @@ def intensity(
     r = partner_svc.intensity(
         con, session, dataset=ds, exporter=exporter, importer=importer, year=year
     )
-    return Measure(dataset=ds, result={k: clean(v) for k, v in r.items()})
+    return _measure(ds, r)
