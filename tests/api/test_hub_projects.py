@@ -165,3 +165,21 @@ def test_unknown_region_is_a_short_keyed_error_on_region_id(client, accounts):
     assert body["errors"][0]["field"] == "region_id"
     assert len(body["detail"]) < 120  # no list of every region in the message
     assert "CN-SD-jinan" in body["valid_choices"] or body["valid_choices"]
+
+
+def test_stage_durations_answer_the_lifecycle_record(client, accounts):
+    """``/stages/durations`` is the service's StageDurations record without the per-project
+    days: signed 2020-06-29 → operational 2021-06-29 is 365 days."""
+    h = accounts["admin"].headers
+    p = _create(client, h, stage="signed", stage_on="2020-06-29")
+    r = client.post(
+        f"/api/v1/projects/{p['id']}/transitions",
+        json={"to": "operational", "at": "2021-06-29"},
+        headers=h,
+    )
+    assert r.status_code == 200, r.text
+    d = client.get("/api/v1/projects/stages/durations", params={"from": "signed"}).json()
+    assert d == {
+        "from_stage": "signed", "to_stage": "operational", "count": 1, "mean_days": 365.0,
+        "median_days": 365.0, "min_days": 365, "max_days": 365,
+    }  # fmt: skip

@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 
 from silkhub.api.choices import ProjectSort, ProjectSource, ProjectType, Stage, TotalGroup
 from silkhub.api.deps import ActorDep, SessionDep, get_actor
+from silkhub.api.models import model_of
 from silkhub.api.params import IsoDate
 from silkhub.data.storage.models.hub import Project
 from silkhub.hub import lifecycle
@@ -22,7 +23,6 @@ from silkhub.hub.common import MAX_ID
 from silkhub.hub.projects.schemas import AwareDatetime as AwareDatetime  # for other routes
 from silkhub.hub.projects.schemas import (
     DuplicateWarning,
-    DurationsRead,
     ProjectCreated,
     ProjectDetail,
     ProjectPage,
@@ -30,6 +30,9 @@ from silkhub.hub.projects.schemas import (
     TotalRow,
     TransitionIn,
 )
+
+#: the durations record of the lifecycle statistics, without the per-project days
+DurationsRead = model_of(lifecycle.StageDurations, "DurationsRead", drop=("by_project",))
 
 #: a database id in a path (positive 32-bit integer)
 IdPath = Annotated[int, FPath(ge=1, le=MAX_ID)]
@@ -170,15 +173,7 @@ def durations(
 ) -> DurationsRead:
     """Days from first reaching one stage to another (e.g. signed → operational)."""
     d = svc.durations(session, actor, from_stage, to_stage)
-    return DurationsRead(
-        from_stage=d.from_stage,
-        to_stage=d.to_stage,
-        count=d.count,
-        mean_days=d.mean_days,
-        median_days=d.median_days,
-        min_days=d.min_days,
-        max_days=d.max_days,
-    )
+    return DurationsRead.model_validate(d, from_attributes=True)
 
 
 @router.post("", response_model=ProjectCreated, status_code=201)

@@ -201,16 +201,6 @@ class TotalRow(BaseModel):
     value_usd: float
 
 
-class DurationsRead(BaseModel):
-    from_stage: str
-    to_stage: str
-    count: int
-    mean_days: float | None
-    median_days: float | None
-    min_days: int | None
-    max_days: int | None
-
-
 class ProjectFilters(BaseModel):
     """Filters of project lists and totals (all optional, combined with AND)."""
 

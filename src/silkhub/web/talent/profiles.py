@@ -28,7 +28,9 @@ from silkhub.web.talent.common import (
 
 router = APIRouter(include_in_schema=False)
 
-#: fields of the profile form, in order (lists are typed comma-separated)
+#: fields of the profile form: those of the create model it validates through (a model or
+#: service error is shown at one of them)
+PROFILE_FIELDS = tuple(ProfileCreate.model_fields)
 PROFILE_FIELDS = (
     "name_en",
     "name_zh",
