@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 import duckdb
-from fastapi import APIRouter, Query
+import pandas as pd
+from fastapi import APIRouter, Depends, Query
 
 from silkhub.analytics import complexity as cx_svc
 from silkhub.analytics.datasets import PRODUCT_PREFERENCE, country_code, pick_dataset
@@ -57,8 +59,10 @@ def _meta(res: ComplexityResult, year: int, level: int | None, threshold: float)
     }
 
 
-@router.get("/eci", response_model=Table)
-def eci(
+IndexTable = Callable[[ComplexityResult, int | None], pd.DataFrame]
+
+
+def _index_query(
     con: StoreDep,
     runtime: RuntimeDep,
     year: YearQ,
@@ -66,33 +70,33 @@ def eci(
     level: LevelQ = None,
     threshold: ThresholdQ = 1.0,
     top: TopQ = None,
-) -> Table:
+) -> Callable[[IndexTable], Table]:
+    """The query of ``/eci`` and ``/pci``: the table of one index over what it asks for."""
+
+    def answer(index_table: IndexTable) -> Table:
+        ds, res = _compute(con, runtime, dataset, year, level, threshold)
+        return Table(
+            dataset=ds,
+            meta=_meta(res, year, level, threshold),
+            items=records(index_table(res, top)),
+        )
+
+    return answer
+
+
+IndexQuery = Annotated[Callable[[IndexTable], Table], Depends(_index_query)]
+
+
+@router.get("/eci", response_model=Table)
+def eci(query: IndexQuery) -> Table:
     """Economic complexity index of every exporter (standardised; ecomplexity conventions)."""
-    ds, res = _compute(con, runtime, dataset, year, level, threshold)
-    return Table(
-        dataset=ds,
-        meta=_meta(res, year, level, threshold),
-        items=records(cx_svc.eci_table(res, top)),
-    )
+    return query(cx_svc.eci_table)
 
 
 @router.get("/pci", response_model=Table)
-def pci(
-    con: StoreDep,
-    runtime: RuntimeDep,
-    year: YearQ,
-    dataset: DatasetQ = "auto",
-    level: LevelQ = None,
-    threshold: ThresholdQ = 1.0,
-    top: TopQ = None,
-) -> Table:
+def pci(query: IndexQuery) -> Table:
     """Product complexity index of every product."""
-    ds, res = _compute(con, runtime, dataset, year, level, threshold)
-    return Table(
-        dataset=ds,
-        meta=_meta(res, year, level, threshold),
-        items=records(cx_svc.pci_table(res, top)),
-    )
+    return query(cx_svc.pci_table)
 
 
 @router.get("/next", response_model=Table)
