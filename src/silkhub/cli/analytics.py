@@ -334,18 +334,7 @@ def _ranking(
     day = parse_date(as_of)
     with _open() as (con, s, _):
         ds = pick_dataset(con, dataset, year, BILATERAL_PREFERENCE)
-        if flow == "all":
-            return partner_svc.side_by_side(
-                con,
-                s,
-                dataset=ds,
-                reporter=reporter,
-                year=year,
-                group=group,
-                as_of=day,
-                top=top,
-                lang=lang,
-            )
+        # flow "all": the three rankings side by side (the service's rule)
         return partner_svc.rank_partners(
             con,
             s,
