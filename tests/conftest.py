@@ -136,3 +136,20 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     yield run
     reset_runtime()
     get_settings.cache_clear()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    """List each schemathesis run's seed and counts (recorded by the tests as a property, so
+    that runs on xdist workers show them too, passed or failed)."""
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for rep in reports
+        if getattr(rep, "when", None) == "call"
+        for name, value in getattr(rep, "user_properties", ())
+        if name == "schemathesis"
+    ]
+    if lines:
+        terminalreporter.section("schemathesis seeds")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

@@ -24,7 +24,7 @@ import os
 import random
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -345,7 +345,12 @@ def _failures(schema: Any) -> tuple[list[str], int, list[str], dict[str, float]]
 
 
 @pytest.mark.parametrize("role", ["admin", "member"])
-def test_contract(target: Target, role: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_contract(
+    target: Target,
+    role: str,
+    capsys: pytest.CaptureFixture[str],
+    record_property: Callable[[str, object], None],
+) -> None:
     started = time.monotonic()
     failures, errors, cases, timings = [], [], 0, {}
     for schema in _schemas(target, role):
@@ -359,6 +364,8 @@ def test_contract(target: Target, role: str, capsys: pytest.CaptureFixture[str])
         f"(replay: SILKHUB_SCHEMATHESIS_SEED={SEED}); slowest: "
         + ", ".join(f"{k} {v:.1f} s" for k, v in slowest)
     )
+    # also in the run's terminal summary (tests/conftest.py), which xdist workers reach
+    record_property("schemathesis", summary.split("; slowest")[0])
     with capsys.disabled():
         # the seed, to replay a failure, and what failed (details in the assertion below)
         print(f"\n{summary}" + "".join(f"\n  - {f}" for f in failures))  # noqa: T201
