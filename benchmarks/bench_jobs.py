@@ -177,13 +177,18 @@ def main() -> None:
         )
         svc = JobService(rt, DramatiqEngine(rt, args.broker, queue))
         asyncio.run(hub.closed_loop(port, countries, 4, 3.0))  # warm-up
-        baseline = asyncio.run(hub.open_loop(port, countries, args.rate, min(10.0, args.seconds)))
-        load: dict = {}
-
         # the load generator runs in a process of its own, so that nothing this process does
         # (submitting, polling, the broker client's threads) delays its requests
         mp = multiprocessing.get_context("spawn")
         jobs_done, results = mp.Event(), mp.Queue()
+        never = mp.Event()  # kept referenced: the child unpickles its semaphore
+        base = mp.Process(
+            target=_run_load,
+            args=(port, countries, args.rate, min(10.0, args.seconds), never, results),
+        )
+        base.start()
+        baseline = results.get(timeout=args.seconds + 120)  # a dead child: an error, not a hang
+        base.join()
 
         actor = Actor.system("bench")
         t0 = time.time()
@@ -216,7 +221,7 @@ def main() -> None:
                     jobs_done.set()
                     break
             time.sleep(0.25)
-        load = results.get()
+        load = results.get(timeout=args.seconds + 120)
         loader.join()
         with rt.session() as s:
             rows = list(s.scalars(select(Job).where(Job.id.in_(ids))))
