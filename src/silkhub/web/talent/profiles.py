@@ -31,23 +31,6 @@ router = APIRouter(include_in_schema=False)
 #: fields of the profile form: those of the create model it validates through (a model or
 #: service error is shown at one of them)
 PROFILE_FIELDS = tuple(ProfileCreate.model_fields)
-PROFILE_FIELDS = (
-    "name_en",
-    "name_zh",
-    "email",
-    "nationality",
-    "based_in",
-    "languages",
-    "sectors",
-    "skills_en",
-    "skills_zh",
-    "countries_experience",
-    "education",
-    "available_from",
-    "available_to",
-    "preferred_regions",
-    "visibility",
-)
 
 
 def _period(a, b, lang: str) -> str:  # type: ignore[no-untyped-def]
