@@ -64,9 +64,9 @@ async def filters(
     source: ProjectSource | None = Query(None),
     organisation_id: int | None = Query(None, ge=1, le=MAX_ID),
     value_min_usd: float | None = Query(None, ge=0),
-    value_max_usd: float | None = Query(None, ge=0),
+    value_max_usd: float | None = Query(None, ge=0, description="at least value_min_usd"),
     date_from: IsoDate | None = None,
-    date_to: IsoDate | None = None,
+    date_to: IsoDate | None = Query(None, description="on or after date_from"),
     q: str | None = Query(None, max_length=200, description="text in the zh or en title"),
 ) -> svc.ProjectFilters:
     return svc.ProjectFilters(
