@@ -58,7 +58,11 @@ def create_app(
     app = FastAPI(
         title="silkhub API",
         version=__version__,
-        description="Belt and Road participation analytics and cooperation hub",
+        description=(
+            "Belt and Road participation analytics and cooperation hub. Text values never "
+            "contain U+0000 (NUL): PostgreSQL cannot store it, so every database answers 422 "
+            "`validation.nul_text`."
+        ),
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,

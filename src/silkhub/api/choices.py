@@ -11,9 +11,9 @@ from typing import Literal
 
 from silkhub.analytics.index_service import framework_files
 from silkhub.hub.agreements import AGREEMENT_KINDS
-from silkhub.hub.events import EVENT_KINDS
+from silkhub.hub.events import EVENT_KINDS, LINK_KINDS
 from silkhub.hub.lifecycle import STAGES
-from silkhub.hub.organisations import ORGANISATION_KINDS, SERVICES
+from silkhub.hub.organisations import ORGANISATION_KINDS, SERVICES, VISIBILITIES
 from silkhub.hub.organisations.schemas import SIZES as ORGANISATION_SIZES
 from silkhub.hub.performance import GROUPS as PERFORMANCE_GROUPS
 from silkhub.hub.places import KINDS as PLACE_KINDS
@@ -27,9 +27,11 @@ GROUP_CODES: tuple[str, ...] = ("asean", "bri", "eu", "rcep", "route65", "sco")
 
 GroupCode = Literal[GROUP_CODES]  # type: ignore[valid-type]
 EventKind = Literal[EVENT_KINDS]  # type: ignore[valid-type]
+LinkKind = Literal[LINK_KINDS]  # type: ignore[valid-type]
 OrganisationKind = Literal[ORGANISATION_KINDS]  # type: ignore[valid-type]
 OrganisationService = Literal[SERVICES]  # type: ignore[valid-type]
 OrganisationSize = Literal[ORGANISATION_SIZES]  # type: ignore[valid-type]
+OrganisationVisibility = Literal[VISIBILITIES]  # type: ignore[valid-type]
 PlaceKind = Literal[PLACE_KINDS]  # type: ignore[valid-type]
 Stage = Literal[STAGES]  # type: ignore[valid-type]
 OfferKind = Literal["offer", "request"]

@@ -99,12 +99,14 @@ def unfit_value_error(exc: Exception) -> ValidationError | None:
     from sqlalchemy.exc import DataError, StatementError
 
     cause = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
+    if "NUL" in str(cause) and (isinstance(exc, DataError) or isinstance(cause, ValueError)):
+        # PostgreSQL cannot store U+0000 in text; SQLite refuses it too (storage.db), so both
+        # answer the same
+        return ValidationError(key="validation.nul_text")
     if isinstance(exc, DataError) or isinstance(cause, OverflowError):
         return ValidationError(
             "a value is out of range or invalid for storage (e.g. an id beyond 2147483647)"
         )
-    if isinstance(cause, ValueError) and "NUL" in str(cause):
-        return ValidationError("text must not contain NUL (0x00) characters")
     return None
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response
+from pydantic import Field
 
-from silkhub.api.choices import EventKind
+from silkhub.api.choices import EventKind, LinkKind
 from silkhub.api.deps import ActorDep, SessionDep
 from silkhub.api.params import IsoDate
 from silkhub.api.routes.projects import RESPONSES, IdPath
@@ -91,9 +92,15 @@ def event_projects(
     return [EventProjectRead.model_validate(x) for x in links]
 
 
+class EventProjectBody(svc.EventProjectIn):
+    """The API's body: ``kind`` is the closed list (an enum in the document)."""
+
+    kind: LinkKind = Field(description="announced or signed")  # type: ignore[valid-type]
+
+
 @router.post("/{event_id}/projects", response_model=EventProjectRead, status_code=201)
 def link_project(
-    session: SessionDep, actor: ActorDep, event_id: IdPath, body: svc.EventProjectIn
+    session: SessionDep, actor: ActorDep, event_id: IdPath, body: EventProjectBody
 ) -> EventProjectRead:
     """Record a project announced or signed at the event (moves its stage when allowed)."""
     return EventProjectRead.model_validate(svc.link_project(session, actor, event_id, body))

@@ -6,7 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
-from silkhub.api.choices import OfferKind, OrganisationKind, OrganisationService, OrganisationSize
+from silkhub.api.choices import (
+    OfferKind,
+    OrganisationKind,
+    OrganisationService,
+    OrganisationSize,
+    OrganisationVisibility,
+)
 from silkhub.api.deps import ActorDep, SessionDep
 from silkhub.api.params import IsoDate
 from silkhub.api.routes.projects import RESPONSES, IdPath
@@ -32,6 +38,7 @@ class OrganisationCreateBody(OrganisationCreate):
 
     kind: OrganisationKind = Field(description="kind of organisation")  # type: ignore[valid-type]
     size: OrganisationSize | None = None  # type: ignore[valid-type]
+    visibility: OrganisationVisibility = "public"  # type: ignore[valid-type]
 
 
 class OrganisationUpdateBody(OrganisationUpdate):
@@ -39,6 +46,7 @@ class OrganisationUpdateBody(OrganisationUpdate):
 
     kind: OrganisationKind | None = None  # type: ignore[valid-type]
     size: OrganisationSize | None = None  # type: ignore[valid-type]
+    visibility: OrganisationVisibility | None = None  # type: ignore[valid-type]
 
 
 @router.get("", response_model=OrganisationPage)

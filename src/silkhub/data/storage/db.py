@@ -69,6 +69,7 @@ def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
+        event.listen(engine, "before_cursor_execute", _sqlite_refuse_nul)
     return engine
 
 
@@ -84,6 +85,27 @@ def _sqlite_begin_before_savepoint(conn: Any, _name: str) -> None:
     dbapi_conn = conn.connection.dbapi_connection
     if dbapi_conn is not None and not dbapi_conn.in_transaction:
         conn.exec_driver_sql("BEGIN")
+
+
+def _sqlite_refuse_nul(_conn, _cursor, _statement, parameters, _context, executemany) -> None:  # type: ignore[no-untyped-def]
+    """Refuse text with NUL (U+0000) as PostgreSQL does, so that both databases answer the same
+    (the driver's ``DataError`` "NUL", which SQLAlchemy wraps as for PostgreSQL and the API
+    answers with the 422 ``validation.nul_text``)."""
+    import sqlite3
+
+    if _has_nul(parameters):
+        raise sqlite3.DataError("text must not contain NUL (0x00) characters")
+
+
+def _has_nul(value: Any) -> bool:
+    """Whether a statement's parameters (a value, a row, a list of rows) hold a NUL in text."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

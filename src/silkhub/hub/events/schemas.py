@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from silkhub.hub.common import MAX_MONEY, DbId
+from silkhub.hub.common import Amount, DbId
 
 EVENT_KINDS: tuple[str, ...] = (
     "conference",
@@ -87,7 +87,7 @@ class EventProjectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     project_id: DbId
     kind: str = Field(description="announced or signed")
-    amount: Decimal | None = Field(None, ge=0, le=MAX_MONEY)
+    amount: Amount | None = None
     currency: str | None = Field(None, max_length=3)
     note: str | None = Field(None, max_length=1000)
     update_stage: bool = Field(

@@ -71,7 +71,7 @@ def _languages(values: list[str]) -> str | None:
         c = v.strip().lower()
         if not c:
             continue
-        if not (2 <= len(c) <= 3 and c.isalpha()):
+        if not (2 <= len(c) <= 3 and c.isascii() and c.isalpha()):
             raise ValidationError(
                 key="org.language_invalid", params={"value": v}, field="languages"
             )
