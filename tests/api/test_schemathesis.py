@@ -77,9 +77,11 @@ CONTRACT_RULES: dict[str, dict[str, str]] = {
     },
     "POST /api/v1/index/compute": {
         "data": "needs >= 2 units with data (given or stored)",
+        "normalisation": "frontier normalisation needs values > 0 in every indicator of the data",
         "min_unit_coverage": "needs >= 2 units covering that share of the indicators",
     },
     "GET /api/v1/index/compute": {
+        "normalisation": "frontier normalisation needs values > 0 in every indicator of the data",
         "min_unit_coverage": "needs >= 2 units covering that share of the indicators",
         "weighting": "budget weighting needs the framework's 'budget' section",
     },
@@ -108,9 +110,11 @@ CONTRACT_RULES: dict[str, dict[str, str]] = {
     },
     "GET /api/v1/benchmark": {
         "unit": "a unit of the loaded regional data",
+        "normalisation": "frontier normalisation needs values > 0 in every indicator of the data",
         "min_unit_coverage": "needs >= 2 units covering that share of the indicators",
     },
     "GET /api/v1/benchmark/{unit}": {
+        "normalisation": "frontier normalisation needs values > 0 in every indicator of the data",
         "min_unit_coverage": "needs >= 2 units covering that share of the indicators",
     },
     "GET /api/v1/match/duplicates/clusters": {"region": "a region of the reference data"},

@@ -84,6 +84,7 @@ def test_position_suggestions_and_places_map(page):
     page.goto(page.base + "/talent/positions")
     page.get_by_role("link", name="Rail freight coordinator for Central Asia").click()
     cards = page.get_by_test_id("talent-suggestions").locator("li.card")
+    cards.first.wait_for()  # the position page has loaded (count() does not wait)
     assert cards.count() >= 3
     assert "Expertise" in cards.first.inner_text()
     shot(page, "talent-position")
