@@ -537,17 +537,20 @@ def list_project_rows(
     check_limit(limit)
     f = filters or ProjectFilters()
     code = q.iso3_shaped(f.country)
-    if code is not None:
-        # a value shaped like an ISO3 code filters the list directly (one query less on the
-        # hot path); only an empty page asks whether the code exists, or what a three-letter
-        # name stands for, and then answers as the general path does
-        others = _filtered(session, q.columns_query(actor), f.model_copy(update={"country": None}))
-        query = others.where(Project.iso3 == code)
+    if code is None:
+        query = _filtered(session, q.columns_query(actor), f)
         rows, nxt = q.list_rows(session, query, key, desc, cursor, limit)
-        if rows or _country_code(session, f.country or "") == code:
-            return Page(rows, nxt, limit)
-    query = _filtered(session, q.columns_query(actor), f)
-    rows, nxt = q.list_rows(session, query, key, desc, cursor, limit)
+        return Page(rows, nxt, limit)
+    # a value shaped like an ISO3 code filters the list directly (one query less on the hot
+    # path); only an empty page asks whether the code exists, or what a three-letter name
+    # stands for (then the page is read again for that country)
+    others = _filtered(session, q.columns_query(actor), f.model_copy(update={"country": None}))
+    rows, nxt = q.list_rows(session, others.where(Project.iso3 == code), key, desc, cursor, limit)
+    if not rows:
+        iso3 = _country_code(session, f.country or "")
+        if iso3 != code:
+            query = others.where(Project.iso3 == iso3)
+            rows, nxt = q.list_rows(session, query, key, desc, cursor, limit)
     return Page(rows, nxt, limit)
 
 
