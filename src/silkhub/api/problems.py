@@ -98,10 +98,15 @@ def unfit_value_error(exc: Exception) -> ValidationError | None:
     """
     from sqlalchemy.exc import DataError, StatementError
 
+    from silkhub.data.storage.db import NulTextError
+
     cause = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
-    if "NUL" in str(cause) and (isinstance(exc, DataError) or isinstance(cause, ValueError)):
-        # PostgreSQL cannot store U+0000 in text; SQLite refuses it too (storage.db), so both
-        # answer the same
+    driver_nul = "NUL" in str(cause) and (
+        isinstance(exc, DataError) or isinstance(cause, ValueError)
+    )
+    if isinstance(cause, NulTextError) or driver_nul:
+        # U+0000 in text: refused by SQLite (storage.db) and by psycopg, whose error says only
+        # in its message that it is this one
         return ValidationError(key="validation.nul_text")
     if isinstance(exc, DataError) or isinstance(cause, OverflowError):
         return ValidationError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -87,14 +88,16 @@ def _sqlite_begin_before_savepoint(conn: Any, _name: str) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def _sqlite_refuse_nul(_conn, _cursor, _statement, parameters, _context, executemany) -> None:  # type: ignore[no-untyped-def]
-    """Refuse text with NUL (U+0000) as PostgreSQL does, so that both databases answer the same
-    (the driver's ``DataError`` "NUL", which SQLAlchemy wraps as for PostgreSQL and the API
-    answers with the 422 ``validation.nul_text``)."""
-    import sqlite3
+class NulTextError(sqlite3.DataError):
+    """Text with NUL (U+0000) refused on SQLite, as PostgreSQL refuses it (a driver DataError,
+    so SQLAlchemy wraps it as ``sqlalchemy.exc.DataError`` on both databases)."""
 
+
+def _sqlite_refuse_nul(_conn, _cursor, _statement, parameters, _context, executemany) -> None:  # type: ignore[no-untyped-def]
+    """Refuse text with NUL as PostgreSQL does, so that both databases answer the same (the
+    API answers :class:`NulTextError` with the 422 ``validation.nul_text``)."""
     if _has_nul(parameters):
-        raise sqlite3.DataError("text must not contain NUL (0x00) characters")
+        raise NulTextError("text must not contain NUL (0x00) characters")
 
 
 def _has_nul(value: Any) -> bool:
